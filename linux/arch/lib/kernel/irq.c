@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupts of ARCH=lib.  The host marks lines pending (any host thread,
+ * atomically); the kernel takes them when it is entered, or whenever it
+ * enables interrupts while some are pending, like a real CPU would.
+ */
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/hardirq.h>
+#include <linux/irqchip.h>
+#include <asm/irq_regs.h>
+#include "lib.h"
+
+#define IRQ_WORDS	BITS_TO_LONGS(NR_IRQS)
+
+unsigned long lib_irq_enabled;
+unsigned long lib_irq_pending_any;
+static unsigned long irq_pending[IRQ_WORDS];
+static struct pt_regs irq_regs;	/* interrupts always arrive in kernel mode */
+
+int nuse_irq_raise(unsigned int irq)
+{
+	if (irq >= NR_IRQS)
+		return -EINVAL;
+	__atomic_fetch_or(&irq_pending[irq / BITS_PER_LONG],
+			  1UL << (irq % BITS_PER_LONG), __ATOMIC_RELEASE);
+	__atomic_store_n(&lib_irq_pending_any, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void lib_irq_handle(unsigned int irq)
+{
+	struct pt_regs *old = set_irq_regs(&irq_regs);
+
+	irq_enter();
+	generic_handle_irq(irq);
+	irq_exit();
+	set_irq_regs(old);
+}
+
+/* Called with interrupts disabled. */
+void lib_irq_take_pending(void)
+{
+	unsigned int w, bit;
+
+	while (__atomic_exchange_n(&lib_irq_pending_any, 0, __ATOMIC_ACQUIRE)) {
+		for (w = 0; w < IRQ_WORDS; w++) {
+			unsigned long bits = __atomic_exchange_n(&irq_pending[w],
+						0, __ATOMIC_ACQUIRE);
+
+			while (bits) {
+				bit = __ffs(bits);
+				bits &= bits - 1;
+				lib_irq_handle(w * BITS_PER_LONG + bit);
+			}
+		}
+	}
+}
+
+void lib_irq_deliver(void)
+{
+	lib_irq_enabled = ARCH_IRQ_DISABLED;
+	lib_irq_take_pending();
+	lib_irq_enabled = ARCH_IRQ_ENABLED;
+}
+
+static void lib_irq_noop(struct irq_data *data)
+{
+}
+
+static struct irq_chip lib_irq_chip = {
+	.name		= "lib",
+	.irq_mask	= lib_irq_noop,
+	.irq_unmask	= lib_irq_noop,
+};
+
+void __init init_IRQ(void)
+{
+	unsigned int irq;
+
+	for (irq = 0; irq < NR_IRQS; irq++)
+		irq_set_chip_and_handler(irq, &lib_irq_chip, handle_simple_irq);
+}

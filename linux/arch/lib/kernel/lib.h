@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces of the ARCH=lib port, shared by its files only. */
+#ifndef _ARCH_LIB_KERNEL_LIB_H
+#define _ARCH_LIB_KERNEL_LIB_H
+
+#include <nuse.h>
+
+extern const struct nuse_host_ops *lib_ops;
+
+/* switch.S */
+void lib_switch_stack(unsigned long *save_sp, unsigned long load_sp);
+unsigned long lib_context_init(void *stack_top, void (*fn)(unsigned long),
+			       unsigned long arg);
+
+/* process.c: the host's side of the CPU. */
+enum lib_state { LIB_OFF, LIB_BOOTING, LIB_UP, LIB_HALTED, LIB_PANICKED };
+extern enum lib_state lib_state;
+void lib_enter_kernel(void);
+void lib_return_to_host(void);
+void __noreturn lib_leave_for_good(void);
+void lib_idle_init(void);
+
+/* irq.c */
+void lib_irq_take_pending(void);
+
+/* time.c */
+void lib_timer_check(void);
+unsigned long long lib_time_ns(void);
+
+/* syscall.c */
+void lib_syscall_init(void);
+void lib_syscall_run_done(void);
+void __noreturn lib_user_loop(void);
+void lib_session_exit(struct task_struct *tsk);
+
+/* setup.c */
+void lib_booted(void);
+
+#endif

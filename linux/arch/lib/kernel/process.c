@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tasks and the CPU of ARCH=lib.
+ *
+ * Every task runs on its own kernel-allocated stack; switching tasks is
+ * switching stacks (switch.S).  The host thread that calls nuse_run() is
+ * one more context: entering the kernel switches from the host's stack to
+ * the idle task's, and the idle task switches back when there is nothing
+ * left to run.
+ */
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/sched/debug.h>
+#include <linux/cpu.h>
+#include <linux/irqflags.h>
+#include <linux/start_kernel.h>
+#include <asm/switch_to.h>
+#include "lib.h"
+
+struct task_struct *lib_current = &init_task;
+
+static unsigned long host_sp;		/* the host, while the kernel runs */
+static unsigned long idle_sp;		/* the idle task, while the host runs */
+static struct task_struct *switch_prev;	/* "last" across a switch */
+
+/*
+ * A new context starts in lib_context_trampoline with fn in %r12 and arg in
+ * %r13; below them the other callee-saved slots that lib_switch_stack pops.
+ */
+extern void lib_context_trampoline(void);
+
+unsigned long lib_context_init(void *stack_top, void (*fn)(unsigned long),
+			       unsigned long arg)
+{
+	unsigned long *sp = (unsigned long *)((unsigned long)stack_top & ~15UL);
+
+	*--sp = (unsigned long)lib_context_trampoline;
+	*--sp = 0;			/* rbp */
+	*--sp = 0;			/* rbx */
+	*--sp = (unsigned long)fn;	/* r12 */
+	*--sp = arg;			/* r13 */
+	*--sp = 0;			/* r14 */
+	*--sp = 0;			/* r15 */
+	return (unsigned long)sp;
+}
+
+struct task_struct *__switch_to(struct task_struct *prev,
+				struct task_struct *next)
+{
+	switch_prev = prev;
+	lib_current = next;
+	lib_switch_stack(&prev->thread.sp, next->thread.sp);
+	return switch_prev;
+}
+
+static void lib_task_start(unsigned long unused)
+{
+	struct task_struct *self = current;
+
+	schedule_tail(switch_prev);
+	if (self->thread.fn) {
+		/* Kernel threads never come back; user tasks return from
+		 * their set-up function to "user mode", our request loop. */
+		self->thread.fn(self->thread.fn_arg);
+	}
+	lib_user_loop();
+}
+
+int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
+{
+	p->thread.fn = args->fn;
+	p->thread.fn_arg = args->fn_arg;
+	p->thread.session = NULL;
+	memset(&p->thread.regs, 0, sizeof(p->thread.regs));
+	p->thread.sp = lib_context_init(task_stack_page(p) + THREAD_SIZE,
+					lib_task_start, 0);
+	return 0;
+}
+
+void exit_thread(struct task_struct *tsk)
+{
+	lib_session_exit(tsk);
+}
+
+void flush_thread(void)
+{
+}
+
+unsigned long __get_wchan(struct task_struct *p)
+{
+	return 0;
+}
+
+void show_regs(struct pt_regs *regs)
+{
+	show_regs_print_info(KERN_DEFAULT);
+}
+
+/* The host enters: run until the idle task gives the CPU back. */
+void lib_enter_kernel(void)
+{
+	lib_switch_stack(&host_sp, idle_sp);
+}
+
+/* From the idle task: back to the host's stack. */
+void lib_return_to_host(void)
+{
+	lib_switch_stack(&idle_sp, host_sp);
+}
+
+/* From any task, for good (halt, panic): this context is never resumed. */
+void __noreturn lib_leave_for_good(void)
+{
+	unsigned long dead_sp;
+
+	lib_switch_stack(&dead_sp, host_sp);
+	unreachable();
+}
+
+/*
+ * The idle loop calls this with interrupts off when nothing is runnable:
+ * the CPU "halts" by returning to the host.  On the next entry, pending
+ * interrupts and expired timers are taken before enabling interrupts.
+ */
+void arch_cpu_idle(void)
+{
+	lib_return_to_host();
+	lib_timer_check();
+	lib_irq_take_pending();
+	raw_local_irq_enable();
+}
+
+static void lib_boot_entry(unsigned long unused)
+{
+	start_kernel();
+}
+
+/* Prepares the boot context: start_kernel() on init_task's stack. */
+void lib_idle_init(void)
+{
+	idle_sp = lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
+				   lib_boot_entry, 0);
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot, run and halt: the host's calls into ARCH=lib, and the machine
+ * set-up they need (memory, console, panic and halt paths).
+ */
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/console.h>
+#include <linux/panic_notifier.h>
+#include <linux/notifier.h>
+#include <linux/reboot.h>
+#include <linux/string.h>
+#include <linux/start_kernel.h>
+#include <linux/utsname.h>
+#include <linux/pm.h>
+#include <asm/sections.h>
+#include <asm/setup.h>
+#include <asm/unistd.h>
+#include "lib.h"
+
+const struct nuse_host_ops *lib_ops;
+enum lib_state lib_state = LIB_OFF;
+
+unsigned long memory_start, memory_end;
+void *empty_zero_page;
+
+static char panic_message[256];
+
+static void lib_console_write(struct console *con, const char *s,
+			      unsigned int n)
+{
+	lib_ops->log(s, n);
+}
+
+static struct console lib_console = {
+	.name	= "lib",
+	.write	= lib_console_write,
+	.flags	= CON_PRINTBUFFER | CON_ANYTIME,
+	.index	= -1,
+};
+
+static int lib_panic_notify(struct notifier_block *nb, unsigned long event,
+			    void *msg)
+{
+	strscpy(panic_message, msg ? (const char *)msg : "panic",
+		sizeof(panic_message));
+	lib_state = LIB_PANICKED;
+	lib_leave_for_good();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block lib_panic_nb = {
+	.notifier_call	= lib_panic_notify,
+	.priority	= INT_MIN,	/* last: let the others report first */
+};
+
+static void __init lib_memory_init(void)
+{
+	unsigned long max_zone_pfn[MAX_NR_ZONES] = { 0 };
+
+	min_low_pfn = PFN_UP(memory_start);
+	max_low_pfn = max_pfn = PFN_DOWN(memory_end);
+	max_mapnr = max_pfn - min_low_pfn;
+	high_memory = (void *)memory_end;
+	memblock_add(memory_start, memory_end - memory_start);
+
+	empty_zero_page = memblock_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!empty_zero_page)
+		panic("lib: no memory for the zero page\n");
+
+	max_zone_pfn[ZONE_NORMAL] = max_pfn;
+	free_area_init(max_zone_pfn);
+}
+
+void __init setup_arch(char **cmdline_p)
+{
+	register_console(&lib_console);
+	atomic_notifier_chain_register(&panic_notifier_list, &lib_panic_nb);
+	*cmdline_p = boot_command_line;
+	lib_memory_init();
+}
+
+void __init mem_init(void)
+{
+	memblock_free_all();
+}
+
+void __init trap_init(void)
+{
+}
+
+static int __init lib_late_init(void)
+{
+	lib_syscall_init();
+	return 0;
+}
+core_initcall(lib_late_init);
+
+void machine_halt(void)
+{
+	lib_state = LIB_HALTED;
+	lib_leave_for_good();
+}
+
+void machine_power_off(void)
+{
+	machine_halt();
+}
+
+void machine_restart(char *cmd)
+{
+	machine_halt();
+}
+
+void (*pm_power_off)(void);
+
+/* pid 1 reached its request loop: the machine is up. */
+void lib_booted(void)
+{
+	if (lib_state == LIB_BOOTING)
+		lib_state = LIB_UP;
+}
+
+static void lib_log(const char *msg)
+{
+	lib_ops->log(msg, strlen(msg));
+}
+
+static int lib_state_error(void)
+{
+	switch (lib_state) {
+	case LIB_PANICKED:
+		return -EIO;
+	case LIB_HALTED:
+		return -ESHUTDOWN;
+	case LIB_UP:
+		return 0;
+	default:
+		return -ENODEV;
+	}
+}
+
+/* One entry: take interrupts and timers, run until idle, then the host
+ * runs the callbacks of what finished. */
+static void lib_run_once(void)
+{
+	lib_enter_kernel();
+	lib_syscall_run_done();
+}
+
+static void lib_wait_for_timer(void)
+{
+	unsigned long long when = nuse_next_deadline();
+
+	if (when == ~0ULL)
+		return;
+	if (lib_ops->sleep_until)
+		lib_ops->sleep_until(when);
+	else
+		while (lib_ops->time_ns() < when)
+			;
+}
+
+static int lib_check_params(const struct nuse_boot_params *p)
+{
+	char msg[160];
+
+	if (!p || !p->ops || !p->ops->time_ns || !p->ops->log)
+		return -EINVAL;
+	lib_ops = p->ops;
+	if (!p->memory || p->memory_size < NUSE_MEMORY_MIN) {
+		snprintf(msg, sizeof(msg),
+			 "nuse: %lu bytes of memory is below the minimum of %lu\n",
+			 p->memory ? p->memory_size : 0UL, NUSE_MEMORY_MIN);
+		lib_log(msg);
+		return -EINVAL;
+	}
+	if (p->cmdline && strlen(p->cmdline) >= COMMAND_LINE_SIZE) {
+		snprintf(msg, sizeof(msg),
+			 "nuse: command line longer than %d bytes\n",
+			 COMMAND_LINE_SIZE - 1);
+		lib_log(msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int nuse_boot(const struct nuse_boot_params *p)
+{
+	int err;
+
+	if (lib_state != LIB_OFF)
+		return -EALREADY;
+	err = lib_check_params(p);
+	if (err)
+		return err;
+
+	memory_start = PAGE_ALIGN((unsigned long)p->memory);
+	memory_end = ((unsigned long)p->memory + p->memory_size) & PAGE_MASK;
+	if (p->cmdline)
+		strscpy(boot_command_line, p->cmdline, COMMAND_LINE_SIZE);
+
+	lib_state = LIB_BOOTING;
+	lib_idle_init();
+	lib_run_once();
+	/* Boot may sleep on timers (deferred probes, RCU grace periods). */
+	while (lib_state == LIB_BOOTING) {
+		lib_wait_for_timer();
+		lib_run_once();
+	}
+	return lib_state_error();
+}
+
+int nuse_run(void)
+{
+	int err = lib_state_error();
+
+	if (err)
+		return err;
+	lib_run_once();
+	return lib_state_error();
+}
+
+const char *nuse_panic_message(void)
+{
+	return lib_state == LIB_PANICKED ? panic_message : NULL;
+}
+
+const char *nuse_kernel_release(void)
+{
+	return init_utsname()->release;
+}
+
+static void lib_halt_done(struct nuse_syscall *call)
+{
+}
+
+int nuse_halt(void)
+{
+	static struct nuse_syscall halt = {
+		.nr	= __NR_reboot,
+		.args	= { LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+			    LINUX_REBOOT_CMD_HALT },
+		.done	= lib_halt_done,
+	};
+	int err = lib_state_error();
+
+	if (err)
+		return err == -ESHUTDOWN ? 0 : err;
+	nuse_syscall_submit(1, &halt);
+	while (lib_state == LIB_UP) {
+		lib_run_once();
+		if (lib_state == LIB_UP)
+			lib_wait_for_timer();
+	}
+	return lib_state == LIB_HALTED ? 0 : lib_state_error();
+}
+
+/* The image's init sections belong to the host's executable, not to the
+ * memory the kernel manages: there is nothing to give back. */
+void free_initmem(void)
+{
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Time of ARCH=lib: the clocksource and sched_clock read the host's
+ * monotonic clock in nanoseconds; the clockevent is one-shot and only
+ * records its deadline, which the host reads to know how long it may
+ * sleep.  An expired deadline becomes LIB_IRQ_TIMER when the kernel is
+ * entered or spins in cpu_relax().
+ */
+#include <linux/clockchips.h>
+#include <linux/clocksource.h>
+#include <linux/interrupt.h>
+#include <linux/sched/clock.h>
+#include <linux/delay.h>
+#include "lib.h"
+
+#define NO_DEADLINE	(~0ULL)
+
+static unsigned long long deadline = NO_DEADLINE;
+
+unsigned long long lib_time_ns(void)
+{
+	return lib_ops->time_ns();
+}
+
+unsigned long long sched_clock(void)
+{
+	return lib_ops->time_ns();
+}
+
+unsigned long long nuse_next_deadline(void)
+{
+	return READ_ONCE(deadline);
+}
+
+/* Called with interrupts disabled. */
+void lib_timer_check(void)
+{
+	if (deadline != NO_DEADLINE && lib_time_ns() >= deadline) {
+		deadline = NO_DEADLINE;
+		nuse_irq_raise(LIB_IRQ_TIMER);
+	}
+}
+
+void lib_cpu_relax(void)
+{
+	unsigned long flags;
+
+	if (deadline == NO_DEADLINE)
+		return;
+	local_irq_save(flags);
+	lib_timer_check();
+	local_irq_restore(flags);
+}
+
+void lib_ndelay(unsigned long nsecs)
+{
+	unsigned long long end = lib_time_ns() + nsecs;
+
+	while (lib_time_ns() < end)
+		;
+}
+
+static u64 lib_clocksource_read(struct clocksource *cs)
+{
+	return lib_ops->time_ns();
+}
+
+static struct clocksource lib_clocksource = {
+	.name	= "host",
+	.rating	= 400,
+	.read	= lib_clocksource_read,
+	.mask	= CLOCKSOURCE_MASK(64),
+	.flags	= CLOCK_SOURCE_IS_CONTINUOUS,
+};
+
+static int lib_clockevent_next(unsigned long delta,
+			       struct clock_event_device *evt)
+{
+	deadline = lib_time_ns() + delta;
+	return 0;
+}
+
+static int lib_clockevent_shutdown(struct clock_event_device *evt)
+{
+	deadline = NO_DEADLINE;
+	return 0;
+}
+
+static struct clock_event_device lib_clockevent = {
+	.name			= "host",
+	.rating			= 400,
+	.features		= CLOCK_EVT_FEAT_ONESHOT,
+	.set_next_event		= lib_clockevent_next,
+	.set_state_shutdown	= lib_clockevent_shutdown,
+	.set_state_oneshot_stopped = lib_clockevent_shutdown,
+	.cpumask		= cpu_possible_mask,
+};
+
+static irqreturn_t lib_timer_interrupt(int irq, void *dev_id)
+{
+	struct clock_event_device *evt = dev_id;
+
+	evt->event_handler(evt);
+	return IRQ_HANDLED;
+}
+
+void __init time_init(void)
+{
+	int err;
+
+	err = request_irq(LIB_IRQ_TIMER, lib_timer_interrupt, IRQF_TIMER,
+			  "timer", &lib_clockevent);
+	if (err)
+		panic("lib: cannot take the timer interrupt: %d\n", err);
+
+	clocksource_register_hz(&lib_clocksource, NSEC_PER_SEC);
+	/* Deltas are nanoseconds: the device counts at 1 GHz. */
+	clockevents_config_and_register(&lib_clockevent, NSEC_PER_SEC,
+					1, ULONG_MAX);
+}
+
+/* Delays are timed on the host clock, so a "loop" is one nanosecond. */
+void __init calibrate_delay(void)
+{
+	loops_per_jiffy = NSEC_PER_SEC / HZ;
+}

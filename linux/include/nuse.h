@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nuse.h - the face of the library kernel.
+ *
+ * One host thread owns a kernel instance: it boots it, enters it with
+ * nuse_run() and gets control back when the kernel is idle.  Other host
+ * threads may only submit system calls and raise interrupts; both are
+ * delivered the next time the owner enters the kernel.
+ *
+ * System calls are requests run by kernel tasks.  A task is named by its
+ * pid; pid 1 exists after boot.  Each task has its own file table unless
+ * created sharing its parent's, and runs in its parent's network namespace
+ * unless created in a new one (or it calls unshare(CLONE_NEWNET) itself).
+ * Call numbers are the kernel's generic ones, NUSE_SYS_* in <nuse_syscalls.h>.
+ *
+ * This header uses no libc types: the kernel side includes it too.
+ */
+#ifndef NUSE_H
+#define NUSE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kernel refuses to boot in less memory than this. */
+#define NUSE_MEMORY_MIN		(16UL << 20)
+
+/* Services the host lends the kernel; all must be set unless noted. */
+struct nuse_host_ops {
+	/* Monotonic clock in nanoseconds. */
+	unsigned long long (*time_ns)(void);
+	/* Sink of the kernel log, one record at a time, not NUL-terminated. */
+	void (*log)(const char *msg, unsigned long len);
+	/* Optional: sleep until the clock reads at least @deadline_ns. */
+	void (*sleep_until)(unsigned long long deadline_ns);
+};
+
+struct nuse_boot_params {
+	/* The kernel's memory: one region, page aligned, owned by the kernel
+	 * until nuse_halt() returns. */
+	void *memory;
+	unsigned long memory_size;
+	/* Kernel command line, e.g. "loglevel=4"; may be 0. */
+	const char *cmdline;
+	const struct nuse_host_ops *ops;
+};
+
+/* Boot and run until the first task (pid 1) waits for work.
+ * Returns 0, -EINVAL for bad parameters (message in the log sink),
+ * -EALREADY if booted, or -EIO if the kernel panicked. */
+int nuse_boot(const struct nuse_boot_params *params);
+
+/* Deliver pending interrupts and expired timers, run until idle.
+ * Returns 0, or -EIO after a panic, -ESHUTDOWN after halt. */
+int nuse_run(void);
+
+/* Absolute host time (ns) of the kernel's next timer, or ~0ULL. */
+unsigned long long nuse_next_deadline(void);
+
+/* Mark an interrupt line pending; safe from any host thread. */
+int nuse_irq_raise(unsigned int irq);
+
+/* Halt the kernel cleanly; afterwards its memory belongs to the host. */
+int nuse_halt(void);
+
+/* After nuse_run() or nuse_boot() returned -EIO: what panic() said. */
+const char *nuse_panic_message(void);
+
+/* Release string of the running kernel, e.g. "6.1.192". */
+const char *nuse_kernel_release(void);
+
+/* A system call request.  The host owns the memory until done() runs. */
+struct nuse_syscall {
+	long nr;			/* NUSE_SYS_* or NUSE_CALL_* */
+	long args[6];
+	long ret;			/* result or -errno, set when done */
+	void (*done)(struct nuse_syscall *call);	/* on the owner thread */
+	void *priv;
+	struct nuse_syscall *next;	/* the kernel's; do not touch */
+	int pid;			/* set by nuse_syscall_submit() */
+};
+
+/*
+ * Calls that are not Linux system calls.
+ * NUSE_CALL_SPAWN(flags): create a task, child of the caller, and return its
+ * pid.  flags: NUSE_SPAWN_SHARE_FILES (share the caller's file table, like
+ * a thread, so that one task may block while another uses the same
+ * descriptors) and NUSE_SPAWN_NEWNET (start in a new network namespace).
+ * NUSE_CALL_EXIT: end the calling task; its descriptors are closed.
+ */
+#define NUSE_CALL_BASE		0x4e000
+#define NUSE_CALL_SPAWN		(NUSE_CALL_BASE + 0)
+#define NUSE_CALL_EXIT		(NUSE_CALL_BASE + 1)
+
+#define NUSE_SPAWN_SHARE_FILES	0x1UL
+#define NUSE_SPAWN_NEWNET	0x2UL
+
+/* Queue @call for task @pid; done() runs from a later nuse_run() on the
+ * owner thread, with -ESRCH if there is no such task.  Safe from any host
+ * thread.  Returns 0, or -EINVAL for a malformed request. */
+int nuse_syscall_submit(int pid, struct nuse_syscall *call);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NUSE_H */

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nuse_host.h - host-side conveniences over <nuse.h> for programs that
+ * give the kernel a thread of their own: memory from mmap, the monotonic
+ * clock, a log sink, and synchronous calls.
+ */
+#ifndef NUSE_HOST_H
+#define NUSE_HOST_H
+
+#include <stddef.h>
+#include <nuse.h>
+#include <nuse_syscalls.h>
+
+/* Where the kernel log goes; NULL means standard error. */
+typedef void (*nuse_log_fn)(const char *msg, unsigned long len);
+
+/* Map @memory bytes and boot.  Returns 0 or -errno (see nuse_boot()). */
+int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log);
+
+/* Halt and give the memory back. */
+int nuse_host_halt(void);
+
+/*
+ * Run one call to completion on task @pid and return its result.  The
+ * calling thread drives the kernel meanwhile, sleeping until its next
+ * timer when it is idle; calls that wait for another host thread's
+ * events belong to nuse_syscall_submit() instead.  Returns -EIO if the
+ * kernel panics, -ESHUTDOWN once it is halted.
+ */
+long nuse_call(int pid, long nr, long a0, long a1, long a2, long a3,
+	       long a4, long a5);
+
+#define nuse_call0(pid, nr)		nuse_call(pid, nr, 0, 0, 0, 0, 0, 0)
+#define nuse_call1(pid, nr, a)		nuse_call(pid, nr, (long)(a), 0, 0, 0, 0, 0)
+#define nuse_call2(pid, nr, a, b)	nuse_call(pid, nr, (long)(a), (long)(b), 0, 0, 0, 0)
+#define nuse_call3(pid, nr, a, b, c)	\
+	nuse_call(pid, nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define nuse_call4(pid, nr, a, b, c, d)	\
+	nuse_call(pid, nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define nuse_call5(pid, nr, a, b, c, d, e)	\
+	nuse_call(pid, nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+#define nuse_call6(pid, nr, a, b, c, d, e, f)	\
+	nuse_call(pid, nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* Drive the kernel until @call is done or the kernel stops. */
+int nuse_host_wait(struct nuse_syscall *call);
+
+/* Run the kernel once, then sleep until its next timer but at most
+ * @max_ns nanoseconds. */
+int nuse_host_step(unsigned long long max_ns);
+
+/* The host's monotonic clock in nanoseconds. */
+unsigned long long nuse_host_now(void);
+
+#endif /* NUSE_HOST_H */
