@@ -9,7 +9,7 @@ tree=$2
 manifest=$tree/.nuse-manifest
 new=$manifest.new
 
-( cd "$top" && find arch/lib -type f && echo include/nuse.h ) | sort > "$new"
+( cd "$top" && find arch/lib -type f ! -name '.*' ! -name '*.o' && echo include/nuse.h ) | sort > "$new"
 while read -r f; do
 	case $f in
 	include/*) dst=$tree/nuse-$f ;;

@@ -60,11 +60,11 @@ static void __init lib_memory_init(void)
 {
 	unsigned long max_zone_pfn[MAX_NR_ZONES] = { 0 };
 
-	min_low_pfn = PFN_UP(memory_start);
-	max_low_pfn = max_pfn = PFN_DOWN(memory_end);
+	min_low_pfn = PFN_UP(__pa(memory_start));
+	max_low_pfn = max_pfn = PFN_DOWN(__pa(memory_end));
 	max_mapnr = max_pfn - min_low_pfn;
 	high_memory = (void *)memory_end;
-	memblock_add(memory_start, memory_end - memory_start);
+	memblock_add(__pa(memory_start), memory_end - memory_start);
 
 	empty_zero_page = memblock_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (!empty_zero_page)

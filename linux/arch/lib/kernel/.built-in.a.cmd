@@ -1,1 +1,0 @@
-cmd_arch/lib/kernel/built-in.a := rm -f arch/lib/kernel/built-in.a;  printf "arch/lib/kernel/%s " setup.o ptrace.o cpuinfo.o process.o switch.o irq.o time.o syscall.o init.o string.o | xargs ar cDPrST arch/lib/kernel/built-in.a
