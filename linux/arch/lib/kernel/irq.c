@@ -18,6 +18,18 @@ unsigned long lib_irq_pending_any;
 static unsigned long irq_pending[IRQ_WORDS];
 static struct pt_regs irq_regs;	/* interrupts always arrive in kernel mode */
 
+/*
+ * Lines below LIB_IRQ_FIRST_FREE are system vectors (the timer, the
+ * syscall doorbell): like a CPU's local timer vector they bypass genirq
+ * and its per-interrupt bookkeeping.  Device lines go through genirq.
+ */
+static void (*system_vector[LIB_IRQ_FIRST_FREE])(void);
+
+void __init lib_set_system_vector(unsigned int irq, void (*fn)(void))
+{
+	system_vector[irq] = fn;
+}
+
 int nuse_irq_raise(unsigned int irq)
 {
 	if (irq >= NR_IRQS)
@@ -33,7 +45,12 @@ static void lib_irq_handle(unsigned int irq)
 	struct pt_regs *old = set_irq_regs(&irq_regs);
 
 	irq_enter();
-	generic_handle_irq(irq);
+	if (irq < LIB_IRQ_FIRST_FREE) {
+		if (system_vector[irq])
+			system_vector[irq]();
+	} else {
+		generic_handle_irq(irq);
+	}
 	irq_exit();
 	set_irq_regs(old);
 }
@@ -43,10 +60,15 @@ void lib_irq_take_pending(void)
 {
 	unsigned int w, bit;
 
-	while (__atomic_exchange_n(&lib_irq_pending_any, 0, __ATOMIC_ACQUIRE)) {
+	while (READ_ONCE(lib_irq_pending_any) &&
+	       __atomic_exchange_n(&lib_irq_pending_any, 0, __ATOMIC_ACQUIRE)) {
 		for (w = 0; w < IRQ_WORDS; w++) {
-			unsigned long bits = __atomic_exchange_n(&irq_pending[w],
-						0, __ATOMIC_ACQUIRE);
+			unsigned long bits = READ_ONCE(irq_pending[w]);
+
+			if (!bits)
+				continue;
+			bits = __atomic_exchange_n(&irq_pending[w], 0,
+						   __ATOMIC_ACQUIRE);
 
 			while (bits) {
 				bit = __ffs(bits);
@@ -78,6 +100,6 @@ void __init init_IRQ(void)
 {
 	unsigned int irq;
 
-	for (irq = 0; irq < NR_IRQS; irq++)
+	for (irq = LIB_IRQ_FIRST_FREE; irq < NR_IRQS; irq++)
 		irq_set_chip_and_handler(irq, &lib_irq_chip, handle_simple_irq);
 }

@@ -16,11 +16,12 @@ unsigned long lib_context_init(void *stack_top, void (*fn)(unsigned long),
 enum lib_state { LIB_OFF, LIB_BOOTING, LIB_UP, LIB_HALTED, LIB_PANICKED };
 extern enum lib_state lib_state;
 void lib_enter_kernel(void);
-void lib_return_to_host(void);
+void lib_cpu_halt(void);
 void __noreturn lib_leave_for_good(void);
 void lib_idle_init(void);
 
 /* irq.c */
+void lib_set_system_vector(unsigned int irq, void (*fn)(void));
 void lib_irq_take_pending(void);
 
 /* time.c */

@@ -21,7 +21,7 @@
 struct task_struct *lib_current = &init_task;
 
 static unsigned long host_sp;		/* the host, while the kernel runs */
-static unsigned long idle_sp;		/* the idle task, while the host runs */
+static unsigned long resume_sp;		/* the kernel, while the host runs */
 static struct task_struct *switch_prev;	/* "last" across a switch */
 
 /*
@@ -97,16 +97,22 @@ void show_regs(struct pt_regs *regs)
 	show_regs_print_info(KERN_DEFAULT);
 }
 
-/* The host enters: run until the idle task gives the CPU back. */
+/* The host enters: run until the kernel gives the CPU back. */
 void lib_enter_kernel(void)
 {
-	lib_switch_stack(&host_sp, idle_sp);
+	lib_switch_stack(&host_sp, resume_sp);
 }
 
-/* From the idle task: back to the host's stack. */
-void lib_return_to_host(void)
+/*
+ * The CPU halts: back to the host until it enters again, then take the
+ * expired timer and pending interrupts.  Called with interrupts disabled
+ * by the idle task, or by a task parked in user mode (syscall.c).
+ */
+void lib_cpu_halt(void)
 {
-	lib_switch_stack(&idle_sp, host_sp);
+	lib_switch_stack(&resume_sp, host_sp);
+	lib_timer_check();
+	lib_irq_take_pending();
 }
 
 /* From any task, for good (halt, panic): this context is never resumed. */
@@ -125,9 +131,7 @@ void __noreturn lib_leave_for_good(void)
  */
 void arch_cpu_idle(void)
 {
-	lib_return_to_host();
-	lib_timer_check();
-	lib_irq_take_pending();
+	lib_cpu_halt();
 	raw_local_irq_enable();
 }
 
@@ -139,6 +143,6 @@ static void lib_boot_entry(unsigned long unused)
 /* Prepares the boot context: start_kernel() on init_task's stack. */
 void lib_idle_init(void)
 {
-	idle_sp = lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
+	resume_sp = lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
 				   lib_boot_entry, 0);
 }

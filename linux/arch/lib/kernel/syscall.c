@@ -12,6 +12,7 @@
 #include <linux/syscalls.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/stat.h>
 #include <linux/resume_user_mode.h>
 #include <linux/interrupt.h>
 #include <linux/slab.h>
@@ -26,10 +27,10 @@ typedef long (*lib_syscall_fn)(long, long, long, long, long, long);
 #define sys_rt_sigreturn	sys_ni_syscall
 
 #undef __SYSCALL
-#define __SYSCALL(nr, call)	[nr] = (lib_syscall_fn)(call),
+#define __SYSCALL(nr, call)	[nr] = (void *)(call),
 
-static const lib_syscall_fn lib_sys_call_table[__NR_syscalls] = {
-	[0 ... __NR_syscalls - 1] = (lib_syscall_fn)sys_ni_syscall,
+static void *const lib_sys_call_table[__NR_syscalls] = {
+	[0 ... __NR_syscalls - 1] = (void *)sys_ni_syscall,
 #include <asm/unistd.h>
 };
 
@@ -88,13 +89,31 @@ void lib_syscall_run_done(void)
 	}
 }
 
+/* The task the host called last: most calls go to the same few tasks. */
+static struct task_struct *last_task;
+static int last_pid;
+
+static struct task_struct *lib_session_task(int pid)
+{
+	struct task_struct *task;
+
+	if (pid == last_pid && last_task)
+		return last_task;
+	task = find_task_by_pid_ns(pid, &init_pid_ns);
+	if (task && task->thread.session) {
+		last_pid = pid;
+		last_task = task;
+	}
+	return task;
+}
+
 static void lib_session_queue(struct nuse_syscall *call)
 {
 	struct task_struct *task;
 	struct lib_session *s = NULL;
 
 	rcu_read_lock();
-	task = find_task_by_pid_ns(call->pid, &init_pid_ns);
+	task = lib_session_task(call->pid);
 	if (task)
 		s = task->thread.session;
 	if (!s) {
@@ -110,7 +129,7 @@ static void lib_session_queue(struct nuse_syscall *call)
 	rcu_read_unlock();
 }
 
-static irqreturn_t lib_syscall_interrupt(int irq, void *dev_id)
+static void lib_syscall_interrupt(void)
 {
 	struct nuse_syscall *list, *fifo = NULL, *next;
 
@@ -124,14 +143,11 @@ static irqreturn_t lib_syscall_interrupt(int irq, void *dev_id)
 		next = fifo->next;
 		lib_session_queue(fifo);
 	}
-	return IRQ_HANDLED;
 }
 
 void __init lib_syscall_init(void)
 {
-	if (request_irq(LIB_IRQ_SYSCALL, lib_syscall_interrupt, 0,
-			"syscall", NULL))
-		panic("lib: cannot take the syscall interrupt\n");
+	lib_set_system_vector(LIB_IRQ_SYSCALL, lib_syscall_interrupt);
 }
 
 static int lib_spawn_start(void *unused)
@@ -166,8 +182,8 @@ static long lib_dispatch(struct nuse_syscall *call)
 	memcpy(regs->args, call->args, sizeof(regs->args));
 
 	if (call->nr >= 0 && call->nr < __NR_syscalls)
-		return lib_sys_call_table[call->nr](a[0], a[1], a[2], a[3],
-						    a[4], a[5]);
+		return ((lib_syscall_fn)lib_sys_call_table[call->nr])(a[0],
+						a[1], a[2], a[3], a[4], a[5]);
 	if (call->nr == NUSE_CALL_SPAWN)
 		return lib_spawn(a[0]);
 	return -ENOSYS;
@@ -214,7 +230,22 @@ static long lib_execute(struct nuse_syscall *call)
 	return ret;
 }
 
-static struct nuse_syscall *lib_session_next(struct lib_session *s)
+/*
+ * Right after answering, a task that is the only runnable one may stay in
+ * "user mode" and give the CPU straight back to the host: the host's next
+ * call for it is then a trap from its own user space, with no wake-up and
+ * no trip through the scheduler.  Anything else that arrives meanwhile
+ * (a timer, a call for another task) sends it to sleep the normal way.
+ */
+static bool lib_may_park(void)
+{
+	return single_task_running() && !need_resched() &&
+	       !local_softirq_pending() && !signal_pending(current) &&
+	       !test_thread_flag(TIF_NOTIFY_RESUME);
+}
+
+static struct nuse_syscall *lib_session_next(struct lib_session *s,
+					     bool answered)
 {
 	struct nuse_syscall *call;
 
@@ -227,6 +258,12 @@ static struct nuse_syscall *lib_session_next(struct lib_session *s)
 				s->tail = &s->head;
 			local_irq_enable();
 			return call;
+		}
+		if (answered && lib_may_park()) {
+			answered = false;
+			lib_cpu_halt();
+			local_irq_enable();
+			continue;
 		}
 		set_current_state(TASK_INTERRUPTIBLE);
 		s->waiting = true;
@@ -267,6 +304,8 @@ void lib_session_exit(struct task_struct *tsk)
 		return;
 	local_irq_save(flags);
 	tsk->thread.session = NULL;
+	if (last_task == tsk)
+		last_task = NULL;
 	call = s->head;
 	local_irq_restore(flags);
 	for (; call; call = next) {
@@ -280,6 +319,7 @@ void __noreturn lib_user_loop(void)
 {
 	struct lib_session *s;
 	struct nuse_syscall *call;
+	bool answered = false;
 
 	lib_session_start();
 	s = current->thread.session;
@@ -287,7 +327,8 @@ void __noreturn lib_user_loop(void)
 		lib_booted();
 	for (;;) {
 		lib_user_work();
-		call = lib_session_next(s);
+		call = lib_session_next(s, answered);
+		answered = false;
 		if (!call)
 			continue;
 		if (lib_call_is_exit(call->nr)) {
@@ -300,5 +341,6 @@ void __noreturn lib_user_loop(void)
 			do_exit(code);
 		}
 		lib_call_done(call, lib_execute(call));
+		answered = true;
 	}
 }

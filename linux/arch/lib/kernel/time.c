@@ -96,23 +96,14 @@ static struct clock_event_device lib_clockevent = {
 	.cpumask		= cpu_possible_mask,
 };
 
-static irqreturn_t lib_timer_interrupt(int irq, void *dev_id)
+static void lib_timer_interrupt(void)
 {
-	struct clock_event_device *evt = dev_id;
-
-	evt->event_handler(evt);
-	return IRQ_HANDLED;
+	lib_clockevent.event_handler(&lib_clockevent);
 }
 
 void __init time_init(void)
 {
-	int err;
-
-	err = request_irq(LIB_IRQ_TIMER, lib_timer_interrupt, IRQF_TIMER,
-			  "timer", &lib_clockevent);
-	if (err)
-		panic("lib: cannot take the timer interrupt: %d\n", err);
-
+	lib_set_system_vector(LIB_IRQ_TIMER, lib_timer_interrupt);
 	clocksource_register_hz(&lib_clocksource, NSEC_PER_SEC);
 	/* Deltas are nanoseconds: the device counts at 1 GHz. */
 	clockevents_config_and_register(&lib_clockevent, NSEC_PER_SEC,
