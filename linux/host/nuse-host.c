@@ -145,9 +145,8 @@ long nuse_call(int pid, long nr, long a0, long a1, long a2, long a3,
 	};
 	int err;
 
-	err = nuse_syscall_submit(pid, &call);
-	if (err)
-		return err;
-	err = nuse_host_wait(&call);
+	err = nuse_syscall_run(pid, &call);
+	if (!err && !done)
+		err = nuse_host_wait(&call);
 	return err ? err : call.ret;
 }

@@ -100,6 +100,12 @@ struct nuse_syscall {
  * thread.  Returns 0, or -EINVAL for a malformed request. */
 int nuse_syscall_submit(int pid, struct nuse_syscall *call);
 
+/* Owner thread only, between runs: submit @call for task @pid and enter
+ * the kernel at once (nuse_run()).  When the task is the one that last
+ * answered the host, the call skips the doorbell.  Returns 0 or -errno;
+ * done() has run if the call completed in this run. */
+int nuse_syscall_run(int pid, struct nuse_syscall *call);
+
 #ifdef __cplusplus
 }
 #endif

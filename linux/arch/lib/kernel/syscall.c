@@ -89,6 +89,27 @@ void lib_syscall_run_done(void)
 	}
 }
 
+/* A task parked in user mode, and the call the host handed it directly. */
+static int parked_pid;
+static struct nuse_syscall *direct_call;
+
+int nuse_syscall_run(int pid, struct nuse_syscall *call)
+{
+	int err;
+
+	if (!call || pid <= 0)
+		return -EINVAL;
+	if (pid != parked_pid)
+		err = nuse_syscall_submit(pid, call);
+	else {
+		call->pid = pid;
+		call->next = NULL;
+		direct_call = call;
+		err = 0;
+	}
+	return err ? err : nuse_run();
+}
+
 /* The task the host called last: most calls go to the same few tasks. */
 static struct task_struct *last_task;
 static int last_pid;
@@ -261,7 +282,15 @@ static struct nuse_syscall *lib_session_next(struct lib_session *s,
 		}
 		if (answered && lib_may_park()) {
 			answered = false;
+			parked_pid = current->pid;
 			lib_cpu_halt();
+			parked_pid = 0;
+			call = direct_call;
+			if (call) {
+				direct_call = NULL;
+				*s->tail = call;
+				s->tail = &call->next;
+			}
 			local_irq_enable();
 			continue;
 		}
