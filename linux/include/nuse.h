@@ -91,6 +91,8 @@ struct nuse_syscall {
 #define NUSE_CALL_BASE		0x4e000
 #define NUSE_CALL_SPAWN		(NUSE_CALL_BASE + 0)
 #define NUSE_CALL_EXIT		(NUSE_CALL_BASE + 1)
+#define NUSE_CALL_VNIC_CREATE	(NUSE_CALL_BASE + 2)
+#define NUSE_CALL_VNIC_DESTROY	(NUSE_CALL_BASE + 3)
 
 #define NUSE_SPAWN_SHARE_FILES	0x1UL
 #define NUSE_SPAWN_NEWNET	0x2UL
@@ -99,6 +101,51 @@ struct nuse_syscall {
  * owner thread, with -ESRCH if there is no such task.  Safe from any host
  * thread.  Returns 0, or -EINVAL for a malformed request. */
 int nuse_syscall_submit(int pid, struct nuse_syscall *call);
+
+/*
+ * vNICs: Ethernet devices of the library kernel whose frames the host
+ * carries.  NUSE_CALL_VNIC_CREATE(struct nuse_vnic_config *) makes one in
+ * the calling task's network namespace and returns its id;
+ * NUSE_CALL_VNIC_DESTROY(id) removes it, as do "ip link del" and the end
+ * of its namespace.  The device offers no offloads: the kernel computes
+ * every checksum and segment itself.
+ */
+struct nuse_frame {
+	void *data;
+	unsigned int len;
+};
+
+/* Frames the kernel transmits on @vnic.  Runs on a kernel stack: keep it
+ * short and never call into the kernel.  The frames are freed when it
+ * returns, so copy what you keep. */
+typedef void (*nuse_vnic_tx_fn)(void *priv, int vnic,
+				const struct nuse_frame *frames, unsigned int n);
+
+struct nuse_vnic_config {
+	char name[16];
+	unsigned char mac[6];
+	unsigned int mtu;		/* 0: 1500 */
+	unsigned int rx_ring;		/* power of two; 0: 256 */
+	nuse_vnic_tx_fn tx;
+	void *priv;
+	int ifindex;			/* set by the kernel */
+};
+
+struct nuse_vnic_stats {
+	unsigned long long rx_packets, rx_bytes, rx_dropped;
+	unsigned long long tx_packets, tx_bytes, tx_dropped;
+};
+
+/* Owner thread, between runs: queue received Ethernet frames for @vnic.
+ * They are copied into the kernel during the next nuse_run(); their
+ * memory must stay valid until it returns.  Returns how many were queued
+ * (the others, ring full or device down, count as rx_dropped), or
+ * -ENODEV. */
+int nuse_vnic_rx(int vnic, const struct nuse_frame *frames, unsigned int n);
+
+/* Owner thread, between runs. */
+int nuse_vnic_stats(int vnic, struct nuse_vnic_stats *stats);
+int nuse_vnic_count(void);
 
 /* Owner thread only, between runs: submit @call for task @pid and enter
  * the kernel at once (nuse_run()).  When the task is the one that last

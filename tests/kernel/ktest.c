@@ -103,3 +103,112 @@ long kt_write_file(int pid, const char *path, const char *text)
 	nuse_call1(pid, NUSE_SYS_close, fd);
 	return n;
 }
+
+void kt_wire_init(struct kt_wire *w)
+{
+	int d, b;
+
+	memset(w, 0, sizeof(*w));
+	w->vnic[0] = w->vnic[1] = -1;
+	for (d = 0; d < 2; d++)
+		for (b = 0; b < 2; b++) {
+			w->dir[d].buf[b] = calloc(KT_WIRE_FRAMES, KT_WIRE_MTU);
+			KT_CHECK(w->dir[d].buf[b], "out of memory");
+		}
+}
+
+void kt_wire_free(struct kt_wire *w)
+{
+	int d, b;
+
+	for (d = 0; d < 2; d++)
+		for (b = 0; b < 2; b++)
+			free(w->dir[d].buf[b]);
+}
+
+void kt_wire_tx(void *priv, int vnic, const struct nuse_frame *frames,
+		unsigned int n)
+{
+	struct kt_wire *w = priv;
+	struct kt_wire_dir *d;
+	unsigned int i, s, k;
+
+	if (!w || w->cut)
+		return;
+	d = &w->dir[vnic == w->vnic[1]];
+	s = d->staging;
+	for (i = 0; i < n; i++) {
+		k = d->n[s];
+		if (k == KT_WIRE_FRAMES || frames[i].len > KT_WIRE_MTU) {
+			d->dropped++;
+			continue;
+		}
+		memcpy(d->buf[s][k], frames[i].data, frames[i].len);
+		d->frames[s][k].data = d->buf[s][k];
+		d->frames[s][k].len = frames[i].len;
+		d->n[s]++;
+	}
+}
+
+/* The buffers pushed last time were consumed by the run that just
+ * returned: they become the staging buffers again. */
+unsigned int kt_wire_pump(struct kt_wire *w)
+{
+	unsigned int moved = 0, s;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct kt_wire_dir *d = &w->dir[i];
+
+		s = d->staging;
+		d->n[!s] = 0;
+		if (d->n[s]) {
+			nuse_vnic_rx(w->vnic[!i], d->frames[s], d->n[s]);
+			moved += d->n[s];
+		}
+		d->staging = !s;
+	}
+	return moved;
+}
+
+int kt_run_wires(struct kt_wire **wires, int nwires, struct kt_async *a,
+		 int timeout_ms)
+{
+	unsigned long long end = nuse_host_now() + timeout_ms * 1000000ULL;
+	unsigned int moved;
+	int i, err;
+
+	while ((!a || !a->done) && nuse_host_now() < end) {
+		err = nuse_run();
+		KT_CHECK(err == 0, "kernel stopped: %s", strerror(-err));
+		moved = 0;
+		for (i = 0; i < nwires; i++)
+			moved += kt_wire_pump(wires[i]);
+		if (!moved && (!a || !a->done)) {
+			unsigned long long d = nuse_next_deadline(), now = nuse_host_now();
+			unsigned long long lim = now + 1000000ULL;
+
+			if (d > lim)
+				d = lim;
+			while (nuse_host_now() < d)
+				;
+		}
+	}
+	return a ? a->done : 1;
+}
+
+int kt_vnic(int pid, const char *name, const unsigned char mac[6],
+	    struct kt_wire *w, int *ifindex)
+{
+	struct nuse_vnic_config c = { .tx = kt_wire_tx, .priv = w };
+	int id;
+
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	memcpy(c.mac, mac, 6);
+	id = KT_OK(nuse_call1(pid, NUSE_CALL_VNIC_CREATE, &c));
+	if (w)
+		w->vnic[w->vnic[0] < 0 ? 0 : 1] = id;
+	if (ifindex)
+		*ifindex = c.ifindex;
+	return id;
+}

@@ -64,3 +64,43 @@ long kt_read_file(int pid, const char *path, char *buf, size_t size);
 long kt_write_file(int pid, const char *path, const char *text);
 
 #endif
+
+/*
+ * A wire between two vNICs, carried by the test: what one end transmits
+ * is received by the other.  Frames are copied into the wire's buffers
+ * during a run and handed to the peer between runs.
+ */
+#define KT_WIRE_FRAMES	512
+#define KT_WIRE_MTU	9216
+
+struct kt_wire_dir {
+	unsigned char (*buf[2])[KT_WIRE_MTU];	/* staging, in flight */
+	struct nuse_frame frames[2][KT_WIRE_FRAMES];
+	unsigned int n[2];
+	unsigned int staging;
+	unsigned long dropped;
+};
+
+struct kt_wire {
+	int vnic[2];
+	struct kt_wire_dir dir[2];	/* dir[i]: frames sent by end i */
+	int cut;			/* frames are lost while set */
+};
+
+/* The transmit callback to give both ends' nuse_vnic_config (priv: the
+ * wire).  A NULL wire in priv means frames fall on the floor. */
+void kt_wire_tx(void *priv, int vnic, const struct nuse_frame *frames,
+		unsigned int n);
+void kt_wire_init(struct kt_wire *w);
+void kt_wire_free(struct kt_wire *w);
+/* Hand staged frames to the peers; returns how many moved. */
+unsigned int kt_wire_pump(struct kt_wire *w);
+
+/* Run the kernel and pump @wires until @a is done (a may be NULL: run for
+ * @timeout_ms); returns 1 if done. */
+int kt_run_wires(struct kt_wire **wires, int nwires, struct kt_async *a,
+		 int timeout_ms);
+
+/* A vNIC in the namespace of task @pid; returns its id, *ifindex set. */
+int kt_vnic(int pid, const char *name, const unsigned char mac[6],
+	    struct kt_wire *w, int *ifindex);

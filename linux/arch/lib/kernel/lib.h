@@ -34,6 +34,10 @@ void lib_syscall_run_done(void);
 void __noreturn lib_user_loop(void);
 void lib_session_exit(struct task_struct *tsk);
 
+/* vnic.c */
+long lib_vnic_create(struct nuse_vnic_config __user *cfg);
+long lib_vnic_destroy(int id);
+
 /* setup.c */
 void lib_booted(void);
 

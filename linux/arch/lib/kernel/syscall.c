@@ -205,8 +205,14 @@ static long lib_dispatch(struct nuse_syscall *call)
 	if (call->nr >= 0 && call->nr < __NR_syscalls)
 		return ((lib_syscall_fn)lib_sys_call_table[call->nr])(a[0],
 						a[1], a[2], a[3], a[4], a[5]);
-	if (call->nr == NUSE_CALL_SPAWN)
+	switch (call->nr) {
+	case NUSE_CALL_SPAWN:
 		return lib_spawn(a[0]);
+	case NUSE_CALL_VNIC_CREATE:
+		return lib_vnic_create((void __user *)a[0]);
+	case NUSE_CALL_VNIC_DESTROY:
+		return lib_vnic_destroy(a[0]);
+	}
 	return -ENOSYS;
 }
 

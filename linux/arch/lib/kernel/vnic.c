@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vNICs: Ethernet devices whose wire is the host.
+ *
+ * Receive: the host writes frame descriptors into the device's ring
+ * between runs and rings LIB_IRQ_VNIC; the interrupt schedules NAPI,
+ * which copies each frame into an skb.  The kernel is idle only once NAPI
+ * is done, so the host's frames are consumed before nuse_run() returns.
+ * Transmit: frames go to the host's callback in batches, one batch per
+ * queue run (xmit_more), and are freed when it returns.
+ */
+#include <linux/etherdevice.h>
+#include <linux/idr.h>
+#include <linux/if_vlan.h>
+#include <linux/interrupt.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/rtnetlink.h>
+#include <net/net_namespace.h>
+#include "lib.h"
+
+#define VNIC_TX_BATCH		32
+#define VNIC_RING_DEFAULT	256
+#define VNIC_RING_MAX		4096
+
+struct lib_vnic {
+	struct net_device	*dev;
+	struct napi_struct	napi;
+	int			id;
+	nuse_vnic_tx_fn		tx;
+	void			*priv;
+
+	struct nuse_frame	*ring;		/* host produces, NAPI consumes */
+	unsigned int		mask;
+	unsigned int		head;
+	unsigned int		tail;
+	struct lib_vnic		*next_kick;
+	bool			kicked;
+
+	unsigned int		ntx;
+	struct sk_buff		*txq[VNIC_TX_BATCH];
+
+	struct nuse_vnic_stats	stats;
+};
+
+static DEFINE_IDR(vnic_idr);
+static int vnic_count;
+static struct lib_vnic *kick_list;	/* rings with new frames */
+static struct nuse_frame tx_frames[VNIC_TX_BATCH];
+
+static struct lib_vnic *vnic_lookup(int id)
+{
+	return id < 0 ? NULL : idr_find(&vnic_idr, id);
+}
+
+int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
+{
+	struct lib_vnic *v = vnic_lookup(id);
+	unsigned int room, i;
+
+	if (!v)
+		return -ENODEV;
+	room = netif_running(v->dev) ? v->mask + 1 - (v->head - v->tail) : 0;
+	if (n > room) {
+		v->stats.rx_dropped += n - room;
+		n = room;
+	}
+	for (i = 0; i < n; i++)
+		v->ring[(v->head + i) & v->mask] = frames[i];
+	v->head += n;
+	if (n && !v->kicked) {
+		v->kicked = true;
+		v->next_kick = kick_list;
+		kick_list = v;
+		nuse_irq_raise(LIB_IRQ_VNIC);
+	}
+	return n;
+}
+
+int nuse_vnic_stats(int id, struct nuse_vnic_stats *stats)
+{
+	struct lib_vnic *v = vnic_lookup(id);
+
+	if (!v)
+		return -ENODEV;
+	*stats = v->stats;
+	return 0;
+}
+
+int nuse_vnic_count(void)
+{
+	return vnic_count;
+}
+
+static irqreturn_t vnic_interrupt(int irq, void *dev_id)
+{
+	struct lib_vnic *v = kick_list;
+
+	kick_list = NULL;
+	for (; v; v = v->next_kick) {
+		v->kicked = false;
+		napi_schedule(&v->napi);
+	}
+	return IRQ_HANDLED;
+}
+
+static bool vnic_frame_ok(struct lib_vnic *v, const struct nuse_frame *f)
+{
+	return f->data && f->len >= ETH_HLEN &&
+	       f->len <= v->dev->mtu + VLAN_ETH_HLEN;
+}
+
+static int vnic_poll(struct napi_struct *napi, int budget)
+{
+	struct lib_vnic *v = container_of(napi, struct lib_vnic, napi);
+	int done = 0;
+
+	while (done < budget && v->tail != v->head) {
+		const struct nuse_frame *f = &v->ring[v->tail++ & v->mask];
+		struct sk_buff *skb;
+
+		done++;
+		if (!vnic_frame_ok(v, f) ||
+		    !(skb = napi_alloc_skb(napi, f->len))) {
+			v->stats.rx_dropped++;
+			continue;
+		}
+		skb_put_data(skb, f->data, f->len);
+		skb->protocol = eth_type_trans(skb, v->dev);
+		v->stats.rx_packets++;
+		v->stats.rx_bytes += f->len;
+		napi_gro_receive(napi, skb);
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+static void vnic_flush(struct lib_vnic *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->ntx; i++) {
+		tx_frames[i].data = v->txq[i]->data;
+		tx_frames[i].len = v->txq[i]->len;
+	}
+	v->tx(v->priv, v->id, tx_frames, v->ntx);
+	for (i = 0; i < v->ntx; i++)
+		dev_consume_skb_any(v->txq[i]);
+	v->ntx = 0;
+}
+
+static netdev_tx_t vnic_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	if (skb_linearize(skb)) {
+		v->stats.tx_dropped++;
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	v->stats.tx_packets++;
+	v->stats.tx_bytes += skb->len;
+	v->txq[v->ntx++] = skb;
+	if (!netdev_xmit_more() || v->ntx == VNIC_TX_BATCH)
+		vnic_flush(v);
+	return NETDEV_TX_OK;
+}
+
+static int vnic_open(struct net_device *dev)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	napi_enable(&v->napi);
+	netif_carrier_on(dev);
+	netif_start_queue(dev);
+	return 0;
+}
+
+static int vnic_stop(struct net_device *dev)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	netif_stop_queue(dev);
+	netif_carrier_off(dev);
+	napi_disable(&v->napi);
+	/* Frames the host queued before the device went down are dropped. */
+	v->stats.rx_dropped += v->head - v->tail;
+	v->tail = v->head;
+	return 0;
+}
+
+static void vnic_get_stats64(struct net_device *dev,
+			     struct rtnl_link_stats64 *s)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	s->rx_packets = v->stats.rx_packets;
+	s->rx_bytes = v->stats.rx_bytes;
+	s->rx_dropped = v->stats.rx_dropped;
+	s->tx_packets = v->stats.tx_packets;
+	s->tx_bytes = v->stats.tx_bytes;
+	s->tx_dropped = v->stats.tx_dropped;
+}
+
+/* Resources live from ndo_init to ndo_uninit: register_netdev() unwinds
+ * both ways, whichever step fails. */
+static int vnic_init(struct net_device *dev)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	v->ring = kcalloc(v->mask + 1, sizeof(*v->ring), GFP_KERNEL);
+	if (!v->ring)
+		return -ENOMEM;
+	v->id = idr_alloc(&vnic_idr, v, 0, 0, GFP_KERNEL);
+	if (v->id < 0) {
+		kfree(v->ring);
+		return v->id;
+	}
+	vnic_count++;
+	netif_napi_add(dev, &v->napi, vnic_poll);
+	return 0;
+}
+
+static void vnic_uninit(struct net_device *dev)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	idr_remove(&vnic_idr, v->id);
+	vnic_count--;
+	netif_napi_del(&v->napi);
+	kfree(v->ring);
+}
+
+static const struct net_device_ops vnic_ops = {
+	.ndo_init		= vnic_init,
+	.ndo_open		= vnic_open,
+	.ndo_stop		= vnic_stop,
+	.ndo_start_xmit		= vnic_xmit,
+	.ndo_uninit		= vnic_uninit,
+	.ndo_get_stats64	= vnic_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_validate_addr	= eth_validate_addr,
+};
+
+static void vnic_dellink(struct net_device *dev, struct list_head *head)
+{
+	unregister_netdevice_queue(dev, head);
+}
+
+/* Created by the host only (it supplies the wire), deleted by anyone. */
+static struct rtnl_link_ops vnic_link_ops = {
+	.kind		= "nuse",
+	.dellink	= vnic_dellink,
+};
+
+static int vnic_check(const struct nuse_vnic_config *c)
+{
+	if (!dev_valid_name(c->name) || !is_valid_ether_addr(c->mac) || !c->tx)
+		return -EINVAL;
+	if (c->mtu && (c->mtu < ETH_MIN_MTU || c->mtu > 65535 - VLAN_ETH_HLEN))
+		return -EINVAL;
+	if (c->rx_ring && (!is_power_of_2(c->rx_ring) || c->rx_ring < 16 ||
+			   c->rx_ring > VNIC_RING_MAX))
+		return -EINVAL;
+	return 0;
+}
+
+static void vnic_setup(struct lib_vnic *v, const struct nuse_vnic_config *c)
+{
+	struct net_device *dev = v->dev;
+
+	v->mask = (c->rx_ring ? c->rx_ring : VNIC_RING_DEFAULT) - 1;
+	v->tx = c->tx;
+	v->priv = c->priv;
+	dev->netdev_ops = &vnic_ops;
+	dev->rtnl_link_ops = &vnic_link_ops;
+	dev->needs_free_netdev = true;
+	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = 65535 - VLAN_ETH_HLEN;
+	dev->mtu = c->mtu ? c->mtu : ETH_DATA_LEN;
+	eth_hw_addr_set(dev, c->mac);
+	dev_net_set(dev, current->nsproxy->net_ns);
+}
+
+long lib_vnic_create(struct nuse_vnic_config __user *ucfg)
+{
+	struct nuse_vnic_config c;
+	struct net_device *dev;
+	struct lib_vnic *v;
+	int err;
+
+	if (copy_from_user(&c, ucfg, sizeof(c)))
+		return -EFAULT;
+	c.name[IFNAMSIZ - 1] = '\0';
+	err = vnic_check(&c);
+	if (err)
+		return err;
+	dev = alloc_netdev(sizeof(*v), c.name, NET_NAME_USER, ether_setup);
+	if (!dev)
+		return -ENOMEM;
+	v = netdev_priv(dev);
+	v->dev = dev;
+	vnic_setup(v, &c);
+	err = register_netdev(dev);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
+	if (put_user(dev->ifindex, &ucfg->ifindex)) {
+		unregister_netdev(dev);
+		return -EFAULT;
+	}
+	return v->id;
+}
+
+long lib_vnic_destroy(int id)
+{
+	struct lib_vnic *v = vnic_lookup(id);
+
+	if (!v)
+		return -ENODEV;
+	unregister_netdev(v->dev);
+	return 0;
+}
+
+static int __init lib_vnic_init(void)
+{
+	int err;
+
+	err = rtnl_link_register(&vnic_link_ops);
+	if (!err)
+		err = request_irq(LIB_IRQ_VNIC, vnic_interrupt, 0, "vnic", NULL);
+	if (err)
+		pr_err("vnic: cannot start: %d\n", err);
+	return err;
+}
+device_initcall(lib_vnic_init);
