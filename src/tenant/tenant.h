@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tenants: each one a network namespace of the library kernel with its
+ * vNICs, addresses, routes and sysctls.  Functions return 0 or -errno and
+ * fill a struct tenant_error naming the offending field:
+ *   -EINVAL	a value is malformed (bad MAC, bad prefix, bad name)
+ *   -EEXIST	a name or MAC is already taken
+ *   -ENOENT	no such tenant, vNIC, address or route
+ *   -ENETUNREACH	a gateway is on none of the tenant's links
+ * A call that fails changes nothing.  All calls run on the thread that
+ * owns the library kernel.
+ */
+#ifndef TENANT_H
+#define TENANT_H
+
+#include <net/if.h>
+#include "nuse.h"
+
+#define TENANT_NAME_MAX		63
+#define TENANT_SYSCTL_MAX	128
+
+struct tenant_error {
+	char field[96];		/* e.g. "vnics[0].mac" */
+	char msg[160];
+};
+
+struct tenant_prefix {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int len;
+};
+
+struct tenant_vnic_spec {
+	char name[IFNAMSIZ];
+	unsigned char mac[6];
+	unsigned int mtu;	/* 0: 1500 */
+	int vlan;		/* -1: untagged; kept for the dataplane */
+	int naddrs;
+	struct tenant_prefix *addrs;
+};
+
+struct tenant_route_spec {
+	struct tenant_prefix dst;
+	int has_via;
+	struct tenant_prefix via;	/* len unused */
+	char dev[IFNAMSIZ];		/* "" when via alone decides */
+	unsigned int table;		/* 0: main */
+	int blackhole;
+};
+
+struct tenant_sysctl {
+	char name[TENANT_SYSCTL_MAX];
+	char value[TENANT_SYSCTL_MAX];
+};
+
+struct tenant_spec {
+	char name[TENANT_NAME_MAX + 1];
+	int nvnics;
+	struct tenant_vnic_spec *vnics;
+	int nroutes;
+	struct tenant_route_spec *routes;
+	int nsysctls;
+	struct tenant_sysctl *sysctls;
+};
+
+/* How vNIC frames reach the wire, and who learns of vNICs coming and
+ * going (the dataplane's demux). */
+struct tenant_io {
+	nuse_vnic_tx_fn tx;
+	void *priv;
+	void (*attach)(void *priv, int vnic, const unsigned char mac[6], int vlan);
+	void (*detach)(void *priv, int vnic);
+};
+
+struct tenant;
+
+int tenant_init(const struct tenant_io *io);
+void tenant_fini(void);		/* destroys every tenant */
+
+int tenant_create(const struct tenant_spec *spec, struct tenant_error *e);
+int tenant_destroy(const char *name, struct tenant_error *e);
+struct tenant *tenant_find(const char *name);
+int tenant_count(void);
+struct tenant *tenant_next(struct tenant *prev);	/* NULL: first */
+const char *tenant_name(const struct tenant *t);
+int tenant_pid(const struct tenant *t);
+
+int tenant_vnic_add(const char *tenant, const struct tenant_vnic_spec *v,
+		    struct tenant_error *e);
+int tenant_vnic_del(const char *tenant, const char *vnic,
+		    struct tenant_error *e);
+/* The host's vNIC id (for nuse_vnic_*), or -ENOENT. */
+int tenant_vnic_id(const struct tenant *t, const char *vnic);
+
+int tenant_addr(const char *tenant, int add, const char *vnic,
+		const struct tenant_prefix *p, struct tenant_error *e);
+int tenant_route(const char *tenant, int add,
+		 const struct tenant_route_spec *r, struct tenant_error *e);
+int tenant_sysctl_set(const char *tenant, const char *name,
+		      const char *value, struct tenant_error *e);
+
+/* The tenant's rtnetlink handle, to read its links, addresses, routes and
+ * rules back from the kernel (rtnl_dump_*). */
+struct rtnl *tenant_rtnl(const struct tenant *t);
+
+/* "192.0.2.1/24", "2001:db8::1/64"; "10.0.0.1" is a /32 (/128). */
+int tenant_parse_prefix(const char *s, struct tenant_prefix *p);
+int tenant_parse_addr(const char *s, struct tenant_prefix *p);
+int tenant_parse_mac(const char *s, unsigned char mac[6]);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Inside the tenant layer. */
+#ifndef TENANT_INT_H
+#define TENANT_INT_H
+
+#include "tenant.h"
+
+int tenant_fail(struct tenant_error *e, int err, const char *field,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int tenant_prefix_contains(const struct tenant_prefix *net,
+			   const struct tenant_prefix *a);
+int tenant_check_name(const char *name, struct tenant_error *e);
+int tenant_check_vnic(const struct tenant_vnic_spec *v, const char *field,
+		      struct tenant_error *e);
+int tenant_check_route(const struct tenant_spec *s,
+		       const struct tenant_route_spec *r, const char *field,
+		       struct tenant_error *e);
+int tenant_check_sysctl(const struct tenant_sysctl *c, const char *field,
+			struct tenant_error *e);
+int tenant_check_spec(const struct tenant_spec *s, struct tenant_error *e);
+
+#endif
