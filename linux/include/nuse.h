@@ -87,12 +87,14 @@ struct nuse_syscall {
  * a thread, so that one task may block while another uses the same
  * descriptors) and NUSE_SPAWN_NEWNET (start in a new network namespace).
  * NUSE_CALL_EXIT: end the calling task; its descriptors are closed.
+ * NUSE_CALL_NETNS_COUNT: how many network namespaces exist.
  */
 #define NUSE_CALL_BASE		0x4e000
 #define NUSE_CALL_SPAWN		(NUSE_CALL_BASE + 0)
 #define NUSE_CALL_EXIT		(NUSE_CALL_BASE + 1)
 #define NUSE_CALL_VNIC_CREATE	(NUSE_CALL_BASE + 2)
 #define NUSE_CALL_VNIC_DESTROY	(NUSE_CALL_BASE + 3)
+#define NUSE_CALL_NETNS_COUNT	(NUSE_CALL_BASE + 4)
 
 #define NUSE_SPAWN_SHARE_FILES	0x1UL
 #define NUSE_SPAWN_NEWNET	0x2UL

@@ -231,10 +231,12 @@ int tenant_check_spec(const struct tenant_spec *s, struct tenant_error *e)
 		err = tenant_check_vnic(&s->vnics[i], f, e);
 		for (j = 0; !err && j < i; j++) {
 			if (!strcmp(s->vnics[i].name, s->vnics[j].name))
-				err = tenant_fail(e, -EEXIST, f, "vNIC name \"%s\" repeated",
+				err = tenant_fail(e, -EEXIST, strcat(f, ".name"),
+						  "vNIC name \"%s\" repeated",
 						  s->vnics[i].name);
 			else if (!memcmp(s->vnics[i].mac, s->vnics[j].mac, 6))
-				err = tenant_fail(e, -EEXIST, f, "MAC repeated");
+				err = tenant_fail(e, -EEXIST, strcat(f, ".mac"),
+						  "MAC repeated");
 		}
 	}
 	for (i = 0; !err && i < s->nroutes; i++) {

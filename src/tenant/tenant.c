@@ -250,15 +250,19 @@ static int tenant_build(struct tenant *t, const struct tenant_spec *s,
 		err = vnic_build(t, &s->vnics[i], f, e);
 	}
 	for (i = 0; !err && i < s->nroutes; i++) {
+		snprintf(f, sizeof(f), "routes[%d]", i);
 		err = route_apply(t, 1, &s->routes[i]);
 		if (err)
-			tenant_fail(e, err, "", "routes[%d]: %s", i, strerror(-err));
+			tenant_fail(e, err, f, "%s%s%s", strerror(-err),
+				    rtnl_errmsg(t->rtnl)[0] ? ": " : "",
+				    rtnl_errmsg(t->rtnl));
 	}
 	for (i = 0; !err && i < s->nsysctls; i++) {
+		snprintf(f, sizeof(f), "sysctls[%d]", i);
 		err = sysctl_set(t->pid, s->sysctls[i].name, s->sysctls[i].value);
 		if (err)
-			tenant_fail(e, err, "", "sysctls[%d] %s: %s", i,
-				    s->sysctls[i].name, strerror(-err));
+			tenant_fail(e, err, f, "%s: %s", s->sysctls[i].name,
+				    strerror(-err));
 	}
 	return err;
 }

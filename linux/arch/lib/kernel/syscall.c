@@ -17,6 +17,8 @@
 #include <linux/interrupt.h>
 #include <linux/slab.h>
 #include <linux/pid.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
 #include <asm/unistd.h>
 #include "lib.h"
 
@@ -189,6 +191,18 @@ static long lib_spawn(unsigned long flags)
 	return user_mode_thread(lib_spawn_start, NULL, clone_flags);
 }
 
+static long lib_netns_count(void)
+{
+	struct net *net;
+	long n = 0;
+
+	down_read(&net_rwsem);
+	for_each_net(net)
+		n++;
+	up_read(&net_rwsem);
+	return n;
+}
+
 static bool lib_call_is_exit(long nr)
 {
 	return nr == __NR_exit || nr == __NR_exit_group || nr == NUSE_CALL_EXIT;
@@ -212,6 +226,8 @@ static long lib_dispatch(struct nuse_syscall *call)
 		return lib_vnic_create((void __user *)a[0]);
 	case NUSE_CALL_VNIC_DESTROY:
 		return lib_vnic_destroy(a[0]);
+	case NUSE_CALL_NETNS_COUNT:
+		return lib_netns_count();
 	}
 	return -ENOSYS;
 }
