@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The appliance's configuration file (JSON).  Every key is checked:
+ * unknown keys, wrong types and bad values are errors naming the key's
+ * place in the file, e.g. "tenants[0].vnics[1].mac".
+ */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include "tenant/tenant.h"
+
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+
+struct config {
+	char **eal_args;
+	int neal_args;
+	char *port;			/* PCI address or virtual device string */
+	unsigned int mbufs;
+	size_t kernel_memory;
+	char *api_listen;
+	char *api_token_file;		/* NULL: no token */
+	char *state_dir;
+	char *user;
+	enum log_level log_level;
+	int ntenants;
+	struct tenant_spec *tenants;
+};
+
+/* 0, or -1 with a message in @err ("FILE: WHERE: WHAT"). */
+int config_load(const char *path, struct config *c, char *err, size_t errlen);
+void config_free(struct config *c);
+/* The configuration in canonical form (every default spelled out). */
+char *config_dump(const struct config *c);
+
+/* One tenant object, as in the config's "tenants" list and the API's
+ * POST /tenants; @where prefixes error messages.  0 or -1. */
+int config_tenant(json_t *obj, const char *where, struct tenant_spec *t,
+		  char *err, size_t errlen);
+void config_tenant_free(struct tenant_spec *t);
+json_t *config_tenant_json(const struct tenant_spec *t);
+
+#endif

@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The dataplane; see dp.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_thread.h>
+
+#include "dp.h"
+#include "demux.h"
+#include "log.h"
+#include "nuse_host.h"
+#include "tenant/tenant.h"
+
+#define BURST		32
+#define RING_SIZE	1024
+#define TX_MAX		512
+#define HAIRPIN_MAX	512
+#define SPIN_LOOPS	256		/* empty polls before sleeping */
+#define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
+#define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
+
+struct hairpin {
+	int vnic;
+	struct rte_mbuf *m;
+};
+
+static struct {
+	uint16_t port;
+	struct rte_mempool *pool;
+	int rx_intr_fd;			/* -1: the PMD has no rx interrupts */
+	int wake_fd;			/* eventfd: stop and control requests */
+	int epoll_fd;
+	pthread_t thread;
+	volatile int stop;
+
+	/* startup handshake with the main thread */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int ready;			/* 1 running, -1 failed */
+	const struct config *config;
+
+	/* filled during a kernel run, emptied after it */
+	struct rte_mbuf *tx[TX_MAX];
+	unsigned int ntx;
+	struct hairpin staged[HAIRPIN_MAX], inflight[HAIRPIN_MAX];
+	unsigned int nstaged, ninflight;
+
+	struct dp_stats stats;
+} dp = { .rx_intr_fd = -1, .wake_fd = -1, .epoll_fd = -1,
+	 .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
+
+static int is_pci(const char *s)
+{
+	unsigned int a, b, c, d;
+
+	return sscanf(s, "%x:%x:%x.%x", &a, &b, &c, &d) == 4 ||
+	       sscanf(s, "%x:%x.%x", &b, &c, &d) == 3;
+}
+
+static int eal_init(const struct config *c, const char *argv0)
+{
+	char **argv = calloc(c->neal_args + 8, sizeof(char *));
+	char prefix[64];
+	int argc = 0, i, ret;
+
+	argv[argc++] = (char *)argv0;
+	for (i = 0; i < c->neal_args; i++)
+		argv[argc++] = c->eal_args[i];
+	argv[argc++] = is_pci(c->port) ? "-a" : "--vdev";
+	argv[argc++] = c->port;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=nuse-%d", getpid());
+	argv[argc++] = prefix;
+	ret = rte_eal_init(argc, argv);
+	free(argv);
+	if (ret < 0) {
+		log_err("dpdk: EAL init failed: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int port_find(const char *spec, uint16_t *port)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t n = strcspn(spec, ",");
+
+	if (n >= sizeof(name))
+		return -1;
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	return rte_eth_dev_get_port_by_name(name, port);
+}
+
+static int port_setup(const struct config *c)
+{
+	struct rte_eth_conf conf = { .intr_conf.rxq = 1 };
+	int socket, ret;
+
+	if (port_find(c->port, &dp.port)) {
+		log_err("dpdk: no port \"%s\"", c->port);
+		return -1;
+	}
+	socket = rte_eth_dev_socket_id(dp.port);
+	dp.pool = rte_pktmbuf_pool_create("nuse_mbufs", c->mbufs, 256, 0,
+					  RTE_MBUF_DEFAULT_BUF_SIZE,
+					  socket < 0 ? 0 : socket);
+	if (!dp.pool) {
+		log_err("dpdk: no mbuf pool of %u: %s", c->mbufs, rte_strerror(rte_errno));
+		return -1;
+	}
+	/* Receive interrupts where the PMD has them, polling otherwise. */
+	ret = rte_eth_dev_configure(dp.port, 1, 1, &conf);
+	if (ret < 0) {
+		conf.intr_conf.rxq = 0;
+		ret = rte_eth_dev_configure(dp.port, 1, 1, &conf);
+	}
+	if (ret < 0 ||
+	    rte_eth_rx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL, dp.pool) < 0 ||
+	    rte_eth_tx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL) < 0) {
+		log_err("dpdk: cannot configure port %u", dp.port);
+		return -1;
+	}
+	if (rte_eth_dev_start(dp.port) < 0) {
+		log_err("dpdk: cannot start port %u", dp.port);
+		return -1;
+	}
+	/* Every tenant's MAC arrives on this one port. */
+	rte_eth_promiscuous_enable(dp.port);
+	rte_eth_allmulticast_enable(dp.port);
+	if (conf.intr_conf.rxq)
+		dp.rx_intr_fd = rte_eth_dev_rx_intr_ctl_q_get_fd(dp.port, 0);
+	log_info("dpdk: port %u (%s) up, %s", dp.port, c->port,
+		 dp.rx_intr_fd >= 0 ? "rx interrupts" : "no rx interrupts: adaptive polling");
+	return 0;
+}
+
+int dp_init(const struct config *c, const char *argv0)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (eal_init(c, argv0) || port_setup(c))
+		return -1;
+	dp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	dp.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (dp.wake_fd < 0 || dp.epoll_fd < 0)
+		return -1;
+	ev.data.fd = dp.wake_fd;
+	epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.wake_fd, &ev);
+	if (dp.rx_intr_fd >= 0) {
+		/* Edge-triggered and never read: for some PMDs (net_tap) the
+		 * interrupt fd is the queue itself. */
+		ev.events = EPOLLIN | EPOLLET;
+		ev.data.fd = dp.rx_intr_fd;
+		epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.rx_intr_fd, &ev);
+	}
+	return 0;
+}
+
+/* --- transmit: the kernel's frames, on its stack --- */
+
+static void tx_flush(void)
+{
+	unsigned int sent = 0, i;
+
+	while (sent < dp.ntx) {
+		uint16_t k = rte_eth_tx_burst(dp.port, 0, dp.tx + sent, dp.ntx - sent);
+
+		if (!k)
+			break;
+		sent += k;
+	}
+	for (i = sent; i < dp.ntx; i++)
+		rte_pktmbuf_free(dp.tx[i]);
+	dp.stats.tx_dropped += dp.ntx - sent;
+	dp.ntx = 0;
+}
+
+/* A copy of @f in a fresh mbuf, tagged with @vlan when it has one. */
+static struct rte_mbuf *frame_copy(const struct nuse_frame *f, int vlan)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+	unsigned int extra = vlan >= 0 ? 4 : 0;
+	unsigned char *p;
+
+	if (!m)
+		return NULL;
+	p = (unsigned char *)rte_pktmbuf_append(m, f->len + extra);
+	if (!p) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	if (!extra) {
+		memcpy(p, f->data, f->len);
+		return m;
+	}
+	memcpy(p, f->data, 12);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	p[14] = vlan >> 8;
+	p[15] = vlan & 0xff;
+	memcpy(p + 16, (unsigned char *)f->data + 12, f->len - 12);
+	return m;
+}
+
+static void hairpin_stage(int vnic, struct rte_mbuf *m)
+{
+	if (dp.nstaged == HAIRPIN_MAX) {
+		rte_pktmbuf_free(m);
+		dp.stats.tx_dropped++;
+		return;
+	}
+	dp.staged[dp.nstaged++] = (struct hairpin){ vnic, m };
+	dp.stats.hairpin++;
+}
+
+struct flood {
+	struct rte_mbuf *m;
+};
+
+static void flood_one(void *arg, int vnic)
+{
+	struct flood *fl = arg;
+
+	rte_mbuf_refcnt_update(fl->m, 1);
+	hairpin_stage(vnic, fl->m);
+}
+
+static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
+		  unsigned int n)
+{
+	int vlan = demux_vlan(vnic), local;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const unsigned char *dst = frames[i].data;
+		struct rte_mbuf *m;
+
+		if (frames[i].len < 14)
+			continue;
+		dp.stats.tx_frames++;
+		dp.stats.tx_bytes += frames[i].len;
+		local = dst[0] & 1 ? -1 : demux_lookup(vlan, dst);
+		if (local >= 0 || dst[0] & 1) {
+			struct flood fl = { frame_copy(&frames[i], -1) };
+
+			if (!fl.m) {
+				dp.stats.tx_dropped++;
+				continue;
+			}
+			if (local >= 0) {
+				hairpin_stage(local, fl.m);
+				continue;	/* never on the wire */
+			}
+			demux_flood(vlan, vnic, flood_one, &fl);
+			rte_pktmbuf_free(fl.m);
+		}
+		m = frame_copy(&frames[i], vlan);
+		if (!m) {
+			dp.stats.tx_dropped++;
+			continue;
+		}
+		dp.tx[dp.ntx++] = m;
+		if (dp.ntx == TX_MAX)
+			tx_flush();
+	}
+}
+
+/* --- receive --- */
+
+struct rx_frame {
+	struct nuse_frame f;
+};
+
+static void rx_push(void *arg, int vnic)
+{
+	struct rx_frame *rf = arg;
+
+	nuse_vnic_rx(vnic, &rf->f, 1);
+	dp.stats.rx_flood_copies++;
+}
+
+static void rx_one(struct rte_mbuf *m)
+{
+	unsigned char *p = rte_pktmbuf_mtod(m, unsigned char *);
+	unsigned int len = m->data_len;
+	int vlan = DEMUX_UNTAGGED, vnic;
+	struct rx_frame rf;
+
+	dp.stats.rx_frames++;
+	dp.stats.rx_bytes += m->pkt_len;
+	if (m->nb_segs > 1 || len < 14) {
+		dp.stats.rx_malformed++;
+		return;
+	}
+	if (p[12] == 0x81 && p[13] == 0x00) {
+		if (len < 18) {
+			dp.stats.rx_malformed++;
+			return;
+		}
+		vlan = ((p[14] & 0x0f) << 8) | p[15];
+		if (vlan == 0)
+			vlan = DEMUX_UNTAGGED;	/* priority tag only */
+		else if (vlan == 4095) {
+			dp.stats.rx_malformed++;
+			return;
+		}
+		memmove(p + 4, p, 12);
+		p += 4;
+		len -= 4;
+	}
+	rf.f.data = p;
+	rf.f.len = len;
+	if (p[0] & 1) {
+		demux_flood(vlan, -1, rx_push, &rf);
+		return;
+	}
+	vnic = demux_lookup(vlan, p);
+	if (vnic < 0) {
+		dp.stats.rx_unknown++;
+		return;
+	}
+	nuse_vnic_rx(vnic, &rf.f, 1);
+}
+
+/* Frames kept for the next run: hairpinned ones go to their vNICs now,
+ * and the ones the last run consumed are freed. */
+static void hairpin_deliver(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < dp.ninflight; i++)
+		rte_pktmbuf_free(dp.inflight[i].m);
+	for (i = 0; i < dp.nstaged; i++) {
+		struct nuse_frame f = {
+			rte_pktmbuf_mtod(dp.staged[i].m, void *),
+			dp.staged[i].m->data_len,
+		};
+
+		nuse_vnic_rx(dp.staged[i].vnic, &f, 1);
+		dp.inflight[i] = dp.staged[i];
+	}
+	dp.ninflight = dp.nstaged;
+	dp.nstaged = 0;
+}
+
+/* --- the loop --- */
+
+static void dp_sleep(unsigned long long now)
+{
+	unsigned long long deadline = nuse_next_deadline(), until;
+	struct epoll_event ev[4];
+	int timeout_ms, n, i;
+	uint64_t v;
+
+	until = now + (dp.rx_intr_fd >= 0 ? SLEEP_MAX_NS : NOINTR_SLEEP_NS);
+	if (deadline < until)
+		until = deadline;
+	if (until <= now)
+		return;
+	if (dp.rx_intr_fd >= 0)
+		rte_eth_dev_rx_intr_enable(dp.port, 0);
+	/* A frame that arrived before the interrupt was armed. */
+	if (dp.rx_intr_fd >= 0 && rte_eth_rx_queue_count(dp.port, 0) > 0) {
+		rte_eth_dev_rx_intr_disable(dp.port, 0);
+		return;
+	}
+	timeout_ms = (until - now + 999999) / 1000000;
+	n = epoll_wait(dp.epoll_fd, ev, 4, timeout_ms);
+	for (i = 0; i < n; i++)
+		if (ev[i].data.fd == dp.wake_fd)
+			(void)!read(dp.wake_fd, &v, sizeof(v));
+	if (dp.rx_intr_fd >= 0)
+		rte_eth_dev_rx_intr_disable(dp.port, 0);
+	dp.stats.idle_ns += nuse_host_now() - now;
+}
+
+static void dp_loop(void)
+{
+	struct rte_mbuf *rx[BURST];
+	unsigned int idle = 0;
+	uint16_t n, i;
+
+	while (!dp.stop) {
+		unsigned long long t0 = nuse_host_now();
+
+		n = rte_eth_rx_burst(dp.port, 0, rx, BURST);
+		for (i = 0; i < n; i++)
+			rx_one(rx[i]);
+		if (n || dp.ninflight || t0 >= nuse_next_deadline() || idle < SPIN_LOOPS) {
+			if (nuse_run())
+				break;
+		}
+		for (i = 0; i < n; i++)
+			rte_pktmbuf_free(rx[i]);
+		hairpin_deliver();
+		if (dp.ntx)
+			tx_flush();
+		dp.stats.busy_ns += nuse_host_now() - t0;
+		if (n || dp.ninflight) {
+			idle = 0;
+			continue;
+		}
+		if (++idle >= SPIN_LOOPS)
+			dp_sleep(nuse_host_now());
+	}
+}
+
+/* --- the thread --- */
+
+static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan)
+{
+	if (demux_add(vnic, mac, vlan))
+		log_warn("dataplane: cannot route frames to vNIC %d", vnic);
+}
+
+static void dp_detach(void *priv, int vnic)
+{
+	demux_del(vnic);
+}
+
+static int dp_boot(const struct config *c)
+{
+	struct tenant_io io = { .tx = dp_tx, .attach = dp_attach, .detach = dp_detach };
+	struct tenant_error e;
+	int err, i;
+
+	err = nuse_host_boot(c->kernel_memory, "loglevel=4", log_kernel);
+	if (err) {
+		log_err("kernel: boot failed: %s%s%s", strerror(-err),
+			nuse_panic_message() ? ": " : "",
+			nuse_panic_message() ? nuse_panic_message() : "");
+		return -1;
+	}
+	log_info("kernel: Linux %s up with %zu MiB", nuse_kernel_release(),
+		 c->kernel_memory >> 20);
+	tenant_init(&io);
+	for (i = 0; i < c->ntenants; i++) {
+		err = tenant_create(&c->tenants[i], &e);
+		if (err) {
+			log_err("tenants[%d] (%s): %s%s%s: %s", i, c->tenants[i].name,
+				e.field[0] ? e.field : "", e.field[0] ? ": " : "",
+				e.msg, strerror(-err));
+			return -1;
+		}
+		log_info("tenant %s: up with %d vNIC(s)", c->tenants[i].name,
+			 c->tenants[i].nvnics);
+	}
+	return 0;
+}
+
+static void dp_ready(int how)
+{
+	pthread_mutex_lock(&dp.lock);
+	dp.ready = how;
+	pthread_cond_signal(&dp.cond);
+	pthread_mutex_unlock(&dp.lock);
+}
+
+static void *dp_main(void *arg)
+{
+	const struct config *c = arg;
+
+	if (rte_thread_register() < 0)
+		log_warn("dataplane: not an EAL thread: mbuf caches off");
+	if (dp_boot(c)) {
+		dp_ready(-1);
+		return NULL;
+	}
+	dp_ready(1);
+	dp_loop();
+	tenant_fini();
+	if (nuse_host_halt())
+		log_warn("kernel: halt failed");
+	else
+		log_info("kernel: halted");
+	return NULL;
+}
+
+int dp_start(const struct config *c)
+{
+	int ready;
+
+	if (pthread_create(&dp.thread, NULL, dp_main, (void *)c))
+		return -1;
+	pthread_mutex_lock(&dp.lock);
+	while (!dp.ready)
+		pthread_cond_wait(&dp.cond, &dp.lock);
+	ready = dp.ready;
+	pthread_mutex_unlock(&dp.lock);
+	if (ready < 0) {
+		pthread_join(dp.thread, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void dp_stop(void)
+{
+	uint64_t one = 1;
+
+	dp.stop = 1;
+	(void)!write(dp.wake_fd, &one, sizeof(one));
+	pthread_join(dp.thread, NULL);
+}
+
+void dp_fini(void)
+{
+	rte_eth_dev_stop(dp.port);
+	rte_eth_dev_close(dp.port);
+	demux_fini();
+	rte_eal_cleanup();
+}
+
+void dp_get_stats(struct dp_stats *s)
+{
+	struct rte_eth_stats ps;
+
+	*s = dp.stats;
+	if (rte_eth_stats_get(dp.port, &ps) == 0) {
+		s->port_ipackets = ps.ipackets;
+		s->port_opackets = ps.opackets;
+		s->port_imissed = ps.imissed;
+		s->port_ierrors = ps.ierrors;
+		s->port_oerrors = ps.oerrors;
+		s->port_rx_nombuf = ps.rx_nombuf;
+	}
+}

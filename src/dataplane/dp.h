@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dataplane: one DPDK port shared by every tenant's vNICs, and the
+ * thread that is the library kernel's CPU.  Received frames are demuxed
+ * on (VLAN, destination MAC) to vNIC rings, the kernel runs until idle,
+ * and what it transmitted goes out in one burst (or straight to another
+ * local vNIC on the same VLAN: the hairpin).
+ */
+#ifndef DP_H
+#define DP_H
+
+#include "conf.h"
+
+struct dp_stats {
+	unsigned long long rx_frames, rx_bytes, rx_unknown, rx_malformed;
+	unsigned long long rx_flood_copies;
+	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin;
+	unsigned long long busy_ns, idle_ns;
+	unsigned long long port_ipackets, port_opackets, port_imissed;
+	unsigned long long port_ierrors, port_oerrors, port_rx_nombuf;
+};
+
+/* EAL, port and mbuf pool, on the calling (main) thread. */
+int dp_init(const struct config *c, const char *argv0);
+/* Start the dataplane thread: it boots the kernel and creates the
+ * configured tenants; returns once they exist, or -1 if that failed. */
+int dp_start(const struct config *c);
+/* Halt the kernel and stop the thread. */
+void dp_stop(void);
+void dp_fini(void);
+void dp_get_stats(struct dp_stats *s);
+
+#endif

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nuse-appliance: Linux network stacks for many tenants, inside one
+ * process, on one DPDK port.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <ev.h>
+
+#include "conf.h"
+#include "dataplane/dp.h"
+#include "log.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: nuse-appliance --config FILE [--check]\n"
+		"       nuse-appliance --version | --help\n"
+		"\n"
+		"  -c, --config FILE   the appliance's configuration (JSON)\n"
+		"  -n, --check         check the configuration, print it in canonical\n"
+		"                      form and exit: 0 if it is valid\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          print this and exit\n");
+}
+
+static void exit_now(int sig)
+{
+	_exit(128 + sig);
+}
+
+static int stopping;
+
+static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	if (stopping)
+		_exit(128 + w->signum);
+	stopping = 1;
+	log_info("signal %d: stopping (a second one exits at once)", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void log_stats(void)
+{
+	struct dp_stats s;
+
+	dp_get_stats(&s);
+	log_info("port: rx %llu tx %llu missed %llu errors %llu/%llu nombuf %llu",
+		 s.port_ipackets, s.port_opackets, s.port_imissed, s.port_ierrors,
+		 s.port_oerrors, s.port_rx_nombuf);
+	log_info("dataplane: rx %llu (unknown %llu, malformed %llu), tx %llu "
+		 "(dropped %llu), hairpin %llu", s.rx_frames, s.rx_unknown,
+		 s.rx_malformed, s.tx_frames, s.tx_dropped, s.hairpin);
+}
+
+static int run(const struct config *c, const char *argv0)
+{
+	struct ev_loop *loop = ev_default_loop(0);
+	ev_signal term, intr;
+
+	if (dp_init(c, argv0))
+		return 1;
+	if (dp_start(c)) {
+		dp_fini();
+		return 1;
+	}
+	ev_signal_init(&term, on_signal, SIGTERM);
+	ev_signal_init(&intr, on_signal, SIGINT);
+	ev_signal_start(loop, &term);
+	ev_signal_start(loop, &intr);
+	log_info("nuse-appliance %s running with %d tenant(s)", PACKAGE_VERSION,
+		 c->ntenants);
+	ev_run(loop, 0);
+
+	signal(SIGTERM, exit_now);
+	signal(SIGINT, exit_now);
+	dp_stop();
+	log_stats();
+	dp_fini();
+	log_info("stopped");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	struct config c;
+	char err[1024];
+	int opt, check = 0, ret;
+
+	while ((opt = getopt_long(argc, argv, "c:nVh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': path = optarg; break;
+		case 'n': check = 1; break;
+		case 'V': printf("nuse-appliance %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(path, &c, err, sizeof(err))) {
+		fprintf(stderr, "nuse-appliance: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		char *dump = config_dump(&c);
+
+		printf("%s\n", dump);
+		free(dump);
+		config_free(&c);
+		return 0;
+	}
+	log_set_level(c.log_level);
+	ret = run(&c, argv[0]);
+	config_free(&c);
+	return ret;
+}
