@@ -436,6 +436,36 @@ static int top_parse(struct ctx *x, json_t *root, struct config *c)
 	return 0;
 }
 
+/* What the tenant layer would refuse, and clashes between tenants. */
+static int tenants_check(struct ctx *x, const struct config *c)
+{
+	struct tenant_error e;
+	char where[160];
+	int i, j, k, l;
+
+	for (i = 0; i < c->ntenants; i++) {
+		const struct tenant_spec *t = &c->tenants[i];
+
+		if (tenant_validate(t, &e)) {
+			snprintf(where, sizeof(where), "tenants[%d]%s%s", i,
+				 e.field[0] ? "." : "", e.field);
+			return fail(x, where, "%s", e.msg);
+		}
+		for (j = 0; j < i; j++) {
+			snprintf(where, sizeof(where), "tenants[%d].name", i);
+			if (!strcmp(t->name, c->tenants[j].name))
+				return fail(x, where, "\"%s\" is also tenants[%d]", t->name, j);
+			for (k = 0; k < t->nvnics; k++)
+				for (l = 0; l < c->tenants[j].nvnics; l++) {
+					snprintf(where, sizeof(where), "tenants[%d].vnics[%d].mac", i, k);
+					if (!memcmp(t->vnics[k].mac, c->tenants[j].vnics[l].mac, 6))
+						return fail(x, where, "also tenants[%d].vnics[%d].mac", j, l);
+				}
+		}
+	}
+	return 0;
+}
+
 int config_load(const char *path, struct config *c, char *err, size_t errlen)
 {
 	struct ctx x = { err, errlen };
@@ -457,6 +487,8 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	ret = top_parse(&x, root, c);
+	if (!ret)
+		ret = tenants_check(&x, c);
 	json_decref(root);
 	if (ret) {
 		char msg[512];

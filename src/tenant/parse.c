@@ -249,3 +249,8 @@ int tenant_check_spec(const struct tenant_spec *s, struct tenant_error *e)
 	}
 	return err;
 }
+
+int tenant_validate(const struct tenant_spec *s, struct tenant_error *e)
+{
+	return tenant_check_spec(s, e);
+}

@@ -77,6 +77,8 @@ struct tenant;
 int tenant_init(const struct tenant_io *io);
 void tenant_fini(void);		/* destroys every tenant */
 
+/* Everything about @spec that can be checked without the kernel. */
+int tenant_validate(const struct tenant_spec *spec, struct tenant_error *e);
 int tenant_create(const struct tenant_spec *spec, struct tenant_error *e);
 int tenant_destroy(const char *name, struct tenant_error *e);
 struct tenant *tenant_find(const char *name);
