@@ -189,6 +189,33 @@ static int route_parse(struct ctx *x, json_t *o, const char *where,
 	return 0;
 }
 
+static int neigh_parse(struct ctx *x, json_t *o, const char *where,
+		       struct tenant_neigh_spec *n)
+{
+	static const char *const keys[] = { "dev", "ip", "mac", NULL };
+	const char *dev = NULL, *ip = NULL, *mac = NULL;
+	char path[256];
+
+	if (!json_is_object(o))
+		return fail(x, where, "must be an object, not %s", type_name(o));
+	if (only_keys(x, o, where, keys) ||
+	    get_string(x, o, "dev", where, 1, &dev) ||
+	    get_string(x, o, "ip", where, 1, &ip) ||
+	    get_string(x, o, "mac", where, 1, &mac))
+		return -1;
+	snprintf(path, sizeof(path), "%s.dev", where);
+	if (strlen(dev) >= sizeof(n->dev) || !*dev)
+		return fail(x, path, "not a vNIC name");
+	strcpy(n->dev, dev);
+	snprintf(path, sizeof(path), "%s.ip", where);
+	if (tenant_parse_addr(ip, &n->ip))
+		return fail(x, path, "\"%s\" is not an address", ip);
+	snprintf(path, sizeof(path), "%s.mac", where);
+	if (tenant_parse_mac(mac, n->mac))
+		return fail(x, path, "\"%s\" is not a MAC address like 02:00:00:00:00:01", mac);
+	return 0;
+}
+
 static int sysctls_parse(struct ctx *x, json_t *o, const char *where,
 			 struct tenant_spec *t)
 {
@@ -232,10 +259,10 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen)
 {
 	static const char *const keys[] = { "name", "vnics", "routes", "sysctls",
-					    "iptables", NULL };
+					    "neighbours", "iptables", NULL };
 	struct ctx x = { err, errlen };
 	const char *name = NULL;
-	json_t *vnics, *routes, *sys, *v;
+	json_t *vnics, *routes, *neighs, *sys, *v;
 	char path[256];
 	size_t i;
 
@@ -245,7 +272,8 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	if (only_keys(&x, o, where, keys) ||
 	    get_string(&x, o, "name", where, 1, &name) ||
 	    array_of(&x, o, "vnics", where, &vnics) ||
-	    array_of(&x, o, "routes", where, &routes))
+	    array_of(&x, o, "routes", where, &routes) ||
+	    array_of(&x, o, "neighbours", where, &neighs))
 		return -1;
 	snprintf(path, sizeof(path), "%s%sname", where, *where ? "." : "");
 	if (strlen(name) > TENANT_NAME_MAX || !*name)
@@ -255,7 +283,8 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 		return fail(&x, where, "iptables rulesets are not supported yet");
 	t->vnics = calloc(json_array_size(vnics) + 1, sizeof(*t->vnics));
 	t->routes = calloc(json_array_size(routes) + 1, sizeof(*t->routes));
-	if (!t->vnics || !t->routes)
+	t->neighs = calloc(json_array_size(neighs) + 1, sizeof(*t->neighs));
+	if (!t->vnics || !t->routes || !t->neighs)
 		return fail(&x, where, "out of memory");
 	json_array_foreach(vnics, i, v) {
 		snprintf(path, sizeof(path), "%s%svnics[%zu]", where, *where ? "." : "", i);
@@ -267,6 +296,12 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 		snprintf(path, sizeof(path), "%s%sroutes[%zu]", where, *where ? "." : "", i);
 		t->nroutes = i + 1;
 		if (route_parse(&x, v, path, &t->routes[i]))
+			return -1;
+	}
+	json_array_foreach(neighs, i, v) {
+		snprintf(path, sizeof(path), "%s%sneighbours[%zu]", where, *where ? "." : "", i);
+		t->nneighs = i + 1;
+		if (neigh_parse(&x, v, path, &t->neighs[i]))
 			return -1;
 	}
 	sys = json_object_get(o, "sysctls");
@@ -284,6 +319,7 @@ void config_tenant_free(struct tenant_spec *t)
 		free(t->vnics[i].addrs);
 	free(t->vnics);
 	free(t->routes);
+	free(t->neighs);
 	free(t->sysctls);
 	memset(t, 0, sizeof(*t));
 }
@@ -566,6 +602,20 @@ json_t *config_tenant_json(const struct tenant_spec *t)
 	}
 	for (i = 0; i < t->nsysctls; i++)
 		json_object_set_new(sys, t->sysctls[i].name, json_string(t->sysctls[i].value));
+	if (t->nneighs) {
+		json_t *ns = json_array();
+
+		for (i = 0; i < t->nneighs; i++) {
+			const struct tenant_neigh_spec *n = &t->neighs[i];
+			char mac[18];
+
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+				 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+			json_array_append_new(ns, json_pack("{s:s,s:o,s:s}", "dev", n->dev,
+					      "ip", prefix_json(&n->ip, 0), "mac", mac));
+		}
+		json_object_set_new(o, "neighbours", ns);
+	}
 	json_object_set_new(o, "vnics", vnics);
 	json_object_set_new(o, "routes", routes);
 	json_object_set_new(o, "sysctls", sys);

@@ -28,6 +28,11 @@
 #define SPIN_LOOPS	256		/* empty polls before sleeping */
 #define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
 #define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
+/* For a second after traffic, sleep at most 1 ms even with rx interrupts:
+ * net_tap's interrupt is sometimes late by milliseconds (under study),
+ * and traffic that just paused tends to resume. */
+#define WARM_NS		1000000000ULL
+#define WARM_SLEEP_NS	1000000ULL
 
 struct hairpin {
 	int vnic;
@@ -157,9 +162,9 @@ int dp_init(const struct config *c, const char *argv0)
 	ev.data.fd = dp.wake_fd;
 	epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.wake_fd, &ev);
 	if (dp.rx_intr_fd >= 0) {
-		/* Edge-triggered and never read: for some PMDs (net_tap) the
-		 * interrupt fd is the queue itself. */
-		ev.events = EPOLLIN | EPOLLET;
+		/* Never read: for some PMDs (net_tap) the interrupt fd is the
+		 * queue itself, readable while frames wait in it. */
+		ev.events = EPOLLIN;
 		ev.data.fd = dp.rx_intr_fd;
 		epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.rx_intr_fd, &ev);
 	}
@@ -355,14 +360,19 @@ static void hairpin_deliver(void)
 
 /* --- the loop --- */
 
-static void dp_sleep(unsigned long long now)
+static void dp_sleep(unsigned long long now, unsigned long long last_traffic)
 {
 	unsigned long long deadline = nuse_next_deadline(), until;
 	struct epoll_event ev[4];
 	int timeout_ms, n, i;
 	uint64_t v;
 
-	until = now + (dp.rx_intr_fd >= 0 ? SLEEP_MAX_NS : NOINTR_SLEEP_NS);
+	if (dp.rx_intr_fd < 0)
+		until = now + NOINTR_SLEEP_NS;
+	else if (now - last_traffic < WARM_NS)
+		until = now + WARM_SLEEP_NS;
+	else
+		until = now + SLEEP_MAX_NS;
 	if (deadline < until)
 		until = deadline;
 	if (until <= now)
@@ -387,6 +397,7 @@ static void dp_sleep(unsigned long long now)
 static void dp_loop(void)
 {
 	struct rte_mbuf *rx[BURST];
+	unsigned long long last_traffic = 0;
 	unsigned int idle = 0;
 	uint16_t n, i;
 
@@ -408,10 +419,11 @@ static void dp_loop(void)
 		dp.stats.busy_ns += nuse_host_now() - t0;
 		if (n || dp.ninflight) {
 			idle = 0;
+			last_traffic = t0;
 			continue;
 		}
 		if (++idle >= SPIN_LOOPS)
-			dp_sleep(nuse_host_now());
+			dp_sleep(nuse_host_now(), last_traffic);
 	}
 }
 

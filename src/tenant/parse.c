@@ -219,6 +219,27 @@ int tenant_check_sysctl(const struct tenant_sysctl *c, const char *field,
 	return 0;
 }
 
+static int neigh_check(const struct tenant_spec *s,
+		       const struct tenant_neigh_spec *n, const char *field,
+		       struct tenant_error *e)
+{
+	char f[96];
+	int i;
+
+	snprintf(f, sizeof(f), "%s.dev", field);
+	for (i = 0; i < s->nvnics && strcmp(n->dev, s->vnics[i].name); i++)
+		;
+	if (i == s->nvnics)
+		return tenant_fail(e, -EINVAL, f, "no vNIC \"%s\"", n->dev);
+	snprintf(f, sizeof(f), "%s.ip", field);
+	if (n->ip.family != AF_INET && n->ip.family != AF_INET6)
+		return tenant_fail(e, -EINVAL, f, "not an address");
+	snprintf(f, sizeof(f), "%s.mac", field);
+	if (!mac_usable(n->mac))
+		return tenant_fail(e, -EINVAL, f, "not a unicast MAC address");
+	return 0;
+}
+
 /* Everything that can be checked without the kernel, in spec order. */
 int tenant_check_spec(const struct tenant_spec *s, struct tenant_error *e)
 {
@@ -246,6 +267,10 @@ int tenant_check_spec(const struct tenant_spec *s, struct tenant_error *e)
 	for (i = 0; !err && i < s->nsysctls; i++) {
 		snprintf(f, sizeof(f), "sysctls[%d]", i);
 		err = tenant_check_sysctl(&s->sysctls[i], f, e);
+	}
+	for (i = 0; !err && i < s->nneighs; i++) {
+		snprintf(f, sizeof(f), "neighbours[%d]", i);
+		err = neigh_check(s, &s->neighs[i], f, e);
 	}
 	return err;
 }

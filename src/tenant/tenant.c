@@ -257,6 +257,15 @@ static int tenant_build(struct tenant *t, const struct tenant_spec *s,
 				    rtnl_errmsg(t->rtnl)[0] ? ": " : "",
 				    rtnl_errmsg(t->rtnl));
 	}
+	for (i = 0; !err && i < s->nneighs; i++) {
+		const struct tenant_neigh_spec *n = &s->neighs[i];
+
+		snprintf(f, sizeof(f), "neighbours[%d]", i);
+		err = rtnl_neigh(t->rtnl, 1, vnic_find(t, n->dev)->ifindex,
+				 n->ip.family, n->ip.addr, n->mac);
+		if (err)
+			tenant_fail(e, err, f, "%s", strerror(-err));
+	}
 	for (i = 0; !err && i < s->nsysctls; i++) {
 		snprintf(f, sizeof(f), "sysctls[%d]", i);
 		err = sysctl_set(t->pid, s->sysctls[i].name, s->sysctls[i].value);

@@ -48,6 +48,12 @@ struct tenant_route_spec {
 	int blackhole;
 };
 
+struct tenant_neigh_spec {
+	char dev[IFNAMSIZ];
+	struct tenant_prefix ip;	/* len unused */
+	unsigned char mac[6];
+};
+
 struct tenant_sysctl {
 	char name[TENANT_SYSCTL_MAX];
 	char value[TENANT_SYSCTL_MAX];
@@ -61,6 +67,8 @@ struct tenant_spec {
 	struct tenant_route_spec *routes;
 	int nsysctls;
 	struct tenant_sysctl *sysctls;
+	int nneighs;			/* static (permanent) neighbours */
+	struct tenant_neigh_spec *neighs;
 };
 
 /* How vNIC frames reach the wire, and who learns of vNICs coming and
