@@ -10,13 +10,15 @@ command -v dpdk-testpmd >/dev/null || { echo "bench-forward: no dpdk-testpmd"; e
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$(dirname "$0")/../tests/e2e/lib.sh"
 SECS=${BENCH_SECS:-5}
-SOCK=$WORK/memif.sock
+SOCK=nuse-bench-$ID.sock	# an abstract socket name
 GEN_MAC=02:00:00:aa:00:01
 EAL="--no-huge -m 512 --no-pci --log-level lib.eal:error"
 
 # generator: flowgen forwarding on lcore 1, memif server; prints the
+# (flowgen sends to 00:01:02:03:04:01 whatever --eth-peer says)
 # receive rate testpmd reported last
 generate() {
+	# with --stats-period, testpmd runs until SIGINT
 	timeout -s INT $((SECS + 2)) dpdk-testpmd -l 0,1 $EAL --file-prefix gen$ID \
 		--vdev "net_memif0,role=server,socket=$SOCK,mac=$GEN_MAC" -- \
 		--total-num-mbufs=32768 --forward-mode=flowgen --txpkts=64 --eth-peer=0,$1 --auto-start \
@@ -31,22 +33,23 @@ cat > "$WORK/fwd.json" <<JSON
 	  "port": "net_memif0,role=client,socket=$SOCK,mac=02:00:00:90:00:0f", "mbufs": 16383},
  "kernel": {"memory": "256M"},
  "tenants": [{"name": "r", "vnics": [
-	{"name": "eth0", "mac": "02:00:00:90:00:01", "addresses": ["10.254.0.1/16"]},
+	{"name": "eth0", "mac": "00:01:02:03:04:01", "addresses": ["10.254.0.1/16"]},
 	{"name": "eth1", "mac": "02:00:00:90:00:02", "addresses": ["10.252.0.1/24"]}],
    "routes": [{"dst": "10.253.0.0/16", "via": "10.252.0.2"}],
    "neighbours": [{"dev": "eth1", "ip": "10.252.0.2", "mac": "$GEN_MAC"}],
    "sysctls": {"net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0",
 	       "net.ipv4.conf.eth0.rp_filter": "0"}}]}
 JSON
-(sleep 1; "$DAEMON" --config "$WORK/fwd.json" > "$WORK/daemon.log" 2>&1) &
+(sleep 1; "$DAEMON" --config "$WORK/fwd.json" > "$WORK/daemon.log" 2>&1; cp "$WORK/daemon.log" /tmp/fwd-daemon.log) &
 app=$!
 undo "pkill -f 'nuse-appliance --config $WORK/fwd.json'"
-pps_app=$(generate 02:00:00:90:00:01)
+pps_app=$(generate 00:01:02:03:04:01)
 pkill -INT -f "nuse-appliance --config $WORK/fwd.json"
 wait $app 2>/dev/null
 
 # --- the ceiling: a second testpmd reflecting frames (macswap) ---
-(sleep 1; timeout -s INT $((SECS + 1)) dpdk-testpmd -l 1,0 $EAL --file-prefix refl$ID \
+# without --stats-period, testpmd runs until its standard input closes
+(sleep 1; sleep $((SECS + 1)) | dpdk-testpmd --main-lcore 1 -l 0,1 $EAL --file-prefix refl$ID \
 	--vdev "net_memif0,role=client,socket=$SOCK" -- --total-num-mbufs=32768 --forward-mode=macswap \
 	--auto-start --nb-cores=1 > "$WORK/refl.log" 2>&1) &
 refl=$!

@@ -57,6 +57,10 @@ static void log_stats(void)
 	log_info("dataplane: rx %llu (unknown %llu, malformed %llu), tx %llu "
 		 "(dropped %llu), hairpin %llu", s.rx_frames, s.rx_unknown,
 		 s.rx_malformed, s.tx_frames, s.tx_dropped, s.hairpin);
+	if (s.rx_unknown)
+		log_info("dataplane: last unknown destination %02x:%02x:%02x:%02x:%02x:%02x "
+			 "on VLAN %d", s.unknown_mac[0], s.unknown_mac[1], s.unknown_mac[2],
+			 s.unknown_mac[3], s.unknown_mac[4], s.unknown_mac[5], s.unknown_vlan);
 }
 
 static int run(const struct config *c, const char *argv0)

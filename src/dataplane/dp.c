@@ -332,6 +332,8 @@ static void rx_one(struct rte_mbuf *m)
 	vnic = demux_lookup(vlan, p);
 	if (vnic < 0) {
 		dp.stats.rx_unknown++;
+		memcpy(dp.stats.unknown_mac, p, 6);
+		dp.stats.unknown_vlan = vlan;
 		return;
 	}
 	nuse_vnic_rx(vnic, &rf.f, 1);

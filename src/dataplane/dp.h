@@ -18,6 +18,8 @@ struct dp_stats {
 	unsigned long long busy_ns, idle_ns;
 	unsigned long long port_ipackets, port_opackets, port_imissed;
 	unsigned long long port_ierrors, port_oerrors, port_rx_nombuf;
+	unsigned char unknown_mac[6];	/* of the last unknown unicast frame */
+	int unknown_vlan;
 };
 
 /* EAL, port and mbuf pool, on the calling (main) thread. */
