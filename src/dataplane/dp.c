@@ -2,6 +2,7 @@
 /* The dataplane; see dp.h. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,9 @@
 #define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
 #define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
 /* For a second after traffic, sleep at most 1 ms even with rx interrupts:
- * net_tap's interrupt is sometimes late by milliseconds (under study),
- * and traffic that just paused tends to resume. */
+ * net_tap reads its queue only after its SIGIO handler has run on some
+ * other thread, which is sometimes milliseconds after the queue's fd woke
+ * us, and traffic that just paused tends to resume. */
 #define WARM_NS		1000000000ULL
 #define WARM_SLEEP_NS	1000000ULL
 
@@ -483,7 +485,13 @@ static void dp_ready(int how)
 static void *dp_main(void *arg)
 {
 	const struct config *c = arg;
+	sigset_t all;
 
+	/* No host signal may run on a kernel stack: this thread takes none.
+	 * (net_tap's SIGIO, which tells its rx burst to look, goes to the
+	 * main thread.) */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	if (rte_thread_register() < 0)
 		log_warn("dataplane: not an EAL thread: mbuf caches off");
 	if (dp_boot(c)) {
