@@ -57,6 +57,10 @@ bad "tenants[0].routes[0].type: \"weird\"" \
 	"{$GOOD, \"tenants\": [{$TENANT, \"routes\": [{\"dst\": \"0.0.0.0/0\", \"type\": \"weird\"}]}]}"
 bad "tenants[0].sysctls.net.ipv4.ip_forward: must be a string" \
 	"{$GOOD, \"tenants\": [{$TENANT, \"sysctls\": {\"net.ipv4.ip_forward\": 1}}]}"
+bad "tenants[0].neighbours[0].mac: \"nope\" is not a MAC" \
+	"{$GOOD, \"tenants\": [{$TENANT, \"neighbours\": [{\"dev\": \"eth0\", \"ip\": \"10.0.0.9\", \"mac\": \"nope\"}]}]}"
+bad "tenants[0].neighbours[0].dev: no vNIC \"eth9\"" \
+	"{$GOOD, \"tenants\": [{$TENANT, \"neighbours\": [{\"dev\": \"eth9\", \"ip\": \"10.0.0.9\", \"mac\": \"02:00:00:00:00:09\"}]}]}"
 bad "tenants[1].name: \"t\" is also tenants[0]" "{$GOOD, \"tenants\": [{$TENANT}, {$TENANT}]}"
 bad "tenants[1].vnics[0].mac: also tenants[0]" \
 	"{$GOOD, \"tenants\": [{$TENANT}, {\"name\": \"u\", \"vnics\": [{\"name\": \"eth0\", \"mac\": \"02:00:00:00:00:01\"}]}]}"

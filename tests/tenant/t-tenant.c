@@ -70,8 +70,10 @@ static void two_pairs(void)
 static void router(void)
 {
 	struct kt_wire *w[] = { &ar, &rb };
+	struct tenant_neigh_spec neigh = { 0 };
 	struct tenant_error e;
 	struct tn_spec s;
+	char arp[512];
 
 	tn_spec(&s, "h1");
 	tn_vnic(&s, "eth0", "02:00:00:00:01:01", "10.1.0.2/24", NULL);
@@ -86,7 +88,16 @@ static void router(void)
 	tn_vnic(&s, "eth0", "02:00:00:00:03:01", "10.1.0.1/24", NULL);
 	tn_vnic(&s, "eth1", "02:00:00:00:03:02", "10.2.0.1/24", NULL);
 	tn_sysctl(&s, "net.ipv4.ip_forward", "1");
+	/* a static neighbour: h2 is known without ARP */
+	s.spec.neighs = &neigh;
+	s.spec.nneighs = 1;
+	strcpy(neigh.dev, "eth1");
+	KT_OK(tenant_parse_addr("10.2.0.2", &neigh.ip));
+	KT_OK(tenant_parse_mac("02:00:00:00:02:01", neigh.mac));
 	tn_create(&s);
+	KT_OK(kt_read_file(tenant_pid(tenant_find("r")), "/proc/net/arp", arp, sizeof(arp)));
+	KT_CHECK(strstr(arp, "10.2.0.2") && strstr(arp, "0x6") &&
+		 strstr(arp, "02:00:00:00:02:01"), "no permanent neighbour: %s", arp);
 	tn_connect(&ar, "h1", "eth0", "r", "eth0");
 	tn_connect(&rb, "r", "eth1", "h2", "eth0");
 
