@@ -474,6 +474,27 @@ static int dp_boot(const struct config *c)
 	return 0;
 }
 
+/* Every vNIC's counters, as the kernel counted them. */
+static void log_vnic_stats(void)
+{
+	struct nuse_vnic_stats st;
+	struct tenant *t = NULL;
+	int i;
+
+	while ((t = tenant_next(t))) {
+		for (i = 0; i < tenant_nvnics(t); i++) {
+			const struct tenant_vnic_spec *v = tenant_vnic_spec(t, i);
+
+			if (nuse_vnic_stats(tenant_vnic_id(t, v->name), &st))
+				continue;
+			log_info("vnic %s/%s: rx %llu (%llu bytes, %llu dropped), "
+				 "tx %llu (%llu bytes, %llu dropped)", tenant_name(t),
+				 v->name, st.rx_packets, st.rx_bytes, st.rx_dropped,
+				 st.tx_packets, st.tx_bytes, st.tx_dropped);
+		}
+	}
+}
+
 static void dp_ready(int how)
 {
 	pthread_mutex_lock(&dp.lock);
@@ -500,6 +521,7 @@ static void *dp_main(void *arg)
 	}
 	dp_ready(1);
 	dp_loop();
+	log_vnic_stats();
 	tenant_fini();
 	if (nuse_host_halt())
 		log_warn("kernel: halt failed");

@@ -93,6 +93,16 @@ int tenant_vnic_id(const struct tenant *t, const char *vnic)
 	return v ? v->id : -ENOENT;
 }
 
+int tenant_nvnics(const struct tenant *t)
+{
+	return t->nvnics;
+}
+
+const struct tenant_vnic_spec *tenant_vnic_spec(const struct tenant *t, int i)
+{
+	return i >= 0 && i < t->nvnics ? &t->vnics[i].spec : NULL;
+}
+
 static int mac_in_use(const unsigned char mac[6])
 {
 	struct tenant *t;

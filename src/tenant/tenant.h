@@ -101,6 +101,9 @@ int tenant_vnic_del(const char *tenant, const char *vnic,
 		    struct tenant_error *e);
 /* The host's vNIC id (for nuse_vnic_*), or -ENOENT. */
 int tenant_vnic_id(const struct tenant *t, const char *vnic);
+/* The tenant's vNICs by index, 0 to tenant_nvnics() - 1. */
+int tenant_nvnics(const struct tenant *t);
+const struct tenant_vnic_spec *tenant_vnic_spec(const struct tenant *t, int i);
 
 int tenant_addr(const char *tenant, int add, const char *vnic,
 		const struct tenant_prefix *p, struct tenant_error *e);

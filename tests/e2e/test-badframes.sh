@@ -36,4 +36,8 @@ set -- $port
 	|| fail "sent $sent, port counted rx ${1:-0} missed ${2:-0} errors ${3:-0}"
 set -- $bad
 [ "${2:-0}" -gt 0 ] && pass "malformed counted: $2, unknown: $1" || fail "no malformed frames counted"
+# Oversized frames for the tenant's MAC reach its vNIC, which drops them.
+vdrop=$(sed -n 's/.*vnic a\/eth0: .*, \([0-9]*\) dropped), tx.*/\1/p' "$WORK/daemon.log")
+[ "${vdrop:-0}" -gt 0 ] && pass "vNIC a/eth0 dropped $vdrop" || fail "vNIC a/eth0 counted no drops"
+grep "vnic a/eth0" "$WORK/daemon.log"
 exit $FAILED
