@@ -13,7 +13,9 @@
 #include <unistd.h>
 #include <ev.h>
 
+#include "api/api.h"
 #include "conf.h"
+#include "ctl.h"
 #include "dataplane/dp.h"
 #include "log.h"
 
@@ -70,10 +72,11 @@ static int run(const struct config *c, const char *argv0)
 
 	if (dp_init(c, argv0))
 		return 1;
-	if (dp_start(c)) {
-		dp_fini();
-		return 1;
-	}
+	ctl_init(loop, dp_wake);
+	if (dp_start(c))
+		goto out_dp_fini;
+	if (api_init(loop, c))
+		goto out_dp_stop;
 	ev_signal_init(&term, on_signal, SIGTERM);
 	ev_signal_init(&intr, on_signal, SIGINT);
 	ev_signal_start(loop, &term);
@@ -84,11 +87,20 @@ static int run(const struct config *c, const char *argv0)
 
 	signal(SIGTERM, exit_now);
 	signal(SIGINT, exit_now);
+	api_fini();
 	dp_stop();
 	log_stats();
+	ctl_fini();
 	dp_fini();
 	log_info("stopped");
 	return 0;
+
+out_dp_stop:
+	dp_stop();
+out_dp_fini:
+	ctl_fini();
+	dp_fini();
+	return 1;
 }
 
 int main(int argc, char **argv)

@@ -16,6 +16,7 @@
 #include <rte_mbuf.h>
 #include <rte_thread.h>
 
+#include "ctl.h"
 #include "dp.h"
 #include "demux.h"
 #include "log.h"
@@ -408,6 +409,7 @@ static void dp_loop(void)
 	while (!dp.stop) {
 		unsigned long long t0 = nuse_host_now();
 
+		ctl_run_pending();
 		n = rte_eth_rx_burst(dp.port, 0, rx, BURST);
 		for (i = 0; i < n; i++)
 			rx_one(rx[i]);
@@ -548,12 +550,17 @@ int dp_start(const struct config *c)
 	return 0;
 }
 
-void dp_stop(void)
+void dp_wake(void)
 {
 	uint64_t one = 1;
 
-	dp.stop = 1;
 	(void)!write(dp.wake_fd, &one, sizeof(one));
+}
+
+void dp_stop(void)
+{
+	dp.stop = 1;
+	dp_wake();
 	pthread_join(dp.thread, NULL);
 }
 

@@ -27,6 +27,8 @@ int dp_init(const struct config *c, const char *argv0);
 /* Start the dataplane thread: it boots the kernel and creates the
  * configured tenants; returns once they exist, or -1 if that failed. */
 int dp_start(const struct config *c);
+/* Wake the dataplane thread (control requests are waiting). */
+void dp_wake(void);
 /* Halt the kernel and stop the thread. */
 void dp_stop(void);
 void dp_fini(void);

@@ -6,6 +6,7 @@ set -u
 TOP_BUILD=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 DAEMON=$TOP_BUILD/src/nuse-appliance
 ID=$$
+API_PORT=$((20000 + ID % 20000))
 WORK=$(mktemp -d /tmp/nuse-e2e.XXXXXX)
 UNDO=()
 FAILED=0
@@ -45,6 +46,7 @@ write_config() {
   "dpdk": {"args": ["--no-huge", "-m", "256", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
 	   "port": "net_tap$ID,iface=$2", "mbufs": 4095},
   "kernel": {"memory": "128M"},
+  "api": {"listen": "127.0.0.1:$API_PORT"},
   "log_level": "info",
   "tenants": $3
 }
