@@ -2,7 +2,9 @@
 /* Control requests between the control and dataplane threads; see ctl.h. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -95,11 +97,66 @@ static int tenant_list(struct ctl_req *req)
 	return r->json ? 0 : -ENOMEM;
 }
 
+static int tenant_get_req(struct ctl_req *req);
+
+/* Answered with the tenant as it now is. */
+static int tenant_create_req(struct ctl_req *req)
+{
+	struct ctl_tenant *r = (struct ctl_tenant *)req;
+	int err = tenant_create(&r->spec, &r->error);
+
+	if (err)
+		return err;
+	snprintf(r->name, sizeof(r->name), "%s", r->spec.name);
+	return tenant_get_req(req);
+}
+
+static int tenant_destroy_req(struct ctl_req *req)
+{
+	struct ctl_tenant *r = (struct ctl_tenant *)req;
+
+	r->name[TENANT_NAME_MAX] = '\0';
+	return tenant_destroy(r->name, &r->error);
+}
+
+static int tenant_get_req(struct ctl_req *req)
+{
+	struct ctl_tenant *r = (struct ctl_tenant *)req;
+	struct tenant *t;
+	json_t *o, *vnics;
+	int i;
+
+	r->name[TENANT_NAME_MAX] = '\0';
+	t = tenant_find(r->name);
+	if (!t)
+		return -ENOENT;
+	o = json_object();
+	vnics = json_array();
+	for (i = 0; i < tenant_nvnics(t); i++) {
+		const struct tenant_vnic_spec *v = tenant_vnic_spec(t, i);
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
+			 v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+		json_array_append_new(vnics, json_pack("{s:s,s:s,s:i,s:o}", "name", v->name,
+			"mac", mac, "mtu", v->mtu ? v->mtu : 1500,
+			"vlan", v->vlan < 0 ? json_null() : json_integer(v->vlan)));
+	}
+	json_object_set_new(o, "name", json_string(tenant_name(t)));
+	json_object_set_new(o, "vnics", vnics);
+	r->json = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return r->json ? 0 : -ENOMEM;
+}
+
 static const struct {
 	size_t len;
 	int (*run)(struct ctl_req *);
 } handlers[CTL_TYPE_MAX] = {
 	[CTL_TENANT_LIST] = { sizeof(struct ctl_tenant_list), tenant_list },
+	[CTL_TENANT_CREATE] = { sizeof(struct ctl_tenant), tenant_create_req },
+	[CTL_TENANT_DESTROY] = { sizeof(struct ctl_tenant), tenant_destroy_req },
+	[CTL_TENANT_GET] = { sizeof(struct ctl_tenant), tenant_get_req },
 };
 
 void ctl_run_pending(void)

@@ -12,6 +12,9 @@
 
 enum ctl_type {
 	CTL_TENANT_LIST = 1,
+	CTL_TENANT_CREATE,
+	CTL_TENANT_DESTROY,
+	CTL_TENANT_GET,
 	CTL_TYPE_MAX,
 };
 
@@ -26,6 +29,17 @@ struct ctl_req {
 struct ctl_tenant_list {
 	struct ctl_req req;
 	char *json;			/* malloc'd by the dataplane */
+};
+
+#include "tenant/tenant.h"
+
+/* Create (spec), get or destroy (name) one tenant. */
+struct ctl_tenant {
+	struct ctl_req req;
+	struct tenant_spec spec;	/* create: owned by the requester */
+	char name[TENANT_NAME_MAX + 1];	/* get, destroy */
+	struct tenant_error error;
+	char *json;			/* get: malloc'd by the dataplane */
 };
 
 /* Control thread. */

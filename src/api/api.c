@@ -78,52 +78,183 @@ static enum MHD_Result not_allowed(struct MHD_Connection *c, const char *allow)
 	return ret;
 }
 
-/* A request waiting for the dataplane, and the connection it suspended. */
+#define BODY_MAX	(64 * 1024)
+
+/* A request in progress: its body, and the control request that waits
+ * for the dataplane while its connection is suspended. */
 struct pending {
-	struct ctl_tenant_list list;
+	union {
+		struct ctl_req req;
+		struct ctl_tenant_list list;
+		struct ctl_tenant one;
+	} u;
 	struct MHD_Connection *conn;
-	int answered;
+	int submitted;
+	char *body;
+	size_t body_len;
+	int too_big;
 };
 
 static void on_answer(struct ctl_req *req)
 {
 	struct pending *p = (struct pending *)req;
 
-	p->answered = 1;
 	MHD_resume_connection(p->conn);
 	api_pump();
 }
 
-static enum MHD_Result tenants_get(struct MHD_Connection *c, void **state)
+static void submit(struct pending *p, unsigned int type, size_t len)
 {
-	struct pending *p = *state;
-	enum MHD_Result ret;
+	p->u.req.type = type;
+	p->u.req.len = len;
+	p->u.req.done = on_answer;
+	p->submitted = 1;
+	MHD_suspend_connection(p->conn);
+	ctl_submit(&p->u.req);
+}
 
-	if (!p) {
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return problem(c, 503, "Service Unavailable", "out of memory");
-		p->list.req = (struct ctl_req){ .type = CTL_TENANT_LIST,
-			.len = sizeof(p->list), .done = on_answer };
-		p->conn = c;
-		*state = p;
-		MHD_suspend_connection(c);
-		ctl_submit(&p->list.req);
+static enum MHD_Result problem_field(struct MHD_Connection *c, unsigned int status,
+				     const char *title, const char *detail,
+				     const char *field)
+{
+	json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "type", "about:blank",
+			      "title", title, "status", status, "detail", detail);
+
+	char *body;
+
+	if (field && *field)
+		json_object_set_new(j, "field", json_string(field));
+	body = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	return reply(c, status, "application/problem+json", body);
+}
+
+/* The one table from -errno to HTTP status for tenant changes. */
+static unsigned int tenant_status(int err)
+{
+	switch (err) {
+	case -EEXIST: return 409;
+	case -ENOENT: return 404;
+	case -EINVAL: case -ENETUNREACH: case -EADDRNOTAVAIL: return 422;
+	case -ENOMEM: case -ENOSPC: return 503;
+	default: return 500;
+	}
+}
+
+static const char *status_title(unsigned int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 409: return "Conflict";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+static enum MHD_Result tenants_list(struct pending *p)
+{
+	char *json;
+
+	if (!p->submitted) {
+		submit(p, CTL_TENANT_LIST, sizeof(p->u.list));
 		return MHD_YES;
 	}
-	if (p->list.req.status)
-		ret = problem(c, 500, "Internal Server Error", strerror(-p->list.req.status));
-	else
-		ret = reply(c, 200, "application/json", p->list.json);
-	p->list.json = NULL;
+	if (p->u.req.status)
+		return problem(p->conn, 500, "Internal Server Error",
+			       strerror(-p->u.req.status));
+	json = p->u.list.json;
+	p->u.list.json = NULL;
+	return reply(p->conn, 200, "application/json", json);
+}
+
+static enum MHD_Result tenant_answer(struct pending *p, unsigned int ok)
+{
+	struct ctl_tenant *r = &p->u.one;
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	unsigned int status;
+	char loc[128];
+
+	if (r->req.status) {
+		status = tenant_status(r->req.status);
+		return problem_field(p->conn, status, status_title(status),
+				     r->error.msg[0] ? r->error.msg : strerror(-r->req.status),
+				     r->error.field);
+	}
+	if (ok == 204) {
+		resp = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+		ret = MHD_queue_response(p->conn, 204, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	resp = MHD_create_response_from_buffer(strlen(r->json), r->json,
+					       MHD_RESPMEM_MUST_FREE);
+	r->json = NULL;
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	if (ok == 201) {
+		snprintf(loc, sizeof(loc), "/tenants/%s", r->name);
+		MHD_add_response_header(resp, "Location", loc);
+	}
+	ret = MHD_queue_response(p->conn, ok, resp);
+	MHD_destroy_response(resp);
 	return ret;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
-			      const char *method, const char *version,
-			      const char *upload, size_t *upload_size, void **state)
+static enum MHD_Result tenant_post(struct pending *p)
+{
+	const char *type = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND,
+						       "Content-Type");
+	json_error_t jerr;
+	char err[512], detail[600];
+	json_t *j;
+
+	if (p->submitted) {
+		enum MHD_Result ret = tenant_answer(p, 201);
+
+		config_tenant_free(&p->u.one.spec);
+		return ret;
+	}
+	if (p->too_big)
+		return problem(p->conn, 413, "Content Too Large", "the body is over 64 KiB");
+	if (!type || strncmp(type, "application/json", 16))
+		return problem(p->conn, 415, "Unsupported Media Type",
+			       "send application/json");
+	j = json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j) {
+		snprintf(detail, sizeof(detail), "line %d, column %d: %s", jerr.line,
+			 jerr.column, jerr.text);
+		return problem(p->conn, 400, "Bad Request", detail);
+	}
+	if (config_tenant(j, "", &p->u.one.spec, err, sizeof(err))) {
+		json_decref(j);
+		config_tenant_free(&p->u.one.spec);
+		return problem_field(p->conn, 422, "Unprocessable Content", err,
+				     strtok(err, ":"));
+	}
+	json_decref(j);
+	submit(p, CTL_TENANT_CREATE, sizeof(p->u.one));
+	return MHD_YES;
+}
+
+static enum MHD_Result tenant_one(struct pending *p, const char *name, int del)
+{
+	if (p->submitted)
+		return tenant_answer(p, del ? 204 : 200);
+	if (strlen(name) > TENANT_NAME_MAX || !*name || strchr(name, '/'))
+		return problem(p->conn, 404, "Not Found", "no such tenant");
+	strcpy(p->u.one.name, name);
+	submit(p, del ? CTL_TENANT_DESTROY : CTL_TENANT_GET, sizeof(p->u.one));
+	return MHD_YES;
+}
+
+static enum MHD_Result route(struct pending *p, const char *url, const char *method)
 {
 	int get = !strcmp(method, MHD_HTTP_METHOD_GET);
+	struct MHD_Connection *c = p->conn;
 
 	if (!strcmp(url, "/healthz"))
 		return get ? reply_json(c, 200, json_pack("{s:s}", "status", "ok"))
@@ -133,11 +264,51 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 					PACKAGE_VERSION, "kernel", nuse_kernel_release()))
 			   : not_allowed(c, "GET");
 	if (!strcmp(url, "/tenants")) {
-		if (!get)
-			return not_allowed(c, "GET");
-		return tenants_get(c, state);
+		if (get)
+			return tenants_list(p);
+		if (!strcmp(method, MHD_HTTP_METHOD_POST))
+			return tenant_post(p);
+		return not_allowed(c, "GET, POST");
+	}
+	if (!strncmp(url, "/tenants/", 9)) {
+		if (get || !strcmp(method, MHD_HTTP_METHOD_DELETE))
+			return tenant_one(p, url + 9, !get);
+		return not_allowed(c, "GET, DELETE");
 	}
 	return problem(c, 404, "Not Found", url);
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version,
+			      const char *upload, size_t *upload_size, void **state)
+{
+	struct pending *p = *state;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return MHD_NO;
+		p->conn = c;
+		*state = p;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (p->body_len + *upload_size > BODY_MAX) {
+			p->too_big = 1;
+		} else {
+			char *b = realloc(p->body, p->body_len + *upload_size + 1);
+
+			if (!b)
+				return MHD_NO;
+			memcpy(b + p->body_len, upload, *upload_size);
+			p->body = b;
+			p->body_len += *upload_size;
+			b[p->body_len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	return route(p, url, method);
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **state,
@@ -146,7 +317,11 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	struct pending *p = *state;
 
 	if (p) {
-		free(p->list.json);
+		if (p->u.req.type == CTL_TENANT_LIST)
+			free(p->u.list.json);
+		else
+			free(p->u.one.json);
+		free(p->body);
 		free(p);
 		*state = NULL;
 	}
