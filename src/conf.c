@@ -575,8 +575,7 @@ json_t *config_tenant_json(const struct tenant_spec *t)
 		json_t *jv = json_object(), *as = json_array();
 		char mac[18];
 
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
-			 v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+		tenant_format_mac(v->mac, mac);
 		json_object_set_new(jv, "name", json_string(v->name));
 		json_object_set_new(jv, "mac", json_string(mac));
 		json_object_set_new(jv, "mtu", json_integer(v->mtu ? v->mtu : 1500));
@@ -609,8 +608,7 @@ json_t *config_tenant_json(const struct tenant_spec *t)
 			const struct tenant_neigh_spec *n = &t->neighs[i];
 			char mac[18];
 
-			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
-				 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5]);
+			tenant_format_mac(n->mac, mac);
 			json_array_append_new(ns, json_pack("{s:s,s:o,s:s}", "dev", n->dev,
 					      "ip", prefix_json(&n->ip, 0), "mac", mac));
 		}

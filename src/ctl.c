@@ -136,8 +136,7 @@ static int tenant_get_req(struct ctl_req *req)
 		const struct tenant_vnic_spec *v = tenant_vnic_spec(t, i);
 		char mac[18];
 
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0],
-			 v->mac[1], v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+		tenant_format_mac(v->mac, mac);
 		json_array_append_new(vnics, json_pack("{s:s,s:s,s:i,s:o}", "name", v->name,
 			"mac", mac, "mtu", v->mtu ? v->mtu : 1500,
 			"vlan", v->vlan < 0 ? json_null() : json_integer(v->vlan)));

@@ -47,35 +47,53 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned int status,
 	return reply(c, status, "application/json", body);
 }
 
-/* RFC 9457 problem details. */
-static enum MHD_Result problem(struct MHD_Connection *c, unsigned int status,
-			       const char *title, const char *detail)
+/* RFC 9457 problem details; @field names the offending one, if any. */
+static struct MHD_Response *problem_response(unsigned int status, const char *title,
+					     const char *detail, const char *field)
 {
 	json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "type", "about:blank",
 			      "title", title, "status", status, "detail", detail);
-	char *body = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	struct MHD_Response *r;
+	char *body;
 
+	if (field && *field)
+		json_object_set_new(j, "field", json_string(field));
+	body = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
-	return reply(c, status, "application/problem+json", body);
+	r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(r, "Content-Type", "application/problem+json");
+	return r;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned int status,
+			     struct MHD_Response *r)
+{
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result problem_field(struct MHD_Connection *c, unsigned int status,
+				     const char *title, const char *detail,
+				     const char *field)
+{
+	return queue(c, status, problem_response(status, title, detail, field));
+}
+
+static enum MHD_Result problem(struct MHD_Connection *c, unsigned int status,
+			       const char *title, const char *detail)
+{
+	return problem_field(c, status, title, detail, NULL);
 }
 
 static enum MHD_Result not_allowed(struct MHD_Connection *c, const char *allow)
 {
-	struct MHD_Response *r;
-	enum MHD_Result ret;
-	char *body;
-	json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "type", "about:blank",
-			      "title", "Method Not Allowed", "status", 405,
-			      "detail", "see the Allow header");
+	struct MHD_Response *r = problem_response(405, "Method Not Allowed",
+						  "see the Allow header", NULL);
 
-	body = json_dumps(j, JSON_INDENT(2));
-	json_decref(j);
-	r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(r, "Content-Type", "application/problem+json");
 	MHD_add_response_header(r, "Allow", allow);
-	ret = MHD_queue_response(c, 405, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(c, 405, r);
 }
 
 #define BODY_MAX	(64 * 1024)
@@ -111,22 +129,6 @@ static void submit(struct pending *p, unsigned int type, size_t len)
 	p->submitted = 1;
 	MHD_suspend_connection(p->conn);
 	ctl_submit(&p->u.req);
-}
-
-static enum MHD_Result problem_field(struct MHD_Connection *c, unsigned int status,
-				     const char *title, const char *detail,
-				     const char *field)
-{
-	json_t *j = json_pack("{s:s,s:s,s:i,s:s}", "type", "about:blank",
-			      "title", title, "status", status, "detail", detail);
-
-	char *body;
-
-	if (field && *field)
-		json_object_set_new(j, "field", json_string(field));
-	body = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	return reply(c, status, "application/problem+json", body);
 }
 
 /* The one table from -errno to HTTP status for tenant changes. */

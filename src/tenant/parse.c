@@ -80,6 +80,12 @@ int tenant_parse_mac(const char *s, unsigned char mac[6])
 	return 0;
 }
 
+void tenant_format_mac(const unsigned char mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
 /* A unicast MAC that is not all zeros: what a vNIC may use. */
 static int mac_usable(const unsigned char mac[6])
 {

@@ -120,5 +120,7 @@ struct rtnl *tenant_rtnl(const struct tenant *t);
 int tenant_parse_prefix(const char *s, struct tenant_prefix *p);
 int tenant_parse_addr(const char *s, struct tenant_prefix *p);
 int tenant_parse_mac(const char *s, unsigned char mac[6]);
+/* "02:00:00:00:0a:01" */
+void tenant_format_mac(const unsigned char mac[6], char out[18]);
 
 #endif
