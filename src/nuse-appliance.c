@@ -18,6 +18,7 @@
 #include "ctl.h"
 #include "dataplane/dp.h"
 #include "log.h"
+#include "privs.h"
 
 static void usage(FILE *f)
 {
@@ -69,7 +70,11 @@ static int run(const struct config *c, const char *argv0)
 {
 	struct ev_loop *loop = ev_default_loop(0);
 	ev_signal term, intr;
+	uid_t uid;
+	gid_t gid;
 
+	if (privs_lookup(c->user, &uid, &gid))
+		return 1;
 	if (dp_init(c, argv0))
 		return 1;
 	ctl_init(loop, dp_wake);
@@ -77,6 +82,8 @@ static int run(const struct config *c, const char *argv0)
 		goto out_dp_fini;
 	if (api_init(loop, c))
 		goto out_dp_stop;
+	if (privs_drop(uid, gid))
+		goto out_api;
 	ev_signal_init(&term, on_signal, SIGTERM);
 	ev_signal_init(&intr, on_signal, SIGINT);
 	ev_signal_start(loop, &term);
@@ -95,6 +102,8 @@ static int run(const struct config *c, const char *argv0)
 	log_info("stopped");
 	return 0;
 
+out_api:
+	api_fini();
 out_dp_stop:
 	dp_stop();
 out_dp_fini:

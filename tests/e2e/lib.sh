@@ -47,6 +47,7 @@ write_config() {
 	   "port": "net_tap$ID,iface=$2", "mbufs": 4095},
   "kernel": {"memory": "128M"},
   "api": {"listen": "127.0.0.1:$API_PORT"},
+  "state_dir": "$WORK/state",
   "log_level": "info",
   "tenants": $3
 }

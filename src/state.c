@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The desired state file; see state.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "state.h"
+
+#define STATE_FILE	"tenants.json"
+#define STATE_TMP	"tenants.json.tmp"
+#define STATE_VERSION	1
+
+static int dirfd_ = -1;
+static char *dirname_;
+static json_t *tenants;
+
+int state_open(const char *dir, uid_t uid, gid_t gid)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		log_err("state: cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	dirfd_ = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd_ < 0) {
+		log_err("state: cannot open %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (fstat(dirfd_, &st) == 0 && (st.st_uid != uid || st.st_gid != gid) &&
+	    geteuid() == 0) {
+		if (fchown(dirfd_, uid, gid)) {
+			log_err("state: cannot give %s to uid %u: %s", dir, uid,
+				strerror(errno));
+			goto fail;
+		}
+		/* The file itself need not change hands: replacing it
+		 * takes only the directory. */
+		log_info("state: %s now belongs to uid %u", dir, uid);
+	}
+	dirname_ = strdup(dir);
+	tenants = json_array();
+	return 0;
+fail:
+	close(dirfd_);
+	dirfd_ = -1;
+	return -1;
+}
+
+void state_close(void)
+{
+	if (dirfd_ >= 0)
+		close(dirfd_);
+	dirfd_ = -1;
+	free(dirname_);
+	dirname_ = NULL;
+	json_decref(tenants);
+	tenants = NULL;
+}
+
+static char *read_all(int fd, size_t *len)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	while (buf && (r = read(fd, buf + n, cap - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(buf);
+			return NULL;
+		}
+		n += r;
+		if (n == cap) {
+			char *b = realloc(buf, cap *= 2);
+
+			if (!b)
+				free(buf);
+			buf = b;
+		}
+	}
+	*len = n;
+	return buf;
+}
+
+int state_load(struct tenant_spec **out, int *nout, char *err, size_t errlen)
+{
+	struct tenant_spec *specs = NULL;
+	json_error_t jerr;
+	json_t *root, *list, *v;
+	char *buf, where[64];
+	size_t len, i, j;
+	int fd;
+
+	*out = NULL;
+	*nout = 0;
+	fd = openat(dirfd_, STATE_FILE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s/%s: %s", dirname_, STATE_FILE, strerror(errno));
+		return -1;
+	}
+	buf = read_all(fd, &len);
+	close(fd);
+	if (!buf) {
+		snprintf(err, errlen, "%s/%s: cannot read: %s", dirname_, STATE_FILE,
+			 strerror(errno));
+		return -1;
+	}
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(buf);
+	if (!root) {
+		snprintf(err, errlen, "%s/%s: line %d, column %d: %s", dirname_,
+			 STATE_FILE, jerr.line, jerr.column, jerr.text);
+		return -1;
+	}
+	list = json_object_get(root, "tenants");
+	v = json_object_get(root, "version");
+	if (!json_is_object(root) || !json_is_integer(v) ||
+	    json_integer_value(v) != STATE_VERSION || !json_is_array(list) ||
+	    json_object_size(root) != 2) {
+		snprintf(err, errlen, "%s/%s: not a version %d state file "
+			 "({\"version\": %d, \"tenants\": [...]})", dirname_, STATE_FILE,
+			 STATE_VERSION, STATE_VERSION);
+		json_decref(root);
+		return -1;
+	}
+	specs = calloc(json_array_size(list) + 1, sizeof(*specs));
+	json_array_foreach(list, i, v) {
+		char m[512];
+
+		snprintf(where, sizeof(where), "tenants[%zu]", i);
+		if (config_tenant(v, where, &specs[i], m, sizeof(m)))
+			goto bad;
+		for (j = 0; j < i; j++)
+			if (!strcmp(specs[j].name, specs[i].name)) {
+				snprintf(m, sizeof(m), "%s.name: \"%s\" appears twice",
+					 where, specs[i].name);
+				goto bad;
+			}
+		continue;
+bad:
+		snprintf(err, errlen, "%s/%s: %s", dirname_, STATE_FILE, m);
+		for (j = 0; j <= i; j++)
+			config_tenant_free(&specs[j]);
+		free(specs);
+		json_decref(root);
+		return -1;
+	}
+	*out = specs;
+	*nout = json_array_size(list);
+	json_decref(root);
+	return 0;
+}
+
+json_t *state_tenants(void)
+{
+	return tenants;
+}
+
+json_t *state_tenant(const char *name)
+{
+	json_t *t;
+	size_t i;
+
+	json_array_foreach(tenants, i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "name")), name))
+			return t;
+	return NULL;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+int state_save(void)
+{
+	json_t *root = json_pack("{s:i,s:O}", "version", STATE_VERSION, "tenants", tenants);
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int fd, err = 0;
+
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	fd = openat(dirfd_, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
+	    fsync(fd))
+		err = -errno;
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
+	free(text);
+	if (!err && renameat(dirfd_, STATE_TMP, dirfd_, STATE_FILE))
+		err = -errno;
+	if (!err && fsync(dirfd_))
+		err = -errno;
+	if (err) {
+		log_err("state: cannot write %s/%s: %s", dirname_, STATE_FILE, strerror(-err));
+		unlinkat(dirfd_, STATE_TMP, 0);
+	}
+	return err;
+}

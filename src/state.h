@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The desired state: every tenant that exists because a change to it was
+ * answered 2xx, as the JSON tenant objects of the config file.  It lives
+ * in STATE_DIR/tenants.json and is replaced atomically after every change
+ * that succeeded (temp file, fsync, rename, fsync of the directory), so a
+ * crash at any moment leaves either the old or the new file.
+ *
+ * The directory is opened once, as root, and kept open: writes go through
+ * that descriptor, so they keep working after the privilege drop whatever
+ * the permissions of the directories above it.  Control thread only.
+ */
+#ifndef STATE_H
+#define STATE_H
+
+#include <sys/types.h>
+#include <jansson.h>
+
+#include "conf.h"
+
+/* Create @dir (0700) if missing and give it to @uid/@gid.  0, or -1 with
+ * a message logged. */
+int state_open(const char *dir, uid_t uid, gid_t gid);
+void state_close(void);
+
+/*
+ * Read the state file: its tenants, checked like the config's.  A missing
+ * file is an empty state.  A file that cannot be read or checked is -1
+ * with @err saying where and why; the file is left as it is.
+ */
+int state_load(struct tenant_spec **tenants, int *n, char *err, size_t errlen);
+
+/* The tenants now desired, in creation order (a JSON array the state
+ * module owns), and the write that makes them durable. */
+json_t *state_tenants(void);
+json_t *state_tenant(const char *name);	/* borrowed, or NULL */
+int state_save(void);
+
+#endif
