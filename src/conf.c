@@ -324,6 +324,32 @@ void config_tenant_free(struct tenant_spec *t)
 	memset(t, 0, sizeof(*t));
 }
 
+int config_vnic(json_t *o, const char *where, struct tenant_vnic_spec *v,
+		char *err, size_t errlen)
+{
+	struct ctx x = { err, errlen };
+
+	memset(v, 0, sizeof(*v));
+	return vnic_parse(&x, o, where, v);
+}
+
+int config_route(json_t *o, const char *where, struct tenant_route_spec *r,
+		 char *err, size_t errlen)
+{
+	struct ctx x = { err, errlen };
+
+	memset(r, 0, sizeof(*r));
+	return route_parse(&x, o, where, r);
+}
+
+int config_sysctls(json_t *o, const char *where, struct tenant_spec *t,
+		   char *err, size_t errlen)
+{
+	struct ctx x = { err, errlen };
+
+	return sysctls_parse(&x, o, where, t);
+}
+
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;

@@ -39,6 +39,14 @@ char *config_dump(const struct config *c);
 int config_tenant(json_t *obj, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen);
 void config_tenant_free(struct tenant_spec *t);
+/* Parts of a tenant object, for the API's sub-resources.  @v->addrs is
+ * malloc'd; config_sysctls() fills @t->sysctls and @t->nsysctls. */
+int config_vnic(json_t *o, const char *where, struct tenant_vnic_spec *v,
+		char *err, size_t errlen);
+int config_route(json_t *o, const char *where, struct tenant_route_spec *r,
+		 char *err, size_t errlen);
+int config_sysctls(json_t *o, const char *where, struct tenant_spec *t,
+		   char *err, size_t errlen);
 json_t *config_tenant_json(const struct tenant_spec *t);
 
 #endif

@@ -15,6 +15,16 @@ enum ctl_type {
 	CTL_TENANT_CREATE,
 	CTL_TENANT_DESTROY,
 	CTL_TENANT_GET,
+	CTL_VNIC_ADD,
+	CTL_VNIC_DEL,
+	CTL_ADDR_ADD,
+	CTL_ADDR_DEL,
+	CTL_ROUTE_ADD,
+	CTL_ROUTE_DEL,
+	CTL_SYSCTL_SET,
+	CTL_TENANT_STATS,
+	CTL_ROUTES_GET,
+	CTL_METRICS,
 	CTL_TYPE_MAX,
 };
 
@@ -26,21 +36,59 @@ struct ctl_req {
 	struct ctl_req *next;
 };
 
-struct ctl_tenant_list {
-	struct ctl_req req;
-	char *json;			/* malloc'd by the dataplane */
-};
-
+#include <jansson.h>
 #include "tenant/tenant.h"
 
-/* Create (spec), get or destroy (name) one tenant. */
+/* [{"name": ..., "vnics": [names]}, ...] in creation order. */
+struct ctl_tenant_list {
+	struct ctl_req req;
+	json_t *list;			/* made by the dataplane */
+};
+
+/*
+ * One tenant: @name, and what the operation takes from @spec:
+ *   CREATE	the whole spec
+ *   VNIC_ADD	vnics[0]		VNIC_DEL	@vnic
+ *   ADDR_ADD/DEL	vnics[0].name and vnics[0].addrs[0]
+ *   ROUTE_ADD/DEL	routes[0]
+ *   SYSCTL_SET	sysctls: all are set, or none (the old values come back)
+ * Every operation but DESTROY and STATS answers with the tenant as the
+ * kernel now has it (tenant_read()), its sysctls those named in
+ * @read_sysctls.  STATS answers per-vNIC counters and the tenant's SNMP
+ * counters.  ROUTES_GET answers every route of the tenant's tables
+ * (@spec.routes[0].table, or 0 for all but local; RT_TABLE_LOCAL too).
+ */
 struct ctl_tenant {
 	struct ctl_req req;
-	struct tenant_spec spec;	/* create: owned by the requester */
-	char name[TENANT_NAME_MAX + 1];	/* get, destroy */
+	char name[TENANT_NAME_MAX + 1];
+	struct tenant_spec spec;	/* owned by the requester */
+	char vnic[IFNAMSIZ];
+	const struct tenant_sysctl *read_sysctls;
+	int nread_sysctls;
 	struct tenant_error error;
-	char *json;			/* get: malloc'd by the dataplane */
+	json_t *answer;			/* made by the dataplane */
 };
+
+/* What /metrics shows from the dataplane thread. */
+struct ctl_metrics_vnic {
+	int tenant;			/* index in @tenants */
+	char name[IFNAMSIZ];
+	struct nuse_vnic_stats stats;
+};
+
+#include "dataplane/dp.h"
+
+struct ctl_metrics {
+	struct ctl_req req;
+	int ntenants, nvnics;
+	char (*tenants)[TENANT_NAME_MAX + 1];
+	long long *conntrack;		/* per tenant; -1 unknown */
+	struct ctl_metrics_vnic *vnics;
+	unsigned long long mem_total, mem_free;	/* bytes, the kernel's */
+	struct dp_stats dp;
+};
+
+void ctl_metrics_free(struct ctl_metrics *m);
 
 /* Control thread. */
 int ctl_init(struct ev_loop *loop, void (*wake_dataplane)(void));

@@ -19,6 +19,7 @@
 #include "dataplane/dp.h"
 #include "log.h"
 #include "privs.h"
+#include "state.h"
 
 static void usage(FILE *f)
 {
@@ -38,15 +39,62 @@ static void exit_now(int sig)
 	_exit(128 + sig);
 }
 
-static int stopping;
+static int stopping, exit_code;
+static struct ev_loop *loop;
 
-static void on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+static void stop_now(void)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* Answer what is in flight, refuse what is new (503), then stop. */
+static void on_signal(struct ev_loop *l, ev_signal *w, int revents)
 {
 	if (stopping)
 		_exit(128 + w->signum);
 	stopping = 1;
 	log_info("signal %d: stopping (a second one exits at once)", w->signum);
-	ev_break(loop, EVBREAK_ALL);
+	api_set_phase(API_STOPPING);
+	if (api_inflight())
+		api_on_idle(stop_now);
+	else
+		stop_now();
+}
+
+static void on_restored(int status)
+{
+	if (status < 0) {
+		log_err("start-up failed: the state file is left as it was");
+		exit_code = 1;
+		stop_now();
+		return;
+	}
+	if (status > 0)
+		return;		/* stopping */
+	api_set_phase(API_RUNNING);
+	log_info("nuse-appliance %s running with %d tenant(s)", PACKAGE_VERSION,
+		 (int)json_array_size(state_tenants()));
+}
+
+/* The tenants to bring up: the state's, then the config's it lacks. */
+static struct tenant_spec *startup_tenants(const struct config *c, struct tenant_spec *saved,
+					   int nsaved, int *n)
+{
+	struct tenant_spec *all = calloc(nsaved + c->ntenants + 1, sizeof(*all));
+	int i, j;
+
+	if (!all)
+		return NULL;
+	memcpy(all, saved, nsaved * sizeof(*all));
+	*n = nsaved;
+	for (i = 0; i < c->ntenants; i++) {
+		for (j = 0; j < nsaved; j++)
+			if (!strcmp(saved[j].name, c->tenants[i].name))
+				break;
+		if (j == nsaved)
+			all[(*n)++] = c->tenants[i];
+	}
+	return all;
 }
 
 static void log_stats(void)
@@ -68,15 +116,26 @@ static void log_stats(void)
 
 static int run(const struct config *c, const char *argv0)
 {
-	struct ev_loop *loop = ev_default_loop(0);
+	struct tenant_spec *saved = NULL, *all = NULL;
+	int nsaved = 0, nall = 0, i;
 	ev_signal term, intr;
+	char err[1024];
 	uid_t uid;
 	gid_t gid;
 
-	if (privs_lookup(c->user, &uid, &gid))
+	loop = ev_default_loop(0);
+	if (privs_lookup(c->user, &uid, &gid) || state_open(c->state_dir, uid, gid))
 		return 1;
-	if (dp_init(c, argv0))
+	if (state_load(&saved, &nsaved, err, sizeof(err))) {
+		log_err("state: %s", err);
+		log_err("state: not starting; the file is left as it is: repair it or "
+			"move it away to start from the config alone");
+		state_close();
 		return 1;
+	}
+	all = startup_tenants(c, saved, nsaved, &nall);
+	if (!all || dp_init(c, argv0))
+		goto out_state;
 	ctl_init(loop, dp_wake);
 	if (dp_start(c))
 		goto out_dp_fini;
@@ -88,8 +147,9 @@ static int run(const struct config *c, const char *argv0)
 	ev_signal_init(&intr, on_signal, SIGINT);
 	ev_signal_start(loop, &term);
 	ev_signal_start(loop, &intr);
-	log_info("nuse-appliance %s running with %d tenant(s)", PACKAGE_VERSION,
-		 c->ntenants);
+	log_info("restoring %d tenant(s) from the state, %d from the config", nsaved,
+		 nall - nsaved);
+	api_restore(all, nall, on_restored);
 	ev_run(loop, 0);
 
 	signal(SIGTERM, exit_now);
@@ -100,7 +160,7 @@ static int run(const struct config *c, const char *argv0)
 	ctl_fini();
 	dp_fini();
 	log_info("stopped");
-	return 0;
+	goto out_state;
 
 out_api:
 	api_fini();
@@ -109,7 +169,14 @@ out_dp_stop:
 out_dp_fini:
 	ctl_fini();
 	dp_fini();
-	return 1;
+	exit_code = 1;
+out_state:
+	for (i = 0; i < nsaved; i++)
+		config_tenant_free(&saved[i]);
+	free(saved);
+	free(all);
+	state_close();
+	return all ? exit_code : 1;
 }
 
 int main(int argc, char **argv)

@@ -176,6 +176,46 @@ json_t *state_tenant(const char *name)
 	return NULL;
 }
 
+/* Whether the tenant object @t has a vNIC named @dev. */
+static int has_vnic(json_t *t, const char *dev)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(t, "vnics"), i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "name")), dev))
+			return 1;
+	return 0;
+}
+
+void state_update(const char *name, json_t *now)
+{
+	json_t *old = state_tenant(name), *neighs, *kept, *n;
+	size_t i;
+
+	if (old && now && !json_object_get(now, "neighbours") &&
+	    (neighs = json_object_get(old, "neighbours"))) {
+		kept = json_array();
+		json_array_foreach(neighs, i, n)
+			if (has_vnic(now, json_string_value(json_object_get(n, "dev"))))
+				json_array_append(kept, n);
+		if (json_array_size(kept))
+			json_object_set(now, "neighbours", kept);
+		json_decref(kept);
+	}
+	json_array_foreach(tenants, i, old)
+		if (!strcmp(json_string_value(json_object_get(old, "name")), name))
+			break;
+	if (i < json_array_size(tenants)) {
+		if (now)
+			json_array_set(tenants, i, now);
+		else
+			json_array_remove(tenants, i);
+	} else if (now) {
+		json_array_append(tenants, now);
+	}
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;

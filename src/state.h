@@ -34,6 +34,10 @@ int state_load(struct tenant_spec **tenants, int *n, char *err, size_t errlen);
  * module owns), and the write that makes them durable. */
 json_t *state_tenants(void);
 json_t *state_tenant(const char *name);	/* borrowed, or NULL */
+/* Tenant @name is now @now (a tenant object; NULL: gone).  Static
+ * neighbours are not read back from the kernel: unless @now has some,
+ * the old entry's are kept, those on vNICs that still exist. */
+void state_update(const char *name, json_t *now);
 int state_save(void);
 
 #endif

@@ -449,8 +449,7 @@ static void dp_detach(void *priv, int vnic)
 static int dp_boot(const struct config *c)
 {
 	struct tenant_io io = { .tx = dp_tx, .attach = dp_attach, .detach = dp_detach };
-	struct tenant_error e;
-	int err, i;
+	int err;
 
 	err = nuse_host_boot(c->kernel_memory, "loglevel=4", log_kernel);
 	if (err) {
@@ -462,17 +461,6 @@ static int dp_boot(const struct config *c)
 	log_info("kernel: Linux %s up with %zu MiB", nuse_kernel_release(),
 		 c->kernel_memory >> 20);
 	tenant_init(&io);
-	for (i = 0; i < c->ntenants; i++) {
-		err = tenant_create(&c->tenants[i], &e);
-		if (err) {
-			log_err("tenants[%d] (%s): %s%s%s: %s", i, c->tenants[i].name,
-				e.field[0] ? e.field : "", e.field[0] ? ": " : "",
-				e.msg, strerror(-err));
-			return -1;
-		}
-		log_info("tenant %s: up with %d vNIC(s)", c->tenants[i].name,
-			 c->tenants[i].nvnics);
-	}
 	return 0;
 }
 

@@ -24,8 +24,8 @@ struct dp_stats {
 
 /* EAL, port and mbuf pool, on the calling (main) thread. */
 int dp_init(const struct config *c, const char *argv0);
-/* Start the dataplane thread: it boots the kernel and creates the
- * configured tenants; returns once they exist, or -1 if that failed. */
+/* Start the dataplane thread: it boots the kernel; returns once it is up,
+ * or -1 if that failed.  Tenants come through control requests. */
 int dp_start(const struct config *c);
 /* Wake the dataplane thread (control requests are waiting). */
 void dp_wake(void);

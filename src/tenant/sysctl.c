@@ -128,3 +128,20 @@ int sysctl_get(int pid, const char *name, char *buf, size_t size)
 	buf[n] = '\0';
 	return 0;
 }
+
+int proc_read(int pid, const char *path, char *buf, size_t size)
+{
+	long fd, n;
+
+	if (!buf || size < 2 || strncmp(path, "/proc/", 6))
+		return -EINVAL;
+	fd = nuse_call4(pid, NUSE_SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	n = sysctl_read_all(pid, fd, buf, size - 1);
+	nuse_call1(pid, NUSE_SYS_close, fd);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	return n;
+}

@@ -17,5 +17,8 @@
 int sysctl_set(int pid, const char *name, const char *value);
 /* The value, without its trailing newline; -EOVERFLOW if @size is short. */
 int sysctl_get(int pid, const char *name, char *buf, size_t size);
+/* A whole /proc file as task @pid sees it, NUL-terminated: its length,
+ * or -EOVERFLOW when it does not fit in @size - 1 bytes. */
+int proc_read(int pid, const char *path, char *buf, size_t size);
 
 #endif

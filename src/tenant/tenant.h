@@ -112,6 +112,23 @@ int tenant_route(const char *tenant, int add,
 int tenant_sysctl_set(const char *tenant, const char *name,
 		      const char *value, struct tenant_error *e);
 
+/*
+ * The tenant as the kernel has it, in the shape of a tenant_spec: its
+ * vNICs with their MAC, MTU and addresses (not the link-local ones the
+ * kernel made itself), the routes someone configured (static or boot
+ * protocol, every table but local) and the values of @sysctls (names
+ * only; those that cannot be read are left out).  No neighbours.  Free
+ * @out with tenant_spec_free(), also after an error.
+ */
+int tenant_read(const char *name, const struct tenant_sysctl *sysctls, int nsysctls,
+		struct tenant_spec *out, struct tenant_error *e);
+/* Frees a spec whose arrays are malloc'd, as tenant_read() and the
+ * config parser make them. */
+void tenant_spec_free(struct tenant_spec *s);
+/* A /proc file in the tenant's namespace (e.g. /proc/net/snmp); see
+ * proc_read(). */
+int tenant_proc_read(const struct tenant *t, const char *path, char *buf, size_t size);
+
 /* The tenant's rtnetlink handle, to read its links, addresses, routes and
  * rules back from the kernel (rtnl_dump_*). */
 struct rtnl *tenant_rtnl(const struct tenant *t);

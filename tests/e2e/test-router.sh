@@ -25,6 +25,7 @@ teardown() {
 	stop_daemon
 	ip netns pids sw$ID | xargs -r kill
 	ip netns del sw$ID; ip netns del c1$ID; ip netns del c2$ID
+	rm -rf "$WORK/state"	# the next run starts from its config alone
 }
 
 router 1
