@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Inside the API: one request in progress, and what its parts share. */
+#ifndef API_INT_H
+#define API_INT_H
+
+#include <string.h>
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "api.h"
+#include "ctl.h"
+
+struct idem;
+
+/* A request in progress: its body, and the control request that waits
+ * for the dataplane while its connection is suspended. */
+struct pending {
+	union {
+		struct ctl_req req;
+		struct ctl_tenant_list list;
+		struct ctl_tenant one;
+		struct ctl_metrics metrics;
+	} u;
+	struct MHD_Connection *conn;
+	char method[8];
+	const char *route;		/* the pattern, for metrics */
+	double t0;
+	unsigned int status;		/* answered with */
+	char *body;
+	size_t body_len;
+	int too_big;
+	int submitted;
+	int state_err;			/* the state file could not be written */
+	struct idem *idem;
+	struct tenant_sysctl *names;	/* sysctls to read back */
+	int nnames;
+	char addr[64];			/* POST .../addresses: for Location */
+};
+
+double api_now(void);
+enum api_phase api_phase(void);
+/* Requests with the dataplane: +1 on submit, -1 on answer. */
+void api_inflight_add(int delta);
+
+/* Every answer goes through api_respond(): metrics and Idempotency-Key
+ * see it.  @body is malloc'd (or NULL) and taken. */
+enum MHD_Result api_respond(struct pending *p, unsigned int status, const char *type,
+			    char *body, const char *location, const char *allow);
+enum MHD_Result api_respond_json(struct pending *p, unsigned int status, json_t *j,
+				 const char *location);
+/* RFC 9457 problem details; @field names the offending one, if any. */
+enum MHD_Result api_problem(struct pending *p, unsigned int status,
+			    const char *detail, const char *field);
+enum MHD_Result api_not_allowed(struct pending *p, const char *allow);
+/* A parse error "WHERE: WHAT" from conf.c, as a 422 naming WHERE. */
+enum MHD_Result api_invalid(struct pending *p, const char *err);
+/* Hand the request to the dataplane; the connection waits, suspended. */
+enum MHD_Result api_submit(struct pending *p, unsigned int type, size_t len);
+
+static inline int method_is(const char *method, const char *m)
+{
+	return !strcmp(method, m);
+}
+
+/* tenants.c: /tenants and everything under it; @seg[0] is "tenants". */
+enum MHD_Result api_tenants(struct pending *p, const char *method, char *seg[], int n);
+
+/* restore.c: the state follows the change @r made (written if @save). */
+int api_state_follow(struct ctl_tenant *r, int save);
+
+/* idem.c: Idempotency-Key. */
+enum MHD_Result idem_check(struct pending *p, const char *url, int *answered);
+void idem_record(struct idem *k, unsigned int status, const char *type,
+		 const char *body, const char *location);
+void idem_forget(struct idem *k);
+void idem_fini(void);
+
+#endif

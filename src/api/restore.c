@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The state file follows every change the dataplane answered, in the
+ * order they happened; at start-up, the tenants of the state file and the
+ * config are created one after the other through the same path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_int.h"
+#include "conf.h"
+#include "log.h"
+#include "state.h"
+
+int api_state_follow(struct ctl_tenant *r, int save)
+{
+	switch (r->req.type) {
+	case CTL_TENANT_CREATE:
+		if (r->spec.nneighs) {
+			json_t *spec = config_tenant_json(&r->spec);
+
+			json_object_set(r->answer, "neighbours",
+					json_object_get(spec, "neighbours"));
+			json_decref(spec);
+		}
+		/* fall through */
+	case CTL_VNIC_ADD: case CTL_VNIC_DEL: case CTL_ADDR_ADD: case CTL_ADDR_DEL:
+	case CTL_ROUTE_ADD: case CTL_ROUTE_DEL: case CTL_SYSCTL_SET:
+		state_update(r->name, r->answer);
+		break;
+	case CTL_TENANT_DESTROY:
+		state_update(r->name, NULL);
+		break;
+	default:
+		return 0;
+	}
+	return save ? state_save() : 0;
+}
+
+static struct {
+	struct ctl_tenant r;
+	const struct tenant_spec *specs;
+	int n, i;
+	void (*done)(int status);
+	struct tenant_sysctl *names;
+} restoring;
+
+static void restore_next(void);
+
+static void restore_answer(struct ctl_req *req)
+{
+	struct ctl_tenant *r = &restoring.r;
+	int status = req->status;
+
+	if (!status) {
+		api_state_follow(r, 0);
+		log_info("tenant %s: up with %d vNIC(s)", r->name,
+			 restoring.specs[restoring.i].nvnics);
+	} else {
+		log_err("tenant %s: %s%s%s: %s", r->name, r->error.field,
+			r->error.field[0] ? ": " : "", r->error.msg, strerror(-status));
+	}
+	json_decref(r->answer);
+	r->answer = NULL;
+	free(restoring.names);
+	restoring.names = NULL;
+	api_inflight_add(-1);
+	if (status) {
+		restoring.done(-1);
+		return;
+	}
+	restoring.i++;
+	restore_next();
+}
+
+static void restore_next(void)
+{
+	struct ctl_tenant *r = &restoring.r;
+	const struct tenant_spec *s;
+	int i;
+
+	if (api_phase() == API_STOPPING) {
+		restoring.done(1);
+		return;
+	}
+	if (restoring.i == restoring.n) {
+		restoring.done(state_save() ? -1 : 0);
+		return;
+	}
+	s = &restoring.specs[restoring.i];
+	memset(r, 0, sizeof(*r));
+	r->spec = *s;			/* borrowed: not freed here */
+	snprintf(r->name, sizeof(r->name), "%s", s->name);
+	restoring.names = calloc(s->nsysctls + 1, sizeof(*restoring.names));
+	for (i = 0; restoring.names && i < s->nsysctls; i++)
+		strcpy(restoring.names[i].name, s->sysctls[i].name);
+	r->read_sysctls = restoring.names;
+	r->nread_sysctls = restoring.names ? s->nsysctls : 0;
+	r->req.type = CTL_TENANT_CREATE;
+	r->req.len = sizeof(*r);
+	r->req.done = restore_answer;
+	api_inflight_add(1);
+	ctl_submit(&r->req);
+}
+
+void api_restore(const struct tenant_spec *specs, int n, void (*done)(int status))
+{
+	restoring.specs = specs;
+	restoring.n = n;
+	restoring.i = 0;
+	restoring.done = done;
+	restore_next();
+}
+

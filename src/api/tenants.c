@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /tenants and what is under it.  Each handler runs twice: first it checks
+ * the request and hands it to the dataplane (api_submit()), then, when the
+ * answer is back, it shows what the kernel now has.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api_int.h"
+#include "conf.h"
+#include "state.h"
+
+/* The one table from -errno to HTTP status for tenant requests. */
+static unsigned int tenant_status(int err)
+{
+	switch (err) {
+	case -EEXIST: return 409;
+	case -ENOENT: case -ENODEV: return 404;
+	case -EINVAL: case -ENETUNREACH: case -EADDRNOTAVAIL: case -ERANGE:
+	case -EOPNOTSUPP: case -EAFNOSUPPORT: return 422;
+	case -ENOMEM: case -ENOSPC: case -ENOBUFS: return 503;
+	default: return 500;
+	}
+}
+
+static enum MHD_Result tenant_error(struct pending *p)
+{
+	struct ctl_tenant *r = &p->u.one;
+	unsigned int status = tenant_status(r->req.status);
+
+	return api_problem(p, status, r->error.msg[0] ? r->error.msg : strerror(-r->req.status),
+		       r->error.field);
+}
+
+static int read_names(struct pending *p, const char *tenant, json_t *extra)
+{
+	json_t *t = state_tenant(tenant), *sys = json_object_get(t, "sysctls");
+	const char *key;
+	json_t *v;
+	int n = json_object_size(sys) + json_object_size(extra);
+
+	p->names = calloc(n + 1, sizeof(*p->names));
+	if (!p->names)
+		return -1;
+	json_object_foreach(sys, key, v)
+		snprintf(p->names[p->nnames++].name, TENANT_SYSCTL_MAX, "%s", key);
+	json_object_foreach(extra, key, v)
+		if (!json_object_get(sys, key))
+			snprintf(p->names[p->nnames++].name, TENANT_SYSCTL_MAX, "%s", key);
+	p->u.one.read_sysctls = p->names;
+	p->u.one.nread_sysctls = p->nnames;
+	return 0;
+}
+
+static enum MHD_Result tenant_submit(struct pending *p, unsigned int type,
+				     const char *name, json_t *extra_sysctls)
+{
+	snprintf(p->u.one.name, sizeof(p->u.one.name), "%s", name);
+	if (read_names(p, name, extra_sysctls))
+		return api_problem(p, 503, "out of memory", NULL);
+	return api_submit(p, type, sizeof(p->u.one));
+}
+
+/* --- endpoints --- */
+
+static json_t *parse_body(struct pending *p, enum MHD_Result *ret)
+{
+	const char *type = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND,
+						       "Content-Type");
+	json_error_t jerr;
+	char detail[600];
+	json_t *j;
+
+	if (p->too_big) {
+		*ret = api_problem(p, 413, "the body is over 64 KiB", NULL);
+		return NULL;
+	}
+	if (!type || strncasecmp(type, "application/json", 16) ||
+	    (type[16] && type[16] != ';' && type[16] != ' ')) {
+		*ret = api_problem(p, 415, "send application/json", NULL);
+		return NULL;
+	}
+	j = json_loadb(p->body ? p->body : "", p->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!j) {
+		snprintf(detail, sizeof(detail), "line %d, column %d: %s", jerr.line,
+			 jerr.column, jerr.text);
+		*ret = api_problem(p, 400, detail, NULL);
+		return NULL;
+	}
+	return j;
+}
+
+static enum MHD_Result tenants_list(struct pending *p)
+{
+	if (!p->submitted)
+		return api_submit(p, CTL_TENANT_LIST, sizeof(p->u.list));
+	if (p->u.req.status)
+		return api_problem(p, 500, strerror(-p->u.req.status), NULL);
+	return api_respond_json(p, 200, json_incref(p->u.list.list), NULL);
+}
+
+/* The answer of a change: the status, and what is shown of the tenant. */
+static enum MHD_Result changed(struct pending *p, unsigned int status, json_t *show,
+			       const char *location)
+{
+	if (p->state_err) {
+		json_decref(show);
+		return api_problem(p, 500, "the change is made, but the state file could not "
+			       "be written: it will not survive a restart (see the log)", NULL);
+	}
+	if (status == 204) {
+		json_decref(show);
+		return api_respond(p, 204, NULL, NULL, NULL, NULL);
+	}
+	return api_respond_json(p, status, show, location);
+}
+
+static enum MHD_Result tenant_post(struct pending *p)
+{
+	enum MHD_Result ret;
+	char err[512], loc[128];
+	json_t *j;
+
+	if (p->submitted) {
+		if (p->u.req.status)
+			return tenant_error(p);
+		snprintf(loc, sizeof(loc), "/tenants/%s", p->u.one.name);
+		return changed(p, 201, json_incref(p->u.one.answer), loc);
+	}
+	if (!(j = parse_body(p, &ret)))
+		return ret;
+	if (config_tenant(j, "", &p->u.one.spec, err, sizeof(err))) {
+		json_decref(j);
+		return api_invalid(p, err);
+	}
+	ret = tenant_submit(p, CTL_TENANT_CREATE, p->u.one.spec.name,
+			    json_object_get(j, "sysctls"));
+	json_decref(j);
+	return ret;
+}
+
+/* GET answers: the tenant, or a part of it. */
+static json_t *find_named(json_t *list, const char *name)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(list, i, v)
+		if (!strcmp(json_string_value(json_object_get(v, "name")), name))
+			return v;
+	return NULL;
+}
+
+enum part { WHOLE, VNICS, VNIC, ADDRS, SYSCTLS };
+
+static enum MHD_Result tenant_get(struct pending *p, const char *name, enum part part,
+				  const char *vnic, json_t *extra)
+{
+	json_t *t, *v;
+
+	if (!p->submitted)
+		return tenant_submit(p, CTL_TENANT_GET, name, extra);
+	if (p->u.req.status)
+		return tenant_error(p);
+	t = p->u.one.answer;
+	switch (part) {
+	case WHOLE:
+		return api_respond_json(p, 200, json_incref(t), NULL);
+	case VNICS:
+		return api_respond_json(p, 200, json_incref(json_object_get(t, "vnics")), NULL);
+	case SYSCTLS:
+		v = json_object_get(t, "sysctls");
+		if (json_object_size(v) < (size_t)p->nnames) {
+			int i;
+
+			for (i = 0; i < p->nnames; i++)
+				if (!json_object_get(v, p->names[i].name))
+					return api_problem(p, 404, "no such sysctl", p->names[i].name);
+		}
+		return api_respond_json(p, 200, json_incref(v), NULL);
+	default:
+		v = find_named(json_object_get(t, "vnics"), vnic);
+		if (!v)
+			return api_problem(p, 404, "no such vNIC", "vnic");
+		if (part == ADDRS)
+			v = json_object_get(v, "addresses");
+		return api_respond_json(p, 200, json_incref(v), NULL);
+	}
+}
+
+static enum MHD_Result tenant_delete(struct pending *p, const char *name)
+{
+	if (!p->submitted)
+		return tenant_submit(p, CTL_TENANT_DESTROY, name, NULL);
+	if (p->u.req.status)
+		return tenant_error(p);
+	return changed(p, 204, NULL, NULL);
+}
+
+static enum MHD_Result vnic_post(struct pending *p, const char *tenant)
+{
+	struct tenant_spec *s = &p->u.one.spec;
+	enum MHD_Result ret;
+	char err[512], loc[160];
+	json_t *j;
+
+	if (p->submitted) {
+		if (p->u.req.status)
+			return tenant_error(p);
+		snprintf(loc, sizeof(loc), "/tenants/%s/vnics/%s", tenant, s->vnics[0].name);
+		return changed(p, 201, json_incref(find_named(json_object_get(p->u.one.answer,
+				"vnics"), s->vnics[0].name)), loc);
+	}
+	if (!(j = parse_body(p, &ret)))
+		return ret;
+	s->vnics = calloc(1, sizeof(*s->vnics));
+	if (!s->vnics) {
+		json_decref(j);
+		return api_problem(p, 503, "out of memory", NULL);
+	}
+	s->nvnics = 1;
+	if (config_vnic(j, "", s->vnics, err, sizeof(err))) {
+		json_decref(j);
+		return api_invalid(p, err);
+	}
+	json_decref(j);
+	return tenant_submit(p, CTL_VNIC_ADD, tenant, NULL);
+}
+
+static enum MHD_Result vnic_delete(struct pending *p, const char *tenant, const char *vnic)
+{
+	if (!p->submitted) {
+		if (strlen(vnic) >= IFNAMSIZ)
+			return api_problem(p, 404, "no such vNIC", "vnic");
+		strcpy(p->u.one.vnic, vnic);
+		return tenant_submit(p, CTL_VNIC_DEL, tenant, NULL);
+	}
+	if (p->u.req.status)
+		return tenant_error(p);
+	return changed(p, 204, NULL, NULL);
+}
+
+/* POST .../addresses {"address": "192.0.2.1/24"}; DELETE .../addresses/ADDR. */
+static enum MHD_Result addr_change(struct pending *p, const char *tenant,
+				   const char *vnic, const char *addr)
+{
+	struct tenant_spec *s = &p->u.one.spec;
+	enum MHD_Result ret;
+	char loc[256];
+	json_t *j = NULL, *a;
+	int add = !addr;
+
+	if (p->submitted) {
+		if (p->u.req.status)
+			return tenant_error(p);
+		if (addr)
+			return changed(p, 204, NULL, NULL);
+		snprintf(loc, sizeof(loc), "/tenants/%s/vnics/%s/addresses/%s", tenant, vnic,
+			 p->addr);
+		return changed(p, 201, json_incref(json_object_get(find_named(
+			json_object_get(p->u.one.answer, "vnics"), vnic), "addresses")), loc);
+	}
+	if (strlen(vnic) >= IFNAMSIZ)
+		return api_problem(p, 404, "no such vNIC", "vnic");
+	if (!addr) {
+		if (!(j = parse_body(p, &ret)))
+			return ret;
+		a = json_object_get(j, "address");
+		if (!json_is_object(j) || json_object_size(j) != 1 || !json_is_string(a)) {
+			json_decref(j);
+			return api_problem(p, 422, "the body is {\"address\": \"ADDRESS/PREFIX\"}",
+				       "address");
+		}
+	}
+	s->vnics = calloc(1, sizeof(*s->vnics));
+	if (s->vnics)
+		s->vnics[0].addrs = calloc(1, sizeof(*s->vnics[0].addrs));
+	if (!s->vnics || !s->vnics[0].addrs) {
+		json_decref(j);
+		return api_problem(p, 503, "out of memory", NULL);
+	}
+	s->nvnics = 1;
+	s->vnics[0].naddrs = 1;
+	strcpy(s->vnics[0].name, vnic);
+	if (add) {
+		addr = json_string_value(a);
+		snprintf(p->addr, sizeof(p->addr), "%s", addr);
+	}
+	if (tenant_parse_prefix(addr, &s->vnics[0].addrs[0]) || !strchr(addr, '/')) {
+		char detail[160];
+
+		snprintf(detail, sizeof(detail), "\"%.100s\" is not an address/prefix", addr);
+		json_decref(j);
+		return api_problem(p, 422, detail, "address");
+	}
+	json_decref(j);
+	return tenant_submit(p, add ? CTL_ADDR_ADD : CTL_ADDR_DEL, tenant, NULL);
+}
+
+static int query_table(struct pending *p, unsigned int *table)
+{
+	const char *t = MHD_lookup_connection_value(p->conn, MHD_GET_ARGUMENT_KIND, "table");
+	char *end;
+	unsigned long v;
+
+	*table = 0;
+	if (!t || !strcmp(t, "main"))
+		return 0;
+	if (!strcmp(t, "local")) {
+		*table = 255;
+		return 0;
+	}
+	v = strtoul(t, &end, 10);
+	if (*end || !*t || v == 0 || v > 0x7fffffff)
+		return -1;
+	*table = v == 254 ? 0 : v;
+	return 0;
+}
+
+static enum MHD_Result routes_get(struct pending *p, const char *tenant)
+{
+	struct tenant_spec *s = &p->u.one.spec;
+	unsigned int table;
+
+	if (p->submitted) {
+		if (p->u.req.status)
+			return tenant_error(p);
+		return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
+	}
+	if (query_table(p, &table))
+		return api_problem(p, 422, "table is main, local or 1-2147483647", "table");
+	if (MHD_lookup_connection_value(p->conn, MHD_GET_ARGUMENT_KIND, "table")) {
+		s->routes = calloc(1, sizeof(*s->routes));
+		if (!s->routes)
+			return api_problem(p, 503, "out of memory", NULL);
+		s->nroutes = 1;
+		s->routes[0].table = table ? table : 254;
+	}
+	return tenant_submit(p, CTL_ROUTES_GET, tenant, NULL);
+}
+
+/* POST .../routes with a route object; DELETE .../routes/DST[?table=N]. */
+static enum MHD_Result route_change(struct pending *p, const char *tenant, const char *dst)
+{
+	struct tenant_spec *s = &p->u.one.spec;
+	enum MHD_Result ret;
+	char err[512];
+	json_t *j;
+
+	if (p->submitted) {
+		if (p->u.req.status)
+			return tenant_error(p);
+		if (dst)
+			return changed(p, 204, NULL, NULL);
+		return changed(p, 201, json_incref(json_object_get(p->u.one.answer, "routes")),
+			       NULL);
+	}
+	s->routes = calloc(1, sizeof(*s->routes));
+	if (!s->routes)
+		return api_problem(p, 503, "out of memory", NULL);
+	s->nroutes = 1;
+	if (dst) {
+		if (tenant_parse_prefix(dst, &s->routes[0].dst))
+			return api_problem(p, 404, "no such route (give DESTINATION/PREFIX)", "dst");
+		if (query_table(p, &s->routes[0].table) || s->routes[0].table == 255)
+			return api_problem(p, 422, "table is main or 1-2147483647", "table");
+		return tenant_submit(p, CTL_ROUTE_DEL, tenant, NULL);
+	}
+	if (!(j = parse_body(p, &ret)))
+		return ret;
+	if (config_route(j, "", s->routes, err, sizeof(err))) {
+		json_decref(j);
+		return api_invalid(p, err);
+	}
+	json_decref(j);
+	return tenant_submit(p, CTL_ROUTE_ADD, tenant, NULL);
+}
+
+static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
+{
+	struct tenant_spec *s = &p->u.one.spec;
+	enum MHD_Result ret;
+	char err[512];
+	json_t *j;
+
+	if (p->submitted) {
+		if (p->u.req.status)
+			return tenant_error(p);
+		return changed(p, 200, json_incref(json_object_get(p->u.one.answer, "sysctls")),
+			       NULL);
+	}
+	if (!(j = parse_body(p, &ret)))
+		return ret;
+	if (config_sysctls(j, "", s, err, sizeof(err))) {
+		json_decref(j);
+		return api_invalid(p, err);
+	}
+	if (!s->nsysctls) {
+		json_decref(j);
+		return api_problem(p, 422, "no sysctl to set", NULL);
+	}
+	ret = tenant_submit(p, CTL_SYSCTL_SET, tenant, j);
+	json_decref(j);
+	return ret;
+}
+
+static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	if (!strcmp(key, "name") && value)
+		json_object_set_new(cls, value, json_true());
+	return MHD_YES;
+}
+
+static enum MHD_Result sysctls_get(struct pending *p, const char *tenant)
+{
+	json_t *names;
+	enum MHD_Result ret;
+
+	if (p->submitted)
+		return tenant_get(p, tenant, SYSCTLS, NULL, NULL);
+	names = json_object();
+	MHD_get_connection_values(p->conn, MHD_GET_ARGUMENT_KIND, add_name, names);
+	ret = tenant_get(p, tenant, SYSCTLS, NULL, names);
+	json_decref(names);
+	return ret;
+}
+
+static enum MHD_Result tenant_stats(struct pending *p, const char *tenant)
+{
+	if (!p->submitted)
+		return tenant_submit(p, CTL_TENANT_STATS, tenant, NULL);
+	if (p->u.req.status)
+		return tenant_error(p);
+	return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
+}
+
+/* Rejoin the parts from @i on: "192.0.2.1" "24" is "192.0.2.1/24". */
+static const char *rest(char *seg[], int n, int i)
+{
+	int k;
+
+	for (k = i + 1; k < n; k++)
+		seg[k][-1] = '/';
+	return seg[i];
+}
+
+static enum MHD_Result tenant_one(struct pending *p, const char *m, char *seg[], int n)
+{
+	const char *t = seg[1];
+
+	if (strlen(t) > TENANT_NAME_MAX)
+		return api_problem(p, 404, "no such tenant", "name");
+	if (n == 2) {
+		p->route = "/tenants/{name}";
+		if (method_is(m, "GET"))
+			return tenant_get(p, t, WHOLE, NULL, NULL);
+		if (method_is(m, "DELETE"))
+			return tenant_delete(p, t);
+		return api_not_allowed(p, "GET, DELETE");
+	}
+	if (!strcmp(seg[2], "vnics")) {
+		if (n == 3) {
+			p->route = "/tenants/{name}/vnics";
+			if (method_is(m, "GET"))
+				return tenant_get(p, t, VNICS, NULL, NULL);
+			if (method_is(m, "POST"))
+				return vnic_post(p, t);
+			return api_not_allowed(p, "GET, POST");
+		}
+		if (n == 4) {
+			p->route = "/tenants/{name}/vnics/{vnic}";
+			if (method_is(m, "GET"))
+				return tenant_get(p, t, VNIC, seg[3], NULL);
+			if (method_is(m, "DELETE"))
+				return vnic_delete(p, t, seg[3]);
+			return api_not_allowed(p, "GET, DELETE");
+		}
+		if (!strcmp(seg[4], "addresses")) {
+			if (n == 5) {
+				p->route = "/tenants/{name}/vnics/{vnic}/addresses";
+				if (method_is(m, "GET"))
+					return tenant_get(p, t, ADDRS, seg[3], NULL);
+				if (method_is(m, "POST"))
+					return addr_change(p, t, seg[3], NULL);
+				return api_not_allowed(p, "GET, POST");
+			}
+			p->route = "/tenants/{name}/vnics/{vnic}/addresses/{address}";
+			if (method_is(m, "DELETE"))
+				return addr_change(p, t, seg[3], rest(seg, n, 5));
+			return api_not_allowed(p, "DELETE");
+		}
+	} else if (!strcmp(seg[2], "routes")) {
+		if (n == 3) {
+			p->route = "/tenants/{name}/routes";
+			if (method_is(m, "GET"))
+				return routes_get(p, t);
+			if (method_is(m, "POST"))
+				return route_change(p, t, NULL);
+			return api_not_allowed(p, "GET, POST");
+		}
+		p->route = "/tenants/{name}/routes/{dst}";
+		if (method_is(m, "DELETE"))
+			return route_change(p, t, rest(seg, n, 3));
+		return api_not_allowed(p, "DELETE");
+	} else if (!strcmp(seg[2], "sysctls") && n == 3) {
+		p->route = "/tenants/{name}/sysctls";
+		if (method_is(m, "GET"))
+			return sysctls_get(p, t);
+		if (method_is(m, "PATCH"))
+			return sysctls_patch(p, t);
+		return api_not_allowed(p, "GET, PATCH");
+	} else if (!strcmp(seg[2], "stats") && n == 3) {
+		p->route = "/tenants/{name}/stats";
+		if (method_is(m, "GET"))
+			return tenant_stats(p, t);
+		return api_not_allowed(p, "GET");
+	}
+	p->route = "other";
+	return api_problem(p, 404, "no such resource", NULL);
+}
+
+enum MHD_Result api_tenants(struct pending *p, const char *m, char *seg[], int n)
+{
+	if (n > 1)
+		return tenant_one(p, m, seg, n);
+	p->route = "/tenants";
+	if (method_is(m, "GET"))
+		return tenants_list(p);
+	if (method_is(m, "POST"))
+		return tenant_post(p);
+	return api_not_allowed(p, "GET, POST");
+}
