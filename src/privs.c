@@ -129,39 +129,57 @@ static const char *creds_wrong(const struct creds *c, uid_t uid, gid_t gid,
 	return NULL;
 }
 
+static void log_wrong(const char *tid, const char *why, const struct creds *c)
+{
+	char path[64], comm[32] = "?";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%s/comm", tid);
+	if ((f = fopen(path, "re"))) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	log_err("privileges: thread %s (%s): %s: uid %lu gid %lu, %d group(s), "
+		"CapPrm %016llx CapEff %016llx CapBnd %016llx CapInh %016llx "
+		"CapAmb %016llx NoNewPrivs %d", tid, comm, why, c->uid[1], c->gid[1],
+		c->ngroups, c->prm, c->eff, c->bnd, c->inh, c->amb, c->nnp);
+}
+
 /* Every thread as it should be after the drop: their number, or -1. */
 static int privs_verify(uid_t uid, gid_t gid)
 {
 	DIR *d = opendir("/proc/self/task");
 	pid_t self = gettid();
+	const char *why = NULL;
 	struct dirent *e;
 	char path[64];
 	struct creds c;
-	const char *why;
 	int n = 0, err;
 
 	if (!d) {
 		log_err("privileges: cannot list threads: %s", strerror(errno));
 		return -1;
 	}
-	while ((e = readdir(d))) {
+	while (!why && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
 		err = creds_read(path, &c);
 		if (err == -ENOENT || err == -ESRCH)
 			continue;	/* it has ended since */
-		why = err ? strerror(-err) : creds_wrong(&c, uid, gid,
-							  atoi(e->d_name) == self);
-		if (why) {
-			log_err("privileges: thread %s: %s", e->d_name, why);
-			closedir(d);
-			return -1;
+		if (err) {
+			log_err("privileges: cannot read %s: %s", path, strerror(-err));
+			why = "unreadable";
+			break;
 		}
+		why = creds_wrong(&c, uid, gid, atoi(e->d_name) == self);
+		if (why)
+			log_wrong(e->d_name, why, &c);
 		n++;
 	}
 	closedir(d);
-	return n;
+	return why ? -1 : n;
 }
 
 /* The highest capability number this kernel knows. */
@@ -202,18 +220,19 @@ static int privs_prepare(void)
 		if (PRIVS_KEEP & (1ULL << cap))
 			capng_update(CAPNG_ADD, CAPNG_BOUNDING_SET, cap);
 	}
-	/* Apart: applying both would hide a failed bounding-set drop. */
-	if (capng_apply(CAPNG_SELECT_BOUNDS)) {
-		log_err("privileges: cannot narrow the bounding set (needs CAP_SETPCAP)");
+	/* Each apart, then read back: libcap-ng 0.8 reports no error for a
+	 * bounding set left as it was for want of CAP_SETPCAP. */
+	if (capng_apply(CAPNG_SELECT_BOUNDS) || capng_apply(CAPNG_SELECT_CAPS) ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		log_err("privileges: cannot narrow what threads inherit: %s (start-up "
+			"needs CAP_SETPCAP)", strerror(errno));
 		return -1;
 	}
-	if (capng_apply(CAPNG_SELECT_CAPS)) {
-		log_err("privileges: cannot clear the inheritable set: %s",
-			strerror(errno));
-		return -1;
-	}
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		log_err("privileges: cannot set no_new_privs: %s", strerror(errno));
+	if (creds_read("/proc/self/status", &c) || c.bnd != PRIVS_KEEP || c.inh ||
+	    !c.nnp) {
+		log_err("privileges: cannot narrow what threads inherit: CapBnd %016llx "
+			"(want %016llx), CapInh %016llx, NoNewPrivs %d (start-up needs "
+			"CAP_SETPCAP)", c.bnd, PRIVS_KEEP, c.inh, c.nnp);
 		return -1;
 	}
 	return 0;
@@ -270,7 +289,7 @@ static const char *change_id_step(int rc)
 {
 	switch (rc) {
 	case -2: return "keeping capabilities across the uid change";
-	case -3: return "taking the capabilities needed to change ids";
+	case -3: return "taking CAP_SETUID and CAP_SETGID";
 	case -4: return "setresgid";
 	case -5: return "dropping the supplementary groups";
 	case -6: return "setresuid";

@@ -77,7 +77,7 @@ static int is_pci(const char *s)
 
 static int eal_init(const struct config *c, const char *argv0)
 {
-	char **argv = calloc(c->neal_args + 8, sizeof(char *));
+	char **argv = calloc(c->neal_args + 10, sizeof(char *));
 	char prefix[64];
 	int argc = 0, i, ret;
 
@@ -88,12 +88,18 @@ static int eal_init(const struct config *c, const char *argv0)
 	argv[argc++] = c->port;
 	snprintf(prefix, sizeof(prefix), "--file-prefix=nuse-%d", getpid());
 	argv[argc++] = prefix;
+	/* One process, no secondaries: no shared config or telemetry socket
+	 * to leave behind in /var/run/dpdk, which the unprivileged appliance
+	 * could not remove at exit. */
+	argv[argc++] = "--no-shconf";
+	argv[argc++] = "--no-telemetry";
 	ret = rte_eal_init(argc, argv);
 	free(argv);
 	if (ret < 0) {
 		log_err("dpdk: EAL init failed: %s", rte_strerror(rte_errno));
 		return -1;
 	}
+	rmdir(rte_eal_get_runtime_dir());	/* empty, and nothing will use it */
 	return 0;
 }
 
