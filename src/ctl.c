@@ -24,6 +24,7 @@ static struct ctl_req *replies, **replies_tail = &replies;
 static struct ev_loop *loop;
 static ev_async replied;
 static void (*wake)(void);
+static void (*after_replies)(void);
 
 static void push(struct ctl_req ***tail, struct ctl_req *r)
 {
@@ -52,6 +53,13 @@ static void on_replied(struct ev_loop *l, ev_async *w, int revents)
 		next = r->next;
 		r->done(r);
 	}
+	if (after_replies)
+		after_replies();
+}
+
+void ctl_on_replies(void (*fn)(void))
+{
+	after_replies = fn;
 }
 
 int ctl_init(struct ev_loop *l, void (*wake_dataplane)(void))

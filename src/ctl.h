@@ -94,6 +94,8 @@ void ctl_metrics_free(struct ctl_metrics *m);
 int ctl_init(struct ev_loop *loop, void (*wake_dataplane)(void));
 void ctl_fini(void);
 int ctl_submit(struct ctl_req *r);
+/* Called after each batch of done() calls. */
+void ctl_on_replies(void (*fn)(void));
 
 /* Dataplane thread: run what is queued. */
 void ctl_run_pending(void);

@@ -73,7 +73,7 @@ static void on_restored(int status)
 		return;		/* stopping */
 	api_set_phase(API_RUNNING);
 	log_info("nuse-appliance %s running with %d tenant(s)", PACKAGE_VERSION,
-		 (int)json_array_size(state_tenants()));
+		 state_count());
 }
 
 /* The tenants to bring up: the state's, then the config's it lacks. */
@@ -106,8 +106,8 @@ static void log_stats(void)
 		 s.port_ipackets, s.port_opackets, s.port_imissed, s.port_ierrors,
 		 s.port_oerrors, s.port_rx_nombuf);
 	log_info("dataplane: rx %llu (unknown %llu, malformed %llu), tx %llu "
-		 "(dropped %llu), hairpin %llu", s.rx_frames, s.rx_unknown,
-		 s.rx_malformed, s.tx_frames, s.tx_dropped, s.hairpin);
+		 "(dropped %llu), hairpin %llu (dropped %llu)", s.rx_frames, s.rx_unknown,
+		 s.rx_malformed, s.tx_frames, s.tx_dropped, s.hairpin, s.hairpin_dropped);
 	if (s.rx_unknown)
 		log_info("dataplane: last unknown destination %02x:%02x:%02x:%02x:%02x:%02x "
 			 "on VLAN %d", s.unknown_mac[0], s.unknown_mac[1], s.unknown_mac[2],

@@ -17,7 +17,8 @@
 
 static int dirfd_ = -1;
 static char *dirname_;
-static json_t *tenants;
+static json_t *tenants;		/* name -> tenant object, in creation order */
+static json_t *lines;		/* name -> the same, serialized */
 
 int state_open(const char *dir, uid_t uid, gid_t gid)
 {
@@ -44,7 +45,8 @@ int state_open(const char *dir, uid_t uid, gid_t gid)
 		log_info("state: %s now belongs to uid %u", dir, uid);
 	}
 	dirname_ = strdup(dir);
-	tenants = json_array();
+	tenants = json_object();
+	lines = json_object();
 	return 0;
 fail:
 	close(dirfd_);
@@ -60,7 +62,8 @@ void state_close(void)
 	free(dirname_);
 	dirname_ = NULL;
 	json_decref(tenants);
-	tenants = NULL;
+	json_decref(lines);
+	tenants = lines = NULL;
 }
 
 static char *read_all(int fd, size_t *len)
@@ -160,20 +163,14 @@ bad:
 	return 0;
 }
 
-json_t *state_tenants(void)
+int state_count(void)
 {
-	return tenants;
+	return json_object_size(tenants);
 }
 
 json_t *state_tenant(const char *name)
 {
-	json_t *t;
-	size_t i;
-
-	json_array_foreach(tenants, i, t)
-		if (!strcmp(json_string_value(json_object_get(t, "name")), name))
-			return t;
-	return NULL;
+	return json_object_get(tenants, name);
 }
 
 /* Whether the tenant object @t has a vNIC named @dev. */
@@ -191,9 +188,15 @@ static int has_vnic(json_t *t, const char *dev)
 void state_update(const char *name, json_t *now)
 {
 	json_t *old = state_tenant(name), *neighs, *kept, *n;
+	char *line;
 	size_t i;
 
-	if (old && now && !json_object_get(now, "neighbours") &&
+	if (!now) {
+		json_object_del(tenants, name);
+		json_object_del(lines, name);
+		return;
+	}
+	if (old && !json_object_get(now, "neighbours") &&
 	    (neighs = json_object_get(old, "neighbours"))) {
 		kept = json_array();
 		json_array_foreach(neighs, i, n)
@@ -203,17 +206,12 @@ void state_update(const char *name, json_t *now)
 			json_object_set(now, "neighbours", kept);
 		json_decref(kept);
 	}
-	json_array_foreach(tenants, i, old)
-		if (!strcmp(json_string_value(json_object_get(old, "name")), name))
-			break;
-	if (i < json_array_size(tenants)) {
-		if (now)
-			json_array_set(tenants, i, now);
-		else
-			json_array_remove(tenants, i);
-	} else if (now) {
-		json_array_append(tenants, now);
-	}
+	/* Keys keep their place when set again: the file stays in creation
+	 * order, which is the order tenants are restored in. */
+	json_object_set(tenants, name, now);
+	line = json_dumps(now, JSON_COMPACT);
+	json_object_set_new(lines, name, line ? json_string(line) : json_null());
+	free(line);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -233,18 +231,67 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* {"version": 1, "tenants": [
+ * one tenant per line, serialized when it changed
+ * ]} */
+static char *state_text(size_t *len)
+{
+	struct { char *buf; size_t len, cap; } t = { NULL, 0, 0 };
+	const char *name;
+	json_t *line;
+	int first = 1;
+
+	json_object_foreach(lines, name, line) {
+		size_t n = json_string_length(line);
+
+		if (!json_is_string(line))
+			return NULL;
+		if (t.len + n + 64 > t.cap) {
+			char *b = realloc(t.buf, t.cap = (t.len + n + 64) * 2);
+
+			if (!b) {
+				free(t.buf);
+				return NULL;
+			}
+			t.buf = b;
+		}
+		if (first)
+			t.len = sprintf(t.buf, "{\"version\": %d, \"tenants\": [\n", STATE_VERSION);
+		else
+			t.len += sprintf(t.buf + t.len, ",\n");
+		first = 0;
+		memcpy(t.buf + t.len, json_string_value(line), n);
+		t.len += n;
+	}
+	if (first) {
+		t.buf = malloc(64);
+		if (!t.buf)
+			return NULL;
+		t.len = sprintf(t.buf, "{\"version\": %d, \"tenants\": [\n", STATE_VERSION);
+	} else {
+		char *b = realloc(t.buf, t.len + 8);
+
+		if (!b) {
+			free(t.buf);
+			return NULL;
+		}
+		t.buf = b;
+	}
+	t.len += sprintf(t.buf + t.len, "\n]}\n");
+	*len = t.len;
+	return t.buf;
+}
+
 int state_save(void)
 {
-	json_t *root = json_pack("{s:i,s:O}", "version", STATE_VERSION, "tenants", tenants);
-	char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	size_t len;
+	char *text = state_text(&len);
 	int fd, err = 0;
 
-	json_decref(root);
 	if (!text)
 		return -ENOMEM;
 	fd = openat(dirfd_, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) ||
-	    fsync(fd))
+	if (fd < 0 || write_all(fd, text, len) || fsync(fd))
 		err = -errno;
 	if (fd >= 0 && close(fd) && !err)
 		err = -errno;

@@ -30,9 +30,10 @@ void state_close(void);
  */
 int state_load(struct tenant_spec **tenants, int *n, char *err, size_t errlen);
 
-/* The tenants now desired, in creation order (a JSON array the state
- * module owns), and the write that makes them durable. */
-json_t *state_tenants(void);
+/* The tenants now desired, by name, and the write that makes them
+ * durable: the file holds one line per tenant, and a change serializes
+ * only the tenant it changed. */
+int state_count(void);
 json_t *state_tenant(const char *name);	/* borrowed, or NULL */
 /* Tenant @name is now @now (a tenant object; NULL: gone).  Static
  * neighbours are not read back from the kernel: unless @now has some,

@@ -170,17 +170,40 @@ enum MHD_Result api_submit(struct pending *p, unsigned int type, size_t len)
 	return MHD_YES;
 }
 
-/* The sysctls a tenant's answers read back: those its state names, and
- * @extra. */
+/*
+ * Changes wait to be answered until the state file has them.  All the
+ * answers that came back together share one write (group commit), so
+ * many clients changing at once pay for one fsync, not one each.
+ */
+static struct pending *unsaved;
+
 static void on_answer(struct ctl_req *req)
 {
 	struct pending *p = (struct pending *)req;
 
-	if (!req->status)
-		p->state_err = api_state_follow(&p->u.one, 1);
+	if (!req->status && api_state_follow(&p->u.one)) {
+		p->next_unsaved = unsaved;
+		unsaved = p;
+		return;
+	}
 	MHD_resume_connection(p->conn);
-	api_pump();
 	api_inflight_add(-1);
+}
+
+/* After a batch of answers: make the changes durable, then let MHD send
+ * every answer. */
+static void on_answers(void)
+{
+	struct pending *p, *next;
+	int err = unsaved ? state_save() : 0;
+
+	for (p = unsaved, unsaved = NULL; p; p = next) {
+		next = p->next_unsaved;
+		p->state_err = err;
+		MHD_resume_connection(p->conn);
+		api_inflight_add(-1);
+	}
+	api_pump();
 }
 
 static enum MHD_Result metrics_get(struct pending *p)
@@ -486,6 +509,7 @@ int api_init(struct ev_loop *l, const struct config *c)
 		log_err("api: cannot listen on %s: %s", c->api_listen, strerror(errno));
 		return -1;
 	}
+	ctl_on_replies(on_answers);
 	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	ev_io_init(&mhd_io, on_io, info->epoll_fd, EV_READ);
 	ev_io_start(loop, &mhd_io);

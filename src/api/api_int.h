@@ -35,6 +35,7 @@ struct pending {
 	struct tenant_sysctl *names;	/* sysctls to read back */
 	int nnames;
 	char addr[64];			/* POST .../addresses: for Location */
+	struct pending *next_unsaved;	/* answered, waiting for the state file */
 };
 
 double api_now(void);
@@ -65,8 +66,9 @@ static inline int method_is(const char *method, const char *m)
 /* tenants.c: /tenants and everything under it; @seg[0] is "tenants". */
 enum MHD_Result api_tenants(struct pending *p, const char *method, char *seg[], int n);
 
-/* restore.c: the state follows the change @r made (written if @save). */
-int api_state_follow(struct ctl_tenant *r, int save);
+/* restore.c: the state follows the change @r made: 1 if it changed (and
+ * is to be written), 0 if @r changed nothing. */
+int api_state_follow(struct ctl_tenant *r);
 
 /* idem.c: Idempotency-Key. */
 enum MHD_Result idem_check(struct pending *p, const char *url, int *answered);

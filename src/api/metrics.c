@@ -225,6 +225,9 @@ char *metrics_render(const struct ctl_metrics *m, size_t *len)
 	counter(&o, "nuse_dataplane_hairpin_total",
 		"Frames from one vNIC to another on the same VLAN, kept off the wire.",
 		m->dp.hairpin);
+	counter(&o, "nuse_dataplane_hairpin_dropped_total",
+		"Local copies dropped: more in one kernel run than the dataplane stages.",
+		m->dp.hairpin_dropped);
 	head(&o, "nuse_dataplane_seconds_total", "counter",
 	     "Time the dataplane thread spent working (busy) and sleeping (idle).");
 	put(&o, "nuse_dataplane_seconds_total{state=\"busy\"} %.9f\n", m->dp.busy_ns / 1e9);

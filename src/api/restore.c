@@ -13,7 +13,7 @@
 #include "log.h"
 #include "state.h"
 
-int api_state_follow(struct ctl_tenant *r, int save)
+int api_state_follow(struct ctl_tenant *r)
 {
 	switch (r->req.type) {
 	case CTL_TENANT_CREATE:
@@ -35,7 +35,7 @@ int api_state_follow(struct ctl_tenant *r, int save)
 	default:
 		return 0;
 	}
-	return save ? state_save() : 0;
+	return 1;
 }
 
 static struct {
@@ -54,7 +54,7 @@ static void restore_answer(struct ctl_req *req)
 	int status = req->status;
 
 	if (!status) {
-		api_state_follow(r, 0);
+		api_state_follow(r);
 		log_info("tenant %s: up with %d vNIC(s)", r->name,
 			 restoring.specs[restoring.i].nvnics);
 	} else {

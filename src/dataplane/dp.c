@@ -26,7 +26,7 @@
 #define BURST		32
 #define RING_SIZE	1024
 #define TX_MAX		512
-#define HAIRPIN_MAX	512
+#define HAIRPIN_MAX	4096		/* per run: a broadcast to 1000 vNICs fits */
 #define SPIN_LOOPS	256		/* empty polls before sleeping */
 #define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
 #define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
@@ -230,7 +230,7 @@ static void hairpin_stage(int vnic, struct rte_mbuf *m)
 {
 	if (dp.nstaged == HAIRPIN_MAX) {
 		rte_pktmbuf_free(m);
-		dp.stats.tx_dropped++;
+		dp.stats.hairpin_dropped++;
 		return;
 	}
 	dp.staged[dp.nstaged++] = (struct hairpin){ vnic, m };

@@ -14,7 +14,7 @@
 struct dp_stats {
 	unsigned long long rx_frames, rx_bytes, rx_unknown, rx_malformed;
 	unsigned long long rx_flood_copies;
-	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin;
+	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin, hairpin_dropped;
 	unsigned long long busy_ns, idle_ns;
 	unsigned long long port_ipackets, port_opackets, port_imissed;
 	unsigned long long port_ierrors, port_oerrors, port_rx_nombuf;

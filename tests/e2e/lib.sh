@@ -56,6 +56,7 @@ JSON
 
 # start_daemon CONFIG: runs it, waits until it serves
 start_daemon() {
+	: > "$WORK/daemon.log"	# not the last run's "running with"
 	"$DAEMON" --config "$1" > "$WORK/daemon.log" 2>&1 &
 	DAEMON_PID=$!
 	undo "kill -9 $DAEMON_PID"
