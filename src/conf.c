@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "conf.h"
+#include "rpc/nrpc.h"
 
 #define DEFAULT_MBUFS		8191
 #define DEFAULT_MEMORY		(256UL << 20)
@@ -441,9 +442,34 @@ static int api_parse(struct ctx *x, json_t *o, struct config *c)
 	return 0;
 }
 
+static int rpc_parse(struct ctx *x, json_t *o, struct config *c)
+{
+	static const char *const keys[] = { "socket", "group", NULL };
+	const char *sock = NULL, *group = NULL;
+
+	if (!json_is_object(o))
+		return fail(x, "rpc", "must be an object, not %s", type_name(o));
+	if (only_keys(x, o, "rpc", keys) ||
+	    get_string(x, o, "socket", "rpc", 0, &sock) ||
+	    get_string(x, o, "group", "rpc", 0, &group))
+		return -1;
+	if (sock) {
+		if (sock[0] != '/' || strlen(sock) >= 108)
+			return fail(x, "rpc.socket", "must be an absolute path under 108 bytes");
+		free(c->rpc_socket);
+		c->rpc_socket = strdup(sock);
+	}
+	if (group) {
+		if (!*group)
+			return fail(x, "rpc.group", "must not be empty");
+		c->rpc_group = strdup(group);
+	}
+	return 0;
+}
+
 static int top_parse(struct ctx *x, json_t *root, struct config *c)
 {
-	static const char *const keys[] = { "dpdk", "kernel", "api", "state_dir",
+	static const char *const keys[] = { "dpdk", "kernel", "api", "rpc", "state_dir",
 		"user", "log_level", "tenants", NULL };
 	static const char *const levels[] = { "error", "warn", "info", "debug", NULL };
 	const char *s = NULL, *level = NULL;
@@ -464,6 +490,8 @@ static int top_parse(struct ctx *x, json_t *root, struct config *c)
 	if ((o = json_object_get(root, "kernel")) && kernel_parse(x, o, c))
 		return -1;
 	if ((o = json_object_get(root, "api")) && api_parse(x, o, c))
+		return -1;
+	if ((o = json_object_get(root, "rpc")) && rpc_parse(x, o, c))
 		return -1;
 	if (get_string(x, root, "state_dir", "", 0, &s))
 		return -1;
@@ -539,6 +567,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	c->mbufs = DEFAULT_MBUFS;
 	c->kernel_memory = DEFAULT_MEMORY;
 	c->api_listen = strdup("127.0.0.1:8080");
+	c->rpc_socket = strdup(NRPC_SOCKET_DEFAULT);
 	c->state_dir = strdup("/var/lib/nuse-appliance");
 	c->user = strdup("nobody");
 	c->log_level = LOG_LEVEL_INFO;
@@ -574,6 +603,8 @@ void config_free(struct config *c)
 	free(c->port);
 	free(c->api_listen);
 	free(c->api_token_file);
+	free(c->rpc_socket);
+	free(c->rpc_group);
 	free(c->state_dir);
 	free(c->user);
 	memset(c, 0, sizeof(*c));
@@ -665,6 +696,8 @@ char *config_dump(const struct config *c)
 	json_object_set_new(root, "kernel", json_pack("{s:s}", "memory", mem));
 	json_object_set_new(root, "api", json_pack("{s:s,s:o}", "listen", c->api_listen,
 		"token_file", c->api_token_file ? json_string(c->api_token_file) : json_null()));
+	json_object_set_new(root, "rpc", json_pack("{s:s,s:o}", "socket", c->rpc_socket,
+		"group", c->rpc_group ? json_string(c->rpc_group) : json_null()));
 	json_object_set_new(root, "state_dir", json_string(c->state_dir));
 	json_object_set_new(root, "user", json_string(c->user));
 	json_object_set_new(root, "log_level", json_string(levels[c->log_level]));

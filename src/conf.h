@@ -21,6 +21,8 @@ struct config {
 	size_t kernel_memory;
 	char *api_listen;
 	char *api_token_file;		/* NULL: no token */
+	char *rpc_socket;		/* the tool RPC's unix socket */
+	char *rpc_group;		/* NULL: root only */
 	char *state_dir;
 	char *user;
 	enum log_level log_level;

@@ -19,12 +19,14 @@
 #include "dataplane/dp.h"
 #include "log.h"
 #include "privs.h"
+#include "rpc/rpc.h"
 #include "state.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: nuse-appliance --config FILE [--check]\n"
+		"       nuse-appliance exec [--socket PATH] TENANT -- CMD [ARGS...]\n"
 		"       nuse-appliance --version | --help\n"
 		"\n"
 		"  -c, --config FILE   the appliance's configuration (JSON)\n"
@@ -141,8 +143,10 @@ static int run(const struct config *c, const char *argv0)
 		goto out_dp_fini;
 	if (api_init(loop, c))
 		goto out_dp_stop;
-	if (privs_drop(uid, gid))
+	if (rpc_init(loop, c))
 		goto out_api;
+	if (privs_drop(uid, gid))
+		goto out_rpc;
 	ev_signal_init(&term, on_signal, SIGTERM);
 	ev_signal_init(&intr, on_signal, SIGINT);
 	ev_signal_start(loop, &term);
@@ -154,6 +158,7 @@ static int run(const struct config *c, const char *argv0)
 
 	signal(SIGTERM, exit_now);
 	signal(SIGINT, exit_now);
+	rpc_fini();
 	api_fini();
 	dp_stop();
 	log_stats();
@@ -162,6 +167,8 @@ static int run(const struct config *c, const char *argv0)
 	log_info("stopped");
 	goto out_state;
 
+out_rpc:
+	rpc_fini();
 out_api:
 	api_fini();
 out_dp_stop:
@@ -193,6 +200,8 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt, check = 0, ret;
 
+	if (argc > 1 && !strcmp(argv[1], "exec"))
+		return rpc_exec_main(argc - 1, argv + 1);
 	while ((opt = getopt_long(argc, argv, "c:nVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tool RPC server (protocol in nrpc.h): a unix socket on the control
+ * loop; each connected program is one kernel task in its tenant's
+ * namespace with its own file table, whose calls run asynchronously in
+ * the library kernel.  Only root, or members of the configured group,
+ * may connect.
+ */
+#ifndef RPC_H
+#define RPC_H
+
+#include <ev.h>
+#include "conf.h"
+
+/* Bind the socket (as root, before the privilege drop).  0, or -1 with a
+ * message logged. */
+int rpc_init(struct ev_loop *loop, const struct config *c);
+/* Close every program's session (its tenant sockets close) and the socket. */
+void rpc_fini(void);
+
+/* `nuse-appliance exec [--socket PATH] TENANT -- CMD [ARGS...]`: run CMD
+ * with the preload library against TENANT; returns only on failure. */
+int rpc_exec_main(int argc, char **argv);
+
+#endif
