@@ -86,11 +86,26 @@ enum nrpc_op {
 	 * out: u32 namelen, u32 controllen, u32 msg_flags, name[namelen],
 	 *      control[controllen], data[bytes] */
 	NRPC_RECVMSG,
-	NRPC_SETSOCKOPT,	/* (fd, level, name) in: optval */
+	/* (fd, level, name) in: optval; out: nothing, except:
+	 * SOL_SOCKET SO_ATTACH_FILTER and SO_ATTACH_REUSEPORT_CBPF: in: u32
+	 *   count, then count struct sock_filter (the program, flattened);
+	 * IPPROTO_IP IPT_SO_SET_REPLACE and IPPROTO_IPV6 IP6T_SO_SET_REPLACE:
+	 *   in: the struct ipt_replace (ip6t_replace) and its entries as
+	 *   iptables builds them, its counters pointer ignored; out: the old
+	 *   counters (num_counters struct xt_counters) the kernel hands back.
+	 * Options whose value holds other pointers are refused (-ENOPROTOOPT). */
+	NRPC_SETSOCKOPT,
 	/* (fd, level, name, optlen) in: optval's initial bytes (some
 	 * getsockopts read them, e.g. IPT_SO_GET_ENTRIES); out: u32 optlen, optval */
 	NRPC_GETSOCKOPT,
-	NRPC_IOCTL,		/* (fd, request) in: arg bytes; out: arg bytes */
+	/* (fd, request, arglen) in: arg bytes; out: arg bytes.  The
+	 * appliance knows each request it takes, and its argument's size:
+	 * FIONBIO, FIONREAD, SIOCINQ, SIOCOUTQ, SIOCATMARK (int);
+	 * SIOCGIF* and SIOCSIF* of struct ifreq (no ifr_data requests);
+	 * SIOCGIFCONF: args[2] is the buffer's length, in: nothing,
+	 * out: the struct ifreq array, ret its length in bytes;
+	 * SIOCGSTAMP_OLD (struct timeval).  Others: -ENOTTY. */
+	NRPC_IOCTL,
 	NRPC_FCNTL,		/* (fd, cmd, arg): F_GETFL, F_SETFL, F_GETFD, F_SETFD only */
 	NRPC_READ,		/* (fd, len) -> bytes; out: data */
 	NRPC_WRITE,		/* (fd) in: data -> bytes */
