@@ -256,6 +256,55 @@ static int array_of(struct ctx *x, json_t *o, const char *key, const char *where
 	return 0;
 }
 
+/* Options that would make iptables run a program of the caller's choice,
+ * and bytes that have no place in a ruleset. */
+int config_check_iptables(const char *s, const char **bad)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') {
+			*bad = "control characters";
+			return -EINVAL;
+		}
+	for (p = s; (p = strstr(p, "-M")); p += 2)
+		if ((p == s || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n') &&
+		    (p[2] == ' ' || p[2] == '\t' || p[2] == '\n' || p[2] == '\0')) {
+			*bad = "-M (--modprobe)";
+			return -EINVAL;
+		}
+	if (strstr(s, "--modprobe")) {
+		*bad = "--modprobe";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int iptables_parse(struct ctx *x, json_t *o, const char *where,
+			  struct tenant_spec *t)
+{
+	static const char *const keys[] = { "ipv4", "ipv6", NULL };
+	const char *text[2] = { NULL, NULL }, *bad;
+	char path[256];
+	int i;
+
+	if (!json_is_object(o))
+		return fail(x, where, "must be an object, not %s", type_name(o));
+	if (only_keys(x, o, where, keys) ||
+	    get_string(x, o, "ipv4", where, 0, &text[0]) ||
+	    get_string(x, o, "ipv6", where, 0, &text[1]))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (!text[i])
+			continue;
+		snprintf(path, sizeof(path), "%s.%s", where, keys[i]);
+		if (config_check_iptables(text[i], &bad))
+			return fail(x, path, "may not hold %s", bad);
+		t->iptables[i] = strdup(text[i]);
+	}
+	return 0;
+}
+
 int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen)
 {
@@ -280,8 +329,6 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	if (strlen(name) > TENANT_NAME_MAX || !*name)
 		return fail(&x, path, "must be 1-%d characters", TENANT_NAME_MAX);
 	strcpy(t->name, name);
-	if (json_object_get(o, "iptables"))
-		return fail(&x, where, "iptables rulesets are not supported yet");
 	t->vnics = calloc(json_array_size(vnics) + 1, sizeof(*t->vnics));
 	t->routes = calloc(json_array_size(routes) + 1, sizeof(*t->routes));
 	t->neighs = calloc(json_array_size(neighs) + 1, sizeof(*t->neighs));
@@ -309,6 +356,10 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	snprintf(path, sizeof(path), "%s%ssysctls", where, *where ? "." : "");
 	if (sys && sysctls_parse(&x, sys, path, t))
 		return -1;
+	v = json_object_get(o, "iptables");
+	snprintf(path, sizeof(path), "%s%siptables", where, *where ? "." : "");
+	if (v && iptables_parse(&x, v, path, t))
+		return -1;
 	return 0;
 }
 
@@ -322,6 +373,8 @@ void config_tenant_free(struct tenant_spec *t)
 	free(t->routes);
 	free(t->neighs);
 	free(t->sysctls);
+	free(t->iptables[0]);
+	free(t->iptables[1]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -674,6 +727,15 @@ json_t *config_tenant_json(const struct tenant_spec *t)
 	json_object_set_new(o, "vnics", vnics);
 	json_object_set_new(o, "routes", routes);
 	json_object_set_new(o, "sysctls", sys);
+	if (t->iptables[0] || t->iptables[1]) {
+		json_t *ipt = json_object();
+
+		for (i = 0; i < 2; i++)
+			if (t->iptables[i])
+				json_object_set_new(ipt, i ? "ipv6" : "ipv4",
+						    json_string(t->iptables[i]));
+		json_object_set_new(o, "iptables", ipt);
+	}
 	return o;
 }
 

@@ -41,6 +41,9 @@ char *config_dump(const struct config *c);
 int config_tenant(json_t *obj, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen);
 void config_tenant_free(struct tenant_spec *t);
+/* 0, or -EINVAL with @bad naming what an iptables ruleset or rule may
+ * not hold (options that run a program, control characters). */
+int config_check_iptables(const char *s, const char **bad);
 /* Parts of a tenant object, for the API's sub-resources.  @v->addrs is
  * malloc'd; config_sysctls() fills @t->sysctls and @t->nsysctls. */
 int config_vnic(json_t *o, const char *where, struct tenant_vnic_spec *v,

@@ -14,6 +14,7 @@
 #include <ev.h>
 
 #include "api/api.h"
+#include "api/iptables.h"
 #include "conf.h"
 #include "ctl.h"
 #include "dataplane/dp.h"
@@ -145,6 +146,8 @@ static int run(const struct config *c, const char *argv0)
 		goto out_dp_stop;
 	if (rpc_init(loop, c))
 		goto out_api;
+	if (ipt_start(loop, c))
+		goto out_rpc;
 	if (privs_drop(uid, gid))
 		goto out_rpc;
 	ev_signal_init(&term, on_signal, SIGTERM);
@@ -159,6 +162,7 @@ static int run(const struct config *c, const char *argv0)
 	signal(SIGTERM, exit_now);
 	signal(SIGINT, exit_now);
 	rpc_fini();
+	ipt_fini();
 	api_fini();
 	dp_stop();
 	log_stats();

@@ -206,6 +206,8 @@ void state_update(const char *name, json_t *now)
 			json_object_set(now, "neighbours", kept);
 		json_decref(kept);
 	}
+	if (old && !json_object_get(now, "iptables") && json_object_get(old, "iptables"))
+		json_object_set(now, "iptables", json_object_get(old, "iptables"));
 	/* Keys keep their place when set again: the file stays in creation
 	 * order, which is the order tenants are restored in. */
 	json_object_set(tenants, name, now);
@@ -229,6 +231,23 @@ static int write_all(int fd, const char *p, size_t n)
 		n -= w;
 	}
 	return 0;
+}
+
+void state_set_iptables(const char *name, const char *family, const char *rules)
+{
+	json_t *t = state_tenant(name), *now, *ipt;
+
+	if (!t)
+		return;
+	now = json_deep_copy(t);
+	ipt = json_object_get(now, "iptables");
+	if (!ipt) {
+		ipt = json_object();
+		json_object_set_new(now, "iptables", ipt);
+	}
+	json_object_set_new(ipt, family, json_string(rules));
+	state_update(name, now);
+	json_decref(now);
 }
 
 /* {"version": 1, "tenants": [

@@ -25,6 +25,7 @@
 #include "state.h"
 
 #define BODY_MAX	(64 * 1024)
+#define RULES_MAX	(4 << 20)	/* PUT .../iptables: a ruleset's text */
 #define TOKEN_MAX	4096
 
 static struct MHD_Daemon *mhd;
@@ -168,6 +169,20 @@ enum MHD_Result api_submit(struct pending *p, unsigned int type, size_t len)
 		p->u.req.status = -EIO;
 	}
 	return MHD_YES;
+}
+
+void api_wait(struct pending *p)
+{
+	p->submitted = 1;
+	MHD_suspend_connection(p->conn);
+	api_inflight_add(1);
+}
+
+void api_resume(struct pending *p)
+{
+	MHD_resume_connection(p->conn);
+	api_inflight_add(-1);
+	api_pump();
 }
 
 /*
@@ -317,6 +332,13 @@ static enum MHD_Result gate(struct pending *p, const char *url)
 }
 
 /* A POST with an Idempotency-Key: the first answer again, or go on. */
+static size_t body_max(const char *url)
+{
+	size_t n = strlen(url);
+
+	return n > 9 && !strcmp(url + n - 9, "/iptables") ? RULES_MAX : BODY_MAX;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version,
 			      const char *upload, size_t *upload_size, void **state)
@@ -338,7 +360,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (p->status)		/* answered at the gate: ignore the body */
 		return MHD_YES;
 	if (*upload_size) {
-		if (p->body_len + *upload_size > BODY_MAX) {
+		if (p->body_len + *upload_size > body_max(url)) {
 			p->too_big = 1;
 		} else {
 			char *b = realloc(p->body, p->body_len + *upload_size + 1);
@@ -391,6 +413,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	if (!p->u.req.type)
 		config_tenant_free(&p->u.one.spec);
 	free(p->names);
+	free(p->ipt_text);
 	free(p->body);
 	free(p);
 	*state = NULL;

@@ -36,6 +36,9 @@ struct pending {
 	int nnames;
 	char addr[64];			/* POST .../addresses: for Location */
 	struct pending *next_unsaved;	/* answered, waiting for the state file */
+	int stage;			/* POST /tenants with rulesets: 1 applying, 2 undoing */
+	int ipt_code;			/* what an iptables job ended with */
+	char *ipt_text;			/* its ruleset, or what iptables said */
 };
 
 double api_now(void);
@@ -55,6 +58,10 @@ enum MHD_Result api_problem(struct pending *p, unsigned int status,
 enum MHD_Result api_not_allowed(struct pending *p, const char *allow);
 /* A parse error "WHERE: WHAT" from conf.c, as a 422 naming WHERE. */
 enum MHD_Result api_invalid(struct pending *p, const char *err);
+/* Wait for something else than the dataplane (an iptables job); the
+ * connection is suspended until api_resume(). */
+void api_wait(struct pending *p);
+void api_resume(struct pending *p);
 /* Hand the request to the dataplane; the connection waits, suspended. */
 enum MHD_Result api_submit(struct pending *p, unsigned int type, size_t len);
 
@@ -65,6 +72,14 @@ static inline int method_is(const char *method, const char *m)
 
 /* tenants.c: /tenants and everything under it; @seg[0] is "tenants". */
 enum MHD_Result api_tenants(struct pending *p, const char *method, char *seg[], int n);
+
+/* tenants.c: what an iptables job's done() is for a pending request;
+ * the body as JSON, or NULL with the answer given (400, 413, 415). */
+void api_ipt_answered(void *priv, int code, const char *text, const char *err);
+json_t *api_parse_body(struct pending *p, enum MHD_Result *ret);
+
+/* rules.c: /tenants/NAME/iptables. */
+enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *method);
 
 /* restore.c: the state follows the change @r made: 1 if it changed (and
  * is to be written), 0 if @r changed nothing. */

@@ -10,6 +10,7 @@
 
 #include "api_int.h"
 #include "conf.h"
+#include "iptables.h"
 #include "log.h"
 #include "state.h"
 
@@ -17,11 +18,16 @@ int api_state_follow(struct ctl_tenant *r)
 {
 	switch (r->req.type) {
 	case CTL_TENANT_CREATE:
-		if (r->spec.nneighs) {
+		/* What is not read back from the kernel: from the request. */
+		if (r->spec.nneighs || r->spec.iptables[0] || r->spec.iptables[1]) {
 			json_t *spec = config_tenant_json(&r->spec);
 
-			json_object_set(r->answer, "neighbours",
-					json_object_get(spec, "neighbours"));
+			if (r->spec.nneighs)
+				json_object_set(r->answer, "neighbours",
+						json_object_get(spec, "neighbours"));
+			if (json_object_get(spec, "iptables"))
+				json_object_set(r->answer, "iptables",
+						json_object_get(spec, "iptables"));
 			json_decref(spec);
 		}
 		/* fall through */
@@ -47,6 +53,7 @@ static struct {
 } restoring;
 
 static void restore_next(void);
+static void restore_rules(void);
 
 static void restore_answer(struct ctl_req *req)
 {
@@ -65,13 +72,37 @@ static void restore_answer(struct ctl_req *req)
 	r->answer = NULL;
 	free(restoring.names);
 	restoring.names = NULL;
-	api_inflight_add(-1);
 	if (status) {
+		api_inflight_add(-1);
+		restoring.done(-1);
+		return;
+	}
+	restore_rules();
+}
+
+static void restore_applied(void *priv, int code, const char *text, const char *err)
+{
+	const struct tenant_spec *s = &restoring.specs[restoring.i];
+
+	api_inflight_add(-1);
+	if (code) {
+		log_err("tenant %s: iptables: %s", s->name, *err ? err : "cannot run the tools");
 		restoring.done(-1);
 		return;
 	}
 	restoring.i++;
 	restore_next();
+}
+
+/* The tenant is up: its rulesets, if it has any, then the next one. */
+static void restore_rules(void)
+{
+	const struct tenant_spec *s = &restoring.specs[restoring.i];
+
+	if ((s->iptables[0] || s->iptables[1]) &&
+	    !ipt_apply(s->name, s->iptables[0], s->iptables[1], restore_applied, NULL))
+		return;
+	restore_applied(NULL, s->iptables[0] || s->iptables[1] ? 500 : 0, "", "");
 }
 
 static void restore_next(void)

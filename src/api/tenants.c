@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "api_int.h"
+#include "iptables.h"
 #include "conf.h"
 #include "state.h"
 
@@ -67,7 +68,7 @@ static enum MHD_Result tenant_submit(struct pending *p, unsigned int type,
 
 /* --- endpoints --- */
 
-static json_t *parse_body(struct pending *p, enum MHD_Result *ret)
+json_t *api_parse_body(struct pending *p, enum MHD_Result *ret)
 {
 	const char *type = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND,
 						       "Content-Type");
@@ -119,6 +120,46 @@ static enum MHD_Result changed(struct pending *p, unsigned int status, json_t *s
 	return api_respond_json(p, status, show, location);
 }
 
+static int has_rules(const struct tenant_spec *s)
+{
+	return s->iptables[0] || s->iptables[1];
+}
+
+void api_ipt_answered(void *priv, int code, const char *text, const char *err)
+{
+	struct pending *p = priv;
+
+	p->ipt_code = code;
+	p->ipt_text = strdup(code ? err : text);
+	api_resume(p);
+}
+
+/* The tenant exists: now its rulesets, before it is answered. */
+static enum MHD_Result apply_rules(struct pending *p)
+{
+	struct tenant_spec *s = &p->u.one.spec;
+	int err;
+
+	p->stage = 1;
+	api_wait(p);
+	err = ipt_apply(s->name, s->iptables[0], s->iptables[1], api_ipt_answered, p);
+	if (err) {
+		p->ipt_code = 500;
+		api_resume(p);
+	}
+	return MHD_YES;
+}
+
+/* The rulesets failed: the create is undone, then answered 422. */
+static enum MHD_Result undo_create(struct pending *p)
+{
+	json_decref(p->u.one.answer);
+	p->u.one.answer = NULL;
+	memset(&p->u.one.error, 0, sizeof(p->u.one.error));
+	p->stage = 2;
+	return api_submit(p, CTL_TENANT_DESTROY, sizeof(p->u.one));
+}
+
 static enum MHD_Result tenant_post(struct pending *p)
 {
 	enum MHD_Result ret;
@@ -126,12 +167,19 @@ static enum MHD_Result tenant_post(struct pending *p)
 	json_t *j;
 
 	if (p->submitted) {
+		if (p->stage == 2)	/* the rulesets failed: the tenant is gone */
+			return api_problem(p, 422, p->ipt_text ? p->ipt_text : "iptables failed",
+					   p->ipt_code == 422 ? "iptables" : NULL);
 		if (p->u.req.status)
 			return tenant_error(p);
+		if (p->stage == 0 && has_rules(&p->u.one.spec))
+			return apply_rules(p);
+		if (p->stage == 1 && p->ipt_code)
+			return undo_create(p);
 		snprintf(loc, sizeof(loc), "/tenants/%s", p->u.one.name);
 		return changed(p, 201, json_incref(p->u.one.answer), loc);
 	}
-	if (!(j = parse_body(p, &ret)))
+	if (!(j = api_parse_body(p, &ret)))
 		return ret;
 	if (config_tenant(j, "", &p->u.one.spec, err, sizeof(err))) {
 		json_decref(j);
@@ -215,7 +263,7 @@ static enum MHD_Result vnic_post(struct pending *p, const char *tenant)
 		return changed(p, 201, json_incref(find_named(json_object_get(p->u.one.answer,
 				"vnics"), s->vnics[0].name)), loc);
 	}
-	if (!(j = parse_body(p, &ret)))
+	if (!(j = api_parse_body(p, &ret)))
 		return ret;
 	s->vnics = calloc(1, sizeof(*s->vnics));
 	if (!s->vnics) {
@@ -267,7 +315,7 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 	if (strlen(vnic) >= IFNAMSIZ)
 		return api_problem(p, 404, "no such vNIC", "vnic");
 	if (!addr) {
-		if (!(j = parse_body(p, &ret)))
+		if (!(j = api_parse_body(p, &ret)))
 			return ret;
 		a = json_object_get(j, "address");
 		if (!json_is_object(j) || json_object_size(j) != 1 || !json_is_string(a)) {
@@ -370,7 +418,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 			return api_problem(p, 422, "table is main or 1-2147483647", "table");
 		return tenant_submit(p, CTL_ROUTE_DEL, tenant, NULL);
 	}
-	if (!(j = parse_body(p, &ret)))
+	if (!(j = api_parse_body(p, &ret)))
 		return ret;
 	if (config_route(j, "", s->routes, err, sizeof(err))) {
 		json_decref(j);
@@ -393,7 +441,7 @@ static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
 		return changed(p, 200, json_incref(json_object_get(p->u.one.answer, "sysctls")),
 			       NULL);
 	}
-	if (!(j = parse_body(p, &ret)))
+	if (!(j = api_parse_body(p, &ret)))
 		return ret;
 	if (config_sysctls(j, "", s, err, sizeof(err))) {
 		json_decref(j);
@@ -514,6 +562,9 @@ static enum MHD_Result tenant_one(struct pending *p, const char *m, char *seg[],
 		if (method_is(m, "PATCH"))
 			return sysctls_patch(p, t);
 		return api_not_allowed(p, "GET, PATCH");
+	} else if (!strcmp(seg[2], "iptables") && n == 3) {
+		p->route = "/tenants/{name}/iptables";
+		return api_iptables(p, t, m);
 	} else if (!strcmp(seg[2], "stats") && n == 3) {
 		p->route = "/tenants/{name}/stats";
 		if (method_is(m, "GET"))

@@ -635,5 +635,7 @@ void tenant_spec_free(struct tenant_spec *s)
 	free(s->routes);
 	free(s->neighs);
 	free(s->sysctls);
+	free(s->iptables[0]);
+	free(s->iptables[1]);
 	memset(s, 0, sizeof(*s));
 }

@@ -69,6 +69,8 @@ struct tenant_spec {
 	struct tenant_sysctl *sysctls;
 	int nneighs;			/* static (permanent) neighbours */
 	struct tenant_neigh_spec *neighs;
+	char *iptables[2];		/* iptables-restore text, IPv4 and IPv6: applied
+					 * by the API, not here */
 };
 
 /* How vNIC frames reach the wire, and who learns of vNICs coming and

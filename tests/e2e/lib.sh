@@ -8,6 +8,7 @@ DAEMON=$TOP_BUILD/src/nuse-appliance
 ID=$$
 API_PORT=$((20000 + ID % 20000))
 WORK=$(mktemp -d /tmp/nuse-e2e.XXXXXX)
+chmod 755 "$WORK"	# the appliance's own tool runs reach its socket here
 UNDO=()
 FAILED=0
 
@@ -47,6 +48,7 @@ write_config() {
 	   "port": "net_tap$ID,iface=$2", "mbufs": 4095},
   "kernel": {"memory": "128M"},
   "api": {"listen": "127.0.0.1:$API_PORT"},
+  "rpc": {"socket": "$WORK/rpc.sock"},
   "state_dir": "$WORK/state",
   "log_level": "info",
   "tenants": $3

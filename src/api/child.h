@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Child processes on the control loop; see child.c. */
+#ifndef API_CHILD_H
+#define API_CHILD_H
+
+#include <stddef.h>
+#include <ev.h>
+
+/* @status: the exit code, -SIGNAL if a signal ended it, -EFBIG if it
+ * wrote more than the limit; @out and @err are NUL-terminated. */
+typedef void (*child_done_fn)(void *priv, int status, const char *out, size_t out_len,
+			      const char *err);
+
+/* Start @argv[0] (a path) with @envp; @input (kept by the caller until
+ * done) goes to its standard input.  After @timeout seconds it is killed.
+ * 0, or -errno if it could not start (done() is then never called). */
+int child_run(struct ev_loop *loop, char *const argv[], char *const envp[],
+	      const char *input, size_t input_len, double timeout,
+	      child_done_fn done, void *priv);
+
+#endif

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-tenant iptables: Debian's real iptables-legacy tools, run through
+ * `nuse-appliance exec TENANT --` so that their sockets are the tenant's.
+ * GET is iptables-save; PUT replaces the ruleset all or nothing (a dry
+ * run with --test first, the old ruleset put back if the real one still
+ * fails); POST runs one iptables command.  Jobs run one at a time, each a
+ * chain of child processes on the control loop.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "api_int.h"
+#include "child.h"
+#include "iptables.h"
+#include "log.h"
+#include "state.h"
+
+#define IPT_TIMEOUT	60.		/* seconds one tool may take */
+#define RULE_ARGS_MAX	64
+
+enum tool { TOOL_RULE, TOOL_SAVE, TOOL_RESTORE, TOOL_MAX };
+
+static const char *const tool_names[2][TOOL_MAX] = {
+	{ "iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore" },
+	{ "ip6tables-legacy", "ip6tables-legacy-save", "ip6tables-legacy-restore" },
+};
+const char *const ipt_families[2] = { "ipv4", "ipv6" };
+
+static struct ev_loop *loop;
+static char *self, *rpc_socket, *tools[2][TOOL_MAX];
+static char **child_env;
+
+struct ipt_job {
+	struct ipt_job *next;
+	char tenant[TENANT_NAME_MAX + 1];
+	int family;
+	enum { JOB_GET, JOB_PUT, JOB_RULE, JOB_APPLY } kind;
+	int step;
+	char *text;			/* PUT, APPLY: the ruleset */
+	char *apply_v6;			/* APPLY: the IPv6 one, after */
+	char **args;			/* JOB_RULE: iptables' arguments */
+	char *old;			/* PUT: the ruleset before */
+	char *err;			/* what iptables said, on failure */
+	ipt_done_fn done;
+	void *priv;
+};
+
+static struct ipt_job *jobs, **jobs_tail = &jobs;
+
+static char *find_tool(const char *name)
+{
+	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
+	char path[256];
+	int i;
+
+	for (i = 0; dirs[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
+		if (access(path, X_OK) == 0)
+			return strdup(path);
+	}
+	return NULL;
+}
+
+int ipt_init(struct ev_loop *l, const char *rpc_sock, const char *lockfile)
+{
+	extern char **environ;
+	char buf[4096];
+	ssize_t n;
+	int i, f, k;
+
+	loop = l;
+	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (n <= 0) {
+		log_err("iptables: cannot find my own binary: %s", strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	self = strdup(buf);
+	rpc_socket = strdup(rpc_sock);
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < TOOL_MAX; i++)
+			tools[f][i] = find_tool(tool_names[f][i]);
+	if (!tools[0][TOOL_SAVE])
+		log_warn("iptables: %s not found: the iptables API will answer 500",
+			 tool_names[0][TOOL_SAVE]);
+	for (n = 0; environ[n]; n++)
+		;
+	child_env = calloc(n + 2, sizeof(*child_env));
+	for (i = k = 0; i < n; i++)
+		if (strncmp(environ[i], "XTABLES_LOCKFILE=", 17))
+			child_env[k++] = environ[i];
+	snprintf(buf, sizeof(buf), "XTABLES_LOCKFILE=%s", lockfile);
+	child_env[k] = strdup(buf);
+	return 0;
+}
+
+int ipt_start(struct ev_loop *l, const struct config *c)
+{
+	char lock[4096], *slash;
+	int fd;
+
+	snprintf(lock, sizeof(lock), "%s", c->rpc_socket);
+	slash = strrchr(lock, '/');
+	*slash = '\0';
+	if (*lock && mkdir(lock, 0755) && errno != EEXIST) {
+		log_err("iptables: cannot create %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	*slash = '/';
+	snprintf(slash + 1, sizeof(lock) - (slash + 1 - lock), "xtables.lock");
+	/* Root's, readable by all: the tools take it with flock() on a
+	 * read-only descriptor, as the appliance's user too. */
+	fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		log_err("iptables: cannot create the lock file %s: %s", lock, strerror(errno));
+		return -1;
+	}
+	fchmod(fd, 0644);
+	close(fd);
+	return ipt_init(l, c->rpc_socket, lock);
+}
+
+void ipt_fini(void)
+{
+	int f, i;
+
+	for (f = 0; f < 2; f++)
+		for (i = 0; i < TOOL_MAX; i++) {
+			free(tools[f][i]);
+			tools[f][i] = NULL;
+		}
+	free(self);
+	free(rpc_socket);
+	free(child_env);
+	self = rpc_socket = NULL;
+	child_env = NULL;
+}
+
+/* iptables-save's text without its comments (dates, versions). */
+static char *strip_comments(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+	const char *nl;
+
+	if (!out)
+		return NULL;
+	for (; *s; s = nl ? nl + 1 : s + strlen(s)) {
+		nl = strchr(s, '\n');
+		if (*s == '#')
+			continue;
+		memcpy(o, s, nl ? (size_t)(nl - s + 1) : strlen(s));
+		o += nl ? (size_t)(nl - s + 1) : strlen(s);
+	}
+	*o = '\0';
+	return out;
+}
+
+static void job_step(struct ipt_job *j);
+static char *whole_ruleset(const char *text, const char *old);
+static void job_finish(struct ipt_job *j, int code, const char *text);
+
+static void job_next(void)
+{
+	if (jobs)
+		job_step(jobs);
+}
+
+/* Run @tool with @extra arguments and @input; on_ran continues the job. */
+static void on_ran(void *priv, int status, const char *out, size_t len, const char *err);
+
+static void job_run(struct ipt_job *j, enum tool t, char *const extra[], const char *input)
+{
+	char *argv[RULE_ARGS_MAX + 16];
+	int n = 0, i, e;
+
+	if (!tools[j->family][t]) {
+		job_finish(j, 500, "");
+		return;
+	}
+	argv[n++] = self;
+	argv[n++] = "exec";
+	argv[n++] = "--socket";
+	argv[n++] = rpc_socket;
+	argv[n++] = j->tenant;
+	argv[n++] = "--";
+	argv[n++] = tools[j->family][t];
+	for (i = 0; extra && extra[i] && i < RULE_ARGS_MAX + 4; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	e = child_run(loop, argv, child_env, input, input ? strlen(input) : 0, IPT_TIMEOUT,
+		      on_ran, j);
+	if (e) {
+		log_err("iptables: cannot run %s: %s", tools[j->family][t], strerror(-e));
+		job_finish(j, 500, "");
+	}
+}
+
+static void job_finish(struct ipt_job *j, int code, const char *text)
+{
+	jobs = j->next;
+	if (!jobs)
+		jobs_tail = &jobs;
+	j->done(j->priv, code, text, j->err ? j->err : "");
+	free(j->text);
+	free(j->apply_v6);
+	free(j->old);
+	free(j->err);
+	if (j->args)
+		for (char **a = j->args; *a; a++)
+			free(*a);
+	free(j->args);
+	free(j);
+	job_next();
+}
+
+static char *const wait_arg[] = { "-w", NULL };
+static char *const test_arg[] = { "--test", "-w", NULL };
+
+static void job_step(struct ipt_job *j)
+{
+	switch (j->kind) {
+	case JOB_GET:
+		job_run(j, TOOL_SAVE, NULL, NULL);
+		break;
+	case JOB_RULE:
+		job_run(j, j->step == 0 ? TOOL_RULE : TOOL_SAVE, j->step == 0 ? j->args : NULL,
+			NULL);
+		break;
+	case JOB_PUT:	/* save the old, dry run, the real one, save the new */
+		if (j->step == 0)
+			job_run(j, TOOL_SAVE, NULL, NULL);
+		else if (j->step == 1)
+			job_run(j, TOOL_RESTORE, test_arg, j->text);
+		else if (j->step == 2)
+			job_run(j, TOOL_RESTORE, wait_arg, j->text);
+		else if (j->step == 3)
+			job_run(j, TOOL_SAVE, NULL, NULL);
+		else		/* step 9: putting the old ruleset back */
+			job_run(j, TOOL_RESTORE, wait_arg, j->old);
+		break;
+	case JOB_APPLY:
+		job_run(j, TOOL_RESTORE, wait_arg, j->text);
+		break;
+	}
+}
+
+static void on_ran(void *priv, int status, const char *out, size_t len, const char *err)
+{
+	struct ipt_job *j = priv;
+	char *text;
+
+	if (status) {
+		if (status == 127 || status == -EFBIG || status < 0)
+			log_warn("iptables: %s for tenant %s ended with %d: %s",
+				 ipt_families[j->family], j->tenant, status, err);
+		if (!j->err)
+			j->err = strdup(*err ? err : "iptables failed");
+		if (j->kind == JOB_PUT && j->step == 2 && j->old) {
+			j->step = 9;		/* put the old one back */
+			job_step(j);
+			return;
+		}
+		job_finish(j, status > 0 && status != 127 ? 422 : 500, "");
+		return;
+	}
+	if (j->kind == JOB_PUT && j->step == 9) {
+		job_finish(j, 422, "");
+		return;
+	}
+	if (j->kind == JOB_PUT && j->step == 0) {
+		j->old = strip_comments(out);
+		text = j->old ? whole_ruleset(j->text, j->old) : NULL;
+		if (text) {
+			free(j->text);
+			j->text = text;
+		}
+		j->step++;
+		job_step(j);
+		return;
+	}
+	if ((j->kind == JOB_PUT && j->step < 3) || (j->kind == JOB_RULE && j->step == 0)) {
+		j->step++;
+		job_step(j);
+		return;
+	}
+	if (j->kind == JOB_APPLY && j->apply_v6) {
+		free(j->text);
+		j->text = j->apply_v6;
+		j->apply_v6 = NULL;
+		j->family = 1;
+		job_step(j);
+		return;
+	}
+	text = strip_comments(out);
+	if (text && (j->kind == JOB_PUT || j->kind == JOB_RULE))
+		state_set_iptables(j->tenant, ipt_families[j->family], text);
+	job_finish(j, 0, text ? text : "");
+	free(text);
+}
+
+static int job_add(struct ipt_job *j)
+{
+	*jobs_tail = j;
+	jobs_tail = &j->next;
+	if (jobs == j)
+		job_step(j);
+	return 0;
+}
+
+static struct ipt_job *job_new(const char *tenant, int family, ipt_done_fn done, void *priv)
+{
+	struct ipt_job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	snprintf(j->tenant, sizeof(j->tenant), "%s", tenant);
+	j->family = family;
+	j->done = done;
+	j->priv = priv;
+	return j;
+}
+
+int ipt_get(const char *tenant, int family, ipt_done_fn done, void *priv)
+{
+	struct ipt_job *j = job_new(tenant, family, done, priv);
+
+	if (!j)
+		return -ENOMEM;
+	j->kind = JOB_GET;
+	return job_add(j);
+}
+
+static int has_table(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (*p == '*' && !strncmp(p + 1, name, n) &&
+		    (p[n + 1] == '\n' || p[n + 1] == '\0' || p[n + 1] == ' ' || p[n + 1] == '\r'))
+			return 1;
+	return 0;
+}
+
+/* @text, and an empty section for every table the old ruleset has and
+ * @text has not: PUT replaces the whole ruleset, not only its tables. */
+static char *whole_ruleset(const char *text, const char *old)
+{
+	size_t cap = strlen(text) + strlen(old) + 2;
+	char *out = malloc(cap), name[64];
+	const char *p;
+
+	if (!out)
+		return NULL;
+	snprintf(out, cap, "%s%s", text, *text && text[strlen(text) - 1] != '\n' ? "\n" : "");
+	for (p = old; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (*p == '*' && sscanf(p + 1, "%63[a-z_]", name) == 1 && !has_table(text, name))
+			snprintf(out + strlen(out), cap - strlen(out), "*%s\nCOMMIT\n", name);
+	return out;
+}
+
+int ipt_put(const char *tenant, int family, const char *text, ipt_done_fn done, void *priv)
+{
+	struct ipt_job *j = job_new(tenant, family, done, priv);
+
+	if (!j || !(j->text = strdup(text))) {
+		free(j);
+		return -ENOMEM;
+	}
+	j->kind = JOB_PUT;
+	return job_add(j);
+}
+
+int ipt_rule(const char *tenant, int family, char *const args[], ipt_done_fn done, void *priv)
+{
+	struct ipt_job *j = job_new(tenant, family, done, priv);
+	int n;
+
+	if (!j)
+		return -ENOMEM;
+	for (n = 0; args[n]; n++)
+		;
+	j->args = calloc(n + 2, sizeof(*j->args));
+	if (!j->args) {
+		free(j);
+		return -ENOMEM;
+	}
+	j->args[0] = strdup("-w");
+	for (n = 0; args[n]; n++)
+		j->args[n + 1] = strdup(args[n]);
+	j->kind = JOB_RULE;
+	return job_add(j);
+}
+
+int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn done,
+	      void *priv)
+{
+	struct ipt_job *j = job_new(tenant, v4 ? 0 : 1, done, priv);
+
+	if (!j)
+		return -ENOMEM;
+	j->kind = JOB_APPLY;
+	j->text = strdup(v4 ? v4 : v6);
+	j->apply_v6 = v4 && v6 ? strdup(v6) : NULL;
+	return job_add(j);
+}

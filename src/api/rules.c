@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /tenants/NAME/iptables: GET is iptables-save's text (?family=ipv6 for
+ * ip6tables), PUT replaces the ruleset from iptables-restore text, POST
+ * runs one iptables command given as an argument list.  The work is done
+ * by the real tools (iptables.c); this is the HTTP side.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api_int.h"
+#include "conf.h"
+#include "iptables.h"
+#include "state.h"
+
+static int family_of(struct pending *p, int *family)
+{
+	const char *f = MHD_lookup_connection_value(p->conn, MHD_GET_ARGUMENT_KIND, "family");
+
+	*family = f && !strcmp(f, "ipv6");
+	return !f || !strcmp(f, "ipv4") || *family ? 0 : -1;
+}
+
+/* POST {"rule": ["-A", "INPUT", ...], "family": "ipv4"}: its arguments,
+ * or an answer already given (p->status set). */
+static enum MHD_Result rule_args(struct pending *p, char ***argv, int *family)
+{
+	const char *bad, *fam;
+	enum MHD_Result ret;
+	json_t *j, *rule, *a;
+	size_t i;
+
+	if (!(j = api_parse_body(p, &ret)))
+		return ret;
+	rule = json_object_get(j, "rule");
+	fam = json_string_value(json_object_get(j, "family"));
+	if (!json_is_object(j) || !json_is_array(rule) || !json_array_size(rule) ||
+	    json_array_size(rule) > 64 ||
+	    json_object_size(j) != 1u + !!json_object_get(j, "family")) {
+		json_decref(j);
+		return api_problem(p, 422, "the body is {\"rule\": [\"-A\", \"INPUT\", ...], "
+				   "\"family\": \"ipv4\" or \"ipv6\"}", "rule");
+	}
+	if (json_object_get(j, "family") && (!fam || (strcmp(fam, "ipv4") && strcmp(fam, "ipv6")))) {
+		json_decref(j);
+		return api_problem(p, 422, "family is ipv4 or ipv6", "family");
+	}
+	*family = fam && !strcmp(fam, "ipv6");
+	*argv = calloc(json_array_size(rule) + 1, sizeof(**argv));
+	json_array_foreach(rule, i, a) {
+		const char *s = json_string_value(a);
+
+		if (!*argv || !s || !*s || strlen(s) > 1024 || config_check_iptables(s, &bad) ||
+		    !strcmp(s, "-M")) {
+			json_decref(j);
+			return api_problem(p, 422, "each argument is a string, without -M or "
+					   "--modprobe", "rule");
+		}
+		(*argv)[i] = strdup(s);
+	}
+	json_decref(j);
+	return MHD_YES;
+}
+
+static enum MHD_Result iptables_answer(struct pending *p, unsigned int ok)
+{
+	char *text = p->ipt_text;
+
+	if (p->ipt_code == 422)
+		return api_problem(p, 422, text && *text ? text : "iptables refused it", "iptables");
+	if (p->ipt_code || !text)
+		return api_problem(p, 500, "iptables could not run: see the log", NULL);
+	p->ipt_text = NULL;
+	return api_respond(p, ok, "text/plain; charset=utf-8", text, NULL, NULL);
+}
+
+/* Checked, then handed to an iptables job; answered when it is done. */
+static enum MHD_Result iptables_check(struct pending *p, const char *m)
+{
+	const char *type, *bad;
+	char detail[128];
+
+	if (!method_is(m, "PUT"))
+		return method_is(m, "GET") ? MHD_YES : api_not_allowed(p, "GET, PUT, POST");
+	type = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND, "Content-Type");
+	if (p->too_big)
+		return api_problem(p, 413, "the ruleset is over 4 MiB", NULL);
+	if (!type || strncasecmp(type, "text/plain", 10))
+		return api_problem(p, 415, "send the ruleset as text/plain", NULL);
+	if (config_check_iptables(p->body ? p->body : "", &bad)) {
+		snprintf(detail, sizeof(detail), "a ruleset may not hold %s", bad);
+		return api_problem(p, 422, detail, "iptables");
+	}
+	return MHD_YES;
+}
+
+enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *m)
+{
+	enum MHD_Result ret = MHD_YES;
+	char **argv = NULL;
+	int family = 0, err, i;
+
+	if (p->submitted)
+		return iptables_answer(p, method_is(m, "POST") ? 201 : 200);
+	if (!state_tenant(tenant))
+		return api_problem(p, 404, "no such tenant", "name");
+	if (method_is(m, "POST"))
+		ret = rule_args(p, &argv, &family);
+	else if (family_of(p, &family))
+		return api_problem(p, 422, "family is ipv4 or ipv6", "family");
+	else
+		ret = iptables_check(p, m);
+	if (p->status)			/* answered already: a bad request */
+		goto out;
+	api_wait(p);
+	if (method_is(m, "GET"))
+		err = ipt_get(tenant, family, api_ipt_answered, p);
+	else if (method_is(m, "PUT"))
+		err = ipt_put(tenant, family, p->body ? p->body : "", api_ipt_answered, p);
+	else
+		err = ipt_rule(tenant, family, argv, api_ipt_answered, p);
+	if (err) {
+		p->ipt_code = 500;
+		api_resume(p);
+	}
+out:
+	for (i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+	return ret;
+}
