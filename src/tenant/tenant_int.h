@@ -5,6 +5,24 @@
 
 #include "tenant.h"
 
+struct tenant_vnic {
+	struct tenant_vnic_spec spec;	/* addrs owned */
+	int id;				/* the host's vNIC id */
+	int ifindex;
+};
+
+struct tenant {
+	struct tenant *next;
+	char name[TENANT_NAME_MAX + 1];
+	int pid;
+	struct rtnl *rtnl;
+	int nvnics;
+	struct tenant_vnic *vnics;
+};
+
+/* The tenant called @name, or NULL with -ENOENT in @e. */
+struct tenant *tenant_get(const char *name, struct tenant_error *e);
+
 int tenant_fail(struct tenant_error *e, int err, const char *field,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 int tenant_prefix_contains(const struct tenant_prefix *net,
