@@ -426,6 +426,24 @@ void ctl_metrics_free(struct ctl_metrics *m)
 	m->vnics = NULL;
 }
 
+static int tenant_pid_req(struct ctl_req *req)
+{
+	struct ctl_tenant_pid *r = (struct ctl_tenant_pid *)req;
+	struct tenant *t;
+
+	r->name[sizeof(r->name) - 1] = '\0';
+	t = tenant_find(r->name);
+	if (!t)
+		return -ENOENT;
+	r->pid = tenant_pid(t);
+	return 0;
+}
+
+static int kernel_run_req(struct ctl_req *req)
+{
+	return nuse_run();
+}
+
 static const struct {
 	size_t len;
 	int (*run)(struct ctl_req *);
@@ -445,6 +463,8 @@ static const struct {
 	[CTL_TENANT_STATS] = { sizeof(struct ctl_tenant), NULL, tenant_stats_req },
 	[CTL_ROUTES_GET] = { sizeof(struct ctl_tenant), NULL, routes_get_req },
 	[CTL_METRICS] = { sizeof(struct ctl_metrics), metrics_req },
+	[CTL_TENANT_PID] = { sizeof(struct ctl_tenant_pid), tenant_pid_req },
+	[CTL_KERNEL_RUN] = { sizeof(struct ctl_req), kernel_run_req },
 };
 
 void ctl_run_pending(void)

@@ -25,6 +25,8 @@ enum ctl_type {
 	CTL_TENANT_STATS,
 	CTL_ROUTES_GET,
 	CTL_METRICS,
+	CTL_TENANT_PID,
+	CTL_KERNEL_RUN,
 	CTL_TYPE_MAX,
 };
 
@@ -89,6 +91,20 @@ struct ctl_metrics {
 };
 
 void ctl_metrics_free(struct ctl_metrics *m);
+
+/* The pid of the kernel task that owns tenant @name's namespace, for
+ * calls submitted from the control thread (the tool RPC); -ENOENT. */
+struct ctl_tenant_pid {
+	struct ctl_req req;
+	char name[TENANT_NAME_MAX + 1];
+	int pid;
+};
+
+/*
+ * CTL_KERNEL_RUN (a bare struct ctl_req): enter the kernel once, so that
+ * calls queued with nuse_syscall_submit() from another thread run now.
+ * The dataplane enters it on traffic and timers, not on dp_wake() alone.
+ */
 
 /* Control thread. */
 int ctl_init(struct ev_loop *loop, void (*wake_dataplane)(void));

@@ -1,11 +1,199 @@
 // SPDX-License-Identifier: GPL-2.0
-/* nuse-appliance exec; see rpc.h.  (Being written.) */
-#include <stdio.h>
+/*
+ * nuse-appliance exec [--socket PATH] TENANT -- CMD [ARGS...]: run CMD
+ * with the preload library against one tenant of a running appliance.
+ * The tenant is checked first (one HELLO), so that a typo or a stopped
+ * appliance is said plainly instead of inside CMD's own errors; then CMD
+ * replaces us and its exit status is the command's.
+ *
+ * Exit status of our own failures: 125 (usage, no library, appliance
+ * unreachable, no such tenant, refused); 126 CMD cannot be run; 127 no
+ * such CMD.  Like env(1) and timeout(1).
+ */
+#include "config.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include "nrpc.h"
 #include "rpc.h"
+
+#define EXIT_OURS	125
+#define LIBRARY		"libnuse-preload.so"
+#define TIMEOUT_S	10
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: nuse-appliance exec [--socket PATH] TENANT -- CMD [ARGS...]\n"
+		"\n"
+		"  Runs CMD with its sockets, /proc/net and /proc/sys/net in TENANT's\n"
+		"  network stack.  PATH: the appliance's RPC socket (default $NUSE_SOCKET,\n"
+		"  else " NRPC_SOCKET_DEFAULT ").\n"
+		"  Exit status: CMD's; 125 if exec itself failed, 126 if CMD cannot run,\n"
+		"  127 if there is no CMD.\n");
+}
+
+/* Beside our own binary (the build tree), then where it is installed. */
+static int find_library(char *out, size_t size)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		snprintf(out, size, "%s/" LIBRARY, dirname(self));
+		if (!access(out, R_OK))
+			return 0;
+	}
+	snprintf(out, size, "%s/" LIBRARY, PKGLIBDIR);
+	if (!access(out, R_OK))
+		return 0;
+	fprintf(stderr, "nuse-appliance exec: cannot find " LIBRARY " (beside %s, or in %s)\n",
+		n > 0 ? self : "this program", PKGLIBDIR);
+	return -1;
+}
+
+static int full_io(int fd, void *buf, size_t len, int out)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = out ? send(fd, (char *)buf + done, len - done, MSG_NOSIGNAL)
+			: recv(fd, (char *)buf + done, len - done, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ECONNRESET;
+		done += n;
+	}
+	return 0;
+}
+
+static const char *hello_error(long ret)
+{
+	switch (ret) {
+	case -ENOENT: return "no such tenant";
+	case -EACCES: return "not allowed: the RPC socket is for root, the appliance's "
+			     "user and the configured rpc group";
+	case -EAGAIN: return "the appliance has too many sessions";
+	case -EPROTONOSUPPORT: return "the appliance speaks another RPC version";
+	}
+	return strerror(-ret);
+}
+
+/* One HELLO: 0, or -1 with the reason printed. */
+static int check_tenant(const char *path, const char *tenant)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = TIMEOUT_S };
+	struct nrpc_hello h = {
+		.h = { .len = sizeof(h), .type = NRPC_HELLO, .seq = 1 },
+		.version = NRPC_VERSION,
+	};
+	struct nrpc_reply r;
+	int fd, err;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	snprintf(h.tenant, sizeof(h.tenant), "%s", tenant);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "nuse-appliance exec: cannot reach the appliance at %s: %s\n",
+			path, strerror(errno));
+		goto out_close;
+	}
+	err = full_io(fd, &h, sizeof(h), 1);
+	if (!err)
+		err = full_io(fd, &r, sizeof(r), 0);
+	if (err) {
+		fprintf(stderr, "nuse-appliance exec: the appliance at %s did not answer: %s\n",
+			path, err == -EAGAIN ? "timed out" : strerror(-err));
+		goto out_close;
+	}
+	if (r.h.type != NRPC_REPLY || r.ret) {
+		fprintf(stderr, "nuse-appliance exec: tenant %s: %s\n", tenant,
+			r.h.type != NRPC_REPLY ? "a malformed answer" : hello_error(r.ret));
+		goto out_close;
+	}
+	close(fd);
+	return 0;
+
+out_close:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* LD_PRELOAD=LIB[:what was there] */
+static int set_env(const char *lib, const char *sock, const char *tenant)
+{
+	const char *old = getenv("LD_PRELOAD");
+	size_t n = strlen(lib) + (old ? strlen(old) : 0) + 2;
+	char *pre = malloc(n);
+	int err;
+
+	if (!pre)
+		return -1;
+	snprintf(pre, n, "%s%s%s", lib, old && *old ? ":" : "", old && *old ? old : "");
+	err = setenv("NUSE_SOCKET", sock, 1) || setenv("NUSE_TENANT", tenant, 1) ||
+	      setenv("LD_PRELOAD", pre, 1);
+	free(pre);
+	return err ? -1 : 0;
+}
 
 int rpc_exec_main(int argc, char **argv)
 {
-	fprintf(stderr, "nuse-appliance exec: not built yet\n");
-	return 127;
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = getenv("NUSE_SOCKET"), *tenant;
+	char lib[PATH_MAX + sizeof(LIBRARY) + 2];
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': sock = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_OURS;
+		}
+	}
+	if (!sock || !*sock)
+		sock = NRPC_SOCKET_DEFAULT;
+	if (optind < argc - 1 && !strcmp(argv[optind + 1], "--"))
+		argv[optind + 1] = argv[optind], optind++;	/* TENANT -- CMD */
+	if (argc - optind < 2) {
+		usage(stderr);
+		return EXIT_OURS;
+	}
+	tenant = argv[optind];
+	if (strlen(tenant) > NRPC_TENANT_MAX || strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fprintf(stderr, "nuse-appliance exec: %s too long\n",
+			strlen(tenant) > NRPC_TENANT_MAX ? "tenant name" : "socket path");
+		return EXIT_OURS;
+	}
+	if (find_library(lib, sizeof(lib)))
+		return EXIT_OURS;
+	if (strpbrk(lib, ": ")) {
+		fprintf(stderr, "nuse-appliance exec: %s: LD_PRELOAD cannot hold a path with "
+			"':' or ' '\n", lib);
+		return EXIT_OURS;
+	}
+	if (check_tenant(sock, tenant) || set_env(lib, sock, tenant))
+		return EXIT_OURS;
+	execvp(argv[optind + 1], argv + optind + 1);
+	fprintf(stderr, "nuse-appliance exec: %s: %s\n", argv[optind + 1], strerror(errno));
+	return errno == ENOENT ? 127 : 126;
 }

@@ -11,6 +11,11 @@
  * sends one request and waits for its reply (same @seq), except that
  * while an NRPC_POLL is pending it may send NRPC_CANCEL, after which the
  * poll's reply comes at once (with what was ready, maybe nothing).
+ * NRPC_CANCEL has no reply of its own; one that comes too late (no poll
+ * pending) is ignored.  Any other request while one is in flight, a
+ * call before HELLO's success, or a second HELLO closes the connection.
+ * A peer the appliance does not admit gets one REPLY with @seq 0 and
+ * -EACCES (or -EAGAIN: too many sessions), then the connection closes.
  *
  * Requests carry scalar arguments in @args and their buffers as bytes
  * after the fixed part; pointers never cross the socket.  The appliance
@@ -52,8 +57,12 @@ struct nrpc_hdr {
  * HELLO.  @fork_of: 0 for a new program; after fork(), the child's new
  * connection names the parent's session and gets a task whose file table
  * is a copy of the parent's (the parent keeps its own connection).  The
- * reply's @ret is 0 or -errno (-ENOENT: no such tenant; -EACCES), and its
- * data an int64 session id.
+ * copy is taken when the child's HELLO is served, so the parent must not
+ * change its descriptors until then.  The reply's @ret is 0 or -errno
+ * (-ENOENT: no such tenant; -ESRCH: no such session to fork from;
+ * -EACCES: that session is another uid's; -EINVAL: a bad tenant name, or
+ * not the parent's tenant; -EPROTONOSUPPORT: another @version), and its
+ * data an int64 session id.  After a failed HELLO another may follow.
  */
 struct nrpc_hello {
 	struct nrpc_hdr h;
@@ -65,11 +74,18 @@ struct nrpc_hello {
 
 /*
  * The calls.  "in:" is the data after struct nrpc_call, "out:" the data
- * after struct nrpc_reply; @out_max bounds the out data the client takes.
- * Lengths inside data are uint32.  A sockaddr is at most 128 bytes.
+ * after struct nrpc_reply; @out_max bounds the out data the client takes
+ * (the appliance caps it at NRPC_DATA_MAX, and the lengths of reads to
+ * fit it).  Lengths inside data are uint32.  A sockaddr is at most 128
+ * bytes; an "out: u32 addrlen, sockaddr" has the kernel's addrlen, then
+ * min(addrlen, 128) bytes.  Ops with no "in:" take none.  An unknown op
+ * is -ENOSYS; a malformed one -EINVAL; a descriptor the session does not
+ * have (or out of int range) -EBADF.
  */
 enum nrpc_op {
-	NRPC_SOCKET = 1,	/* (domain, type, protocol) -> fd */
+	/* (domain, type, protocol) -> fd; AF_INET, AF_INET6, AF_NETLINK and
+	 * AF_PACKET only (-EAFNOSUPPORT) */
+	NRPC_SOCKET = 1,
 	NRPC_CLOSE,		/* (fd) */
 	NRPC_BIND,		/* (fd) in: sockaddr */
 	NRPC_CONNECT,		/* (fd) in: sockaddr */
@@ -84,7 +100,8 @@ enum nrpc_op {
 	NRPC_SENDMSG,
 	/* (fd, flags, datalen, namemax, controlmax) -> bytes;
 	 * out: u32 namelen, u32 controllen, u32 msg_flags, name[namelen],
-	 *      control[controllen], data[bytes] */
+	 *      control[controllen], data[bytes]; namelen and controllen are
+	 *      the bytes that follow (at most namemax, controlmax <= 64 KiB) */
 	NRPC_RECVMSG,
 	/* (fd, level, name) in: optval; out: nothing, except:
 	 * SOL_SOCKET SO_ATTACH_FILTER and SO_ATTACH_REUSEPORT_CBPF: in: u32
@@ -93,10 +110,14 @@ enum nrpc_op {
 	 *   in: the struct ipt_replace (ip6t_replace) and its entries as
 	 *   iptables builds them, its counters pointer ignored; out: the old
 	 *   counters (num_counters struct xt_counters) the kernel hands back.
-	 * Options whose value holds other pointers are refused (-ENOPROTOOPT). */
+	 * Options whose value holds other pointers are refused (-ENOPROTOOPT),
+	 * and so is SO_ZEROCOPY. */
 	NRPC_SETSOCKOPT,
 	/* (fd, level, name, optlen) in: optval's initial bytes (some
-	 * getsockopts read them, e.g. IPT_SO_GET_ENTRIES); out: u32 optlen, optval */
+	 * getsockopts read them, e.g. IPT_SO_GET_ENTRIES); out: u32 optlen
+	 * (the kernel's), then min(optlen, asked) bytes of optval.  As in
+	 * Linux, SO_GET_FILTER's optlen counts instructions, its optval bytes
+	 * (8 each).  TCP_ZEROCOPY_RECEIVE is refused (-ENOPROTOOPT). */
 	NRPC_GETSOCKOPT,
 	/* (fd, request, arglen) in: arg bytes; out: arg bytes.  The
 	 * appliance knows each request it takes, and its argument's size:
@@ -104,19 +125,25 @@ enum nrpc_op {
 	 * SIOCGIF* and SIOCSIF* of struct ifreq (no ifr_data requests);
 	 * SIOCGIFCONF: args[2] is the buffer's length, in: nothing,
 	 * out: the struct ifreq array, ret its length in bytes;
-	 * SIOCGSTAMP_OLD (struct timeval).  Others: -ENOTTY. */
+	 * SIOCGSTAMP_OLD (struct timeval).  Others: -ENOTTY.  arglen is the
+	 * argument's size (sizeof(int) exactly for the int ones; at most
+	 * sizeof(struct ifreq) for the ifreq ones); in: at most arglen bytes,
+	 * the rest zeroed; out: arglen bytes. */
 	NRPC_IOCTL,
 	NRPC_FCNTL,		/* (fd, cmd, arg): F_GETFL, F_SETFL, F_GETFD, F_SETFD only */
 	NRPC_READ,		/* (fd, len) -> bytes; out: data */
 	NRPC_WRITE,		/* (fd) in: data -> bytes */
 	/* (nfds, timeout_ms) in: struct pollfd[nfds] -> ready; out: pollfd[nfds].
-	 * NRPC_CANCEL ends it early. */
+	 * timeout_ms < 0: no timeout.  NRPC_CANCEL ends it early. */
 	NRPC_POLL,
-	/* (flags, mode) in: path, NUL-terminated: only /proc/net/..., /proc/sys/...
-	 * (and /proc/self/net/...) -> fd */
+	/* (flags, mode) in: path, NUL-terminated: only /proc/net/...,
+	 * /proc/self/net/... and /proc/sys/net/... (the tenant's), and the rest
+	 * of /proc/sys/... read only (the whole kernel's); no ".." -> fd, or
+	 * -EACCES for any other path */
 	NRPC_OPEN,
 	NRPC_DUP,		/* (fd) -> fd */
-	NRPC_NULL,		/* () -> 0: the round trip alone, for benches */
+	NRPC_NULL,		/* () -> 0: the round trip, for benches; it runs
+				 * a no-op call in the session's task */
 	NRPC_OP_MAX,
 };
 

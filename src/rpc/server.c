@@ -1,14 +1,429 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The tool RPC server; see rpc.h.  (Being written.) */
+/*
+ * The tool RPC server; see rpc.h and doc/tools.md.  This file: who may
+ * connect, and each connection's byte stream: messages framed, their
+ * header checked, replies written without ever blocking the loop.
+ */
+#define _GNU_SOURCE		/* struct ucred, accept4 */
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "log.h"
 #include "rpc.h"
+#include "rpc_int.h"
+
+#define IN_MIN		4096	/* a connection's input buffer when idle */
+#define LOG_WINDOW	10.0	/* peer-triggered log lines: this many seconds */
+#define LOG_BURST	20	/* ... hold at most this many */
+
+struct ev_loop *rpc_loop;
+
+static struct {
+	int fd;
+	ev_io io;
+	ev_timer pause;		/* out of descriptors: accept again later */
+	struct rpc_sockfile file;
+	int nsess;
+	struct rpc_sess *sessions;
+} srv = { .fd = -1 };
+
+void rpc_log_peer(const char *fmt, ...)
+{
+	static ev_tstamp window;
+	static int count, dropped;
+	ev_tstamp now = ev_now(rpc_loop);
+	char buf[256];
+	va_list ap;
+
+	if (now - window >= LOG_WINDOW) {
+		if (dropped)
+			log_warn("rpc: %d more such lines were not logged", dropped);
+		window = now;
+		count = dropped = 0;
+	}
+	if (count++ >= LOG_BURST) {
+		dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	log_warn("rpc: %s", buf);
+}
+
+struct rpc_sess *rpc_sess_first(void)
+{
+	return srv.sessions;
+}
+
+/* --- who may connect --- */
+
+static int in_groups(int fd, gid_t want)
+{
+	gid_t small[64], *g = small;
+	socklen_t len = sizeof(small);
+	int found = 0, i, n;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len)) {
+		if (errno != ERANGE || !(g = malloc(len)))
+			return 0;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len))
+			len = 0;
+	}
+	n = len / sizeof(gid_t);
+	for (i = 0; i < n && !found; i++)
+		found = g[i] == want;
+	if (g != small)
+		free(g);
+	return found;
+}
+
+/* Root, the appliance's own user (it runs tools through this door too),
+ * or a member of the configured group. */
+static int peer_allowed(int fd, struct ucred *cr)
+{
+	socklen_t len = sizeof(*cr);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cr, &len) || len != sizeof(*cr))
+		return 0;
+	if (cr->uid == 0 || cr->uid == geteuid())
+		return 1;
+	return srv.file.has_group && (cr->gid == srv.file.group || in_groups(fd, srv.file.group));
+}
+
+/* --- the stream --- */
+
+/* Write what is queued; stop reading while the program does not read. */
+static void sess_flush(struct rpc_sess *s)
+{
+	struct rpc_call *c;
+	ssize_t n;
+
+	while ((c = s->out_head)) {
+		size_t total = c->reply.h.len;
+
+		n = send(s->fd, (char *)&c->reply + c->sent, total - c->sent,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			ev_io_stop(rpc_loop, &s->rio);
+			ev_io_start(rpc_loop, &s->wio);
+			return;
+		}
+		if (n < 0) {
+			rpc_sess_close(s, strerror(errno));
+			return;
+		}
+		c->sent += n;
+		if (c->sent < total)
+			continue;
+		s->out_head = c->qnext;
+		if (!s->out_head)
+			s->out_tail = &s->out_head;
+		free(c);
+	}
+	ev_io_stop(rpc_loop, &s->wio);
+	ev_io_start(rpc_loop, &s->rio);
+}
+
+void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret)
+{
+	c->reply.h = (struct nrpc_hdr){
+		.len = sizeof(c->reply) + c->out_len, .type = NRPC_REPLY, .seq = seq,
+	};
+	c->reply.ret = ret;
+	c->reply.out_len = c->out_len;
+	c->reply.pad = 0;
+	c->sent = 0;
+	c->qnext = NULL;
+	if (s->fd < 0) {
+		free(c);
+		return;
+	}
+	*s->out_tail = c;
+	s->out_tail = &c->qnext;
+	if (s->out_head == c)
+		sess_flush(s);
+}
+
+void rpc_send_error(struct rpc_sess *s, uint32_t seq, long ret)
+{
+	struct rpc_call *c = rpc_call_new(s, 0, 0);
+
+	if (!c) {
+		rpc_sess_close(s, "out of memory");
+		return;
+	}
+	rpc_send(s, c, seq, ret);
+}
+
+void rpc_sess_close(struct rpc_sess *s, const char *why)
+{
+	struct rpc_call *c, *next;
+
+	if (s->fd < 0)
+		return;
+	if (s->state == RPC_READY)
+		log_debug("rpc: session %llu (pid %d, tenant %s) ends: %s",
+			  (unsigned long long)s->id, s->peer.pid, s->tenant, why);
+	ev_io_stop(rpc_loop, &s->rio);
+	ev_io_stop(rpc_loop, &s->wio);
+	close(s->fd);
+	s->fd = -1;
+	for (c = s->out_head; c; c = next) {
+		next = c->qnext;
+		free(c);
+	}
+	s->out_head = NULL;
+	s->out_tail = &s->out_head;
+	free(s->in);
+	s->in = NULL;
+	s->in_len = s->in_cap = 0;
+	rpc_sess_end(s);
+}
+
+void rpc_sess_put(struct rpc_sess *s)
+{
+	if (s->fd >= 0 || s->refs)
+		return;
+	*s->pprev = s->next;
+	if (s->next)
+		s->next->pprev = s->pprev;
+	srv.nsess--;
+	free(s);
+}
+
+/* A header is bad when the stream cannot be trusted past it: close. */
+static const char *bad_header(const struct rpc_sess *s, const struct nrpc_hdr *h)
+{
+	if (h->len < sizeof(*h) || h->len > NRPC_MSG_MAX)
+		return "message length out of bounds";
+	if (h->flags)
+		return "unknown flags";
+	switch (h->type) {
+	case NRPC_HELLO:
+		return s->state == RPC_NEW ? NULL : "HELLO twice";
+	case NRPC_CALL:
+		if (s->state != RPC_READY)
+			return "a call before HELLO";
+		return s->pending ? "a call while another is in flight" : NULL;
+	case NRPC_CANCEL:
+		return h->len == sizeof(*h) ? NULL : "CANCEL with a body";
+	default:
+		return "unknown message type";
+	}
+}
+
+static void sess_dispatch(struct rpc_sess *s, const struct nrpc_hdr *h)
+{
+	int err;
+
+	switch (h->type) {
+	case NRPC_HELLO:
+		if (h->len != sizeof(struct nrpc_hello))
+			rpc_send_error(s, h->seq, -EINVAL);
+		else
+			rpc_hello(s, (const struct nrpc_hello *)h);
+		break;
+	case NRPC_CALL:
+		err = h->len < sizeof(struct nrpc_call) ? -EINVAL
+		    : rpc_call_start(s, (const struct nrpc_call *)h, h->len);
+		if (err)
+			rpc_send_error(s, h->seq, err);
+		break;
+	case NRPC_CANCEL:
+		rpc_cancel(s);
+		break;
+	}
+}
+
+/* Every whole message in the buffer, one at a time, unless the program
+ * leaves its replies unread. */
+static void sess_parse(struct rpc_sess *s)
+{
+	struct nrpc_hdr h;
+	const char *bad;
+	void *p;
+
+	while (s->fd >= 0 && !s->out_head && s->in_len >= sizeof(h)) {
+		memcpy(&h, s->in, sizeof(h));
+		bad = bad_header(s, &h);
+		if (bad) {
+			rpc_log_peer("pid %d uid %u: %s (type %u, length %u): closing",
+				     s->peer.pid, s->peer.uid, bad, h.type, h.len);
+			rpc_sess_close(s, bad);
+			return;
+		}
+		if (h.len > s->in_len) {
+			if (h.len > s->in_cap) {
+				if (!(p = realloc(s->in, h.len))) {
+					rpc_sess_close(s, "out of memory");
+					return;
+				}
+				s->in = p;
+				s->in_cap = h.len;
+			}
+			return;
+		}
+		sess_dispatch(s, (const struct nrpc_hdr *)s->in);
+		if (s->fd < 0)
+			return;
+		s->in_len -= h.len;
+		memmove(s->in, s->in + h.len, s->in_len);
+	}
+	if (s->in_cap > IN_MIN && s->in_len <= IN_MIN && (p = realloc(s->in, IN_MIN))) {
+		s->in = p;
+		s->in_cap = IN_MIN;
+	}
+}
+
+/* After a reply: messages that came meanwhile. */
+void rpc_sess_resume(struct rpc_sess *s)
+{
+	if (s->fd >= 0 && !s->out_head)
+		sess_parse(s);
+}
+
+static void on_read(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct rpc_sess *s = w->data;
+	ssize_t n = -1;
+
+	errno = EAGAIN;
+	if (s->in_len < s->in_cap)	/* never a 0-byte read taken for EOF */
+		n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len, 0);
+	if (n == 0)
+		rpc_sess_close(s, "the program closed the connection");
+	else if (n < 0 && errno != EAGAIN && errno != EINTR)
+		rpc_sess_close(s, strerror(errno));
+	else if (n > 0) {
+		s->in_len += n;
+		sess_parse(s);
+	}
+	rpc_sess_put(s);
+}
+
+static void on_write(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct rpc_sess *s = w->data;
+
+	sess_flush(s);
+	if (s->fd >= 0 && !s->out_head)
+		sess_parse(s);
+	rpc_sess_put(s);
+}
+
+/* --- accepting --- */
+
+/* One reply, seq 0, then the connection closes: the program learns why. */
+static void refuse(int fd, long err)
+{
+	struct nrpc_reply r = {
+		.h = { .len = sizeof(r), .type = NRPC_REPLY }, .ret = err,
+	};
+
+	(void)!send(fd, &r, sizeof(r), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+static void sess_new(int fd, const struct ucred *cr)
+{
+	struct rpc_sess *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->in = malloc(IN_MIN))) {
+		free(s);
+		refuse(fd, -ENOMEM);
+		return;
+	}
+	s->fd = fd;
+	s->peer = *cr;
+	s->in_cap = IN_MIN;
+	s->out_tail = &s->out_head;
+	s->efd = -1;
+	ev_io_init(&s->rio, on_read, fd, EV_READ);
+	ev_io_init(&s->wio, on_write, fd, EV_WRITE);
+	s->rio.data = s->wio.data = s;
+	ev_io_start(rpc_loop, &s->rio);
+	s->next = srv.sessions;
+	if (s->next)
+		s->next->pprev = &s->next;
+	s->pprev = &srv.sessions;
+	srv.sessions = s;
+	srv.nsess++;
+}
+
+static void on_accept(struct ev_loop *l, ev_io *w, int revents)
+{
+	struct ucred cr;
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		fd = accept4(srv.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
+				rpc_log_peer("accept: %s: pausing for a second", strerror(errno));
+				ev_io_stop(rpc_loop, &srv.io);
+				ev_timer_start(rpc_loop, &srv.pause);
+			}
+			return;
+		}
+		if (!peer_allowed(fd, &cr)) {
+			rpc_log_peer("pid %d uid %u gid %u may not connect (root, uid %u%s)",
+				     cr.pid, cr.uid, cr.gid, geteuid(),
+				     srv.file.has_group ? " or the rpc group" : "");
+			refuse(fd, -EACCES);
+		} else if (srv.nsess >= RPC_SESSIONS_MAX) {
+			rpc_log_peer("pid %d uid %u: %d sessions already: refused",
+				     cr.pid, cr.uid, srv.nsess);
+			refuse(fd, -EAGAIN);
+		} else {
+			sess_new(fd, &cr);
+		}
+	}
+}
+
+static void on_pause(struct ev_loop *l, ev_timer *w, int revents)
+{
+	ev_io_start(rpc_loop, &srv.io);
+}
 
 int rpc_init(struct ev_loop *loop, const struct config *c)
 {
+	rpc_loop = loop;
+	srv.fd = rpc_listen_open(c, &srv.file);
+	if (srv.fd < 0)
+		return -1;
+	if (rpc_sessions_init()) {
+		rpc_fini();
+		return -1;
+	}
+	ev_io_init(&srv.io, on_accept, srv.fd, EV_READ);
+	ev_io_start(loop, &srv.io);
+	ev_timer_init(&srv.pause, on_pause, 1., 0.);
+	log_info("rpc: listening on %s (root, the appliance's user%s%s)", srv.file.path,
+		 srv.file.has_group ? " and group " : "",
+		 srv.file.has_group ? c->rpc_group : "");
 	return 0;
 }
 
+/* Every session ends: its tasks are killed, so its sockets close. */
 void rpc_fini(void)
 {
+	struct rpc_sess *s, *next;
+
+	if (srv.fd < 0)
+		return;
+	ev_io_stop(rpc_loop, &srv.io);
+	ev_timer_stop(rpc_loop, &srv.pause);
+	rpc_listen_close(srv.fd, &srv.file);
+	srv.fd = -1;
+	for (s = srv.sessions; s; s = next) {
+		next = s->next;
+		rpc_sess_close(s, "the appliance stops");
+		rpc_sess_put(s);
+	}
+	rpc_sessions_fini();
 }

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the tool RPC server (src/rpc): the connection and its session
+ * (server.c), the session's kernel tasks and the calls in flight
+ * (session.c), and what each op sends to the kernel (ops.c, opts.c).
+ *
+ * Everything here runs on the control thread, except the done()
+ * callback of a call, which runs on the dataplane thread and only queues
+ * the call back (session.c).
+ */
+#ifndef RPC_INT_H
+#define RPC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <ev.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "nrpc.h"
+#include "nuse.h"
+
+#define RPC_SESSIONS_MAX	256
+#define RPC_SOCKADDR_MAX	128
+#define RPC_CALL_MAGIC		0x6e727063u
+
+struct rpc_sess;
+
+/*
+ * One request to the kernel: a client's call, a step of a session's
+ * start, or the appliance's own (a kill, a cancel, a drain).  One
+ * allocation holds it, the reply (header, then @out_cap bytes of data)
+ * and @scratch, the op's buffers the kernel reads from.  Every pointer
+ * a call hands the kernel points into this allocation, which is freed
+ * only after done() came back.
+ */
+struct rpc_call {
+	struct nuse_syscall sc;		/* the kernel's until done() */
+	uint32_t magic;			/* RPC_CALL_MAGIC: checked when it comes back */
+	struct rpc_call *qnext;		/* completion or output queue */
+	struct rpc_sess *s;
+	void (*complete)(struct rpc_call *c);	/* back on the control thread */
+	/* a client's call */
+	uint32_t op, out_max;
+	void (*finish)(struct rpc_call *c);	/* the op's: sc.ret into the reply */
+	long aux[4];			/* the op's own */
+	unsigned int cancelled:1;	/* POLL: NRPC_CANCEL came */
+	unsigned int cancelling:1;	/* POLL: the eventfd write is in flight */
+	unsigned int back:1;		/* POLL: ppoll is done */
+	size_t out_cap, out_len, sent;
+	unsigned char *scratch;
+	struct nrpc_reply reply;	/* last: its data follows */
+};
+
+static inline unsigned char *rpc_out(struct rpc_call *c)
+{
+	return (unsigned char *)(&c->reply + 1);
+}
+
+enum rpc_state {
+	RPC_NEW,		/* waiting for HELLO */
+	RPC_STARTING,		/* making its tasks */
+	RPC_READY,
+};
+
+/* A connected program and its session. */
+struct rpc_sess {
+	struct rpc_sess *next, **pprev;
+	int fd;				/* -1 once the program has gone */
+	ev_io rio, wio;
+	struct ucred peer;
+	uint64_t id;
+	enum rpc_state state;
+	char tenant[NRPC_TENANT_MAX + 1];
+	int pid, cpid;			/* the session's task and its canceller */
+	int efd;			/* the eventfd in their file table */
+	/* start-up */
+	int step, tmp_fd;
+	uint32_t hello_seq;
+	struct ctl_tenant_pid lookup;
+	int refs;			/* kernel and ctl requests in flight */
+	struct rpc_call *pending;	/* the client's call in flight */
+	/* the stream */
+	unsigned char *in;
+	size_t in_len, in_cap;
+	struct rpc_call *out_head, **out_tail;
+};
+
+/* listen.c: the socket file */
+struct rpc_sockfile {
+	char path[108];			/* sizeof(sun_path) */
+	dev_t dev;
+	ino_t ino;
+	int has_group;
+	gid_t group;
+};
+
+/* The listening socket, or -1 with a message logged. */
+int rpc_listen_open(const struct config *c, struct rpc_sockfile *f);
+void rpc_listen_close(int fd, const struct rpc_sockfile *f);
+
+/* server.c */
+extern struct ev_loop *rpc_loop;
+void rpc_log_peer(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Queue @c's reply (header filled here from @seq and @ret). */
+void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret);
+/* An answer without a call: -errno or a HELLO's. */
+void rpc_send_error(struct rpc_sess *s, uint32_t seq, long ret);
+void rpc_sess_close(struct rpc_sess *s, const char *why);
+struct rpc_sess *rpc_sess_first(void);
+void rpc_sess_resume(struct rpc_sess *s);
+
+/* session.c */
+int rpc_sessions_init(void);
+void rpc_sessions_fini(void);
+struct rpc_call *rpc_call_new(struct rpc_sess *s, size_t out_cap, size_t scratch);
+/* Queue @c for task @pid; its complete() runs later.  Never fails: a
+ * call the kernel refuses completes with the error. */
+void rpc_submit(struct rpc_sess *s, int pid, struct rpc_call *c);
+void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m);
+void rpc_cancel(struct rpc_sess *s);
+/* The program has gone: end its tasks. */
+void rpc_sess_end(struct rpc_sess *s);
+/* Free @s if it is closed and nothing is in flight. */
+void rpc_sess_put(struct rpc_sess *s);
+/* complete() of a client's call: the reply goes out. */
+void rpc_call_back(struct rpc_call *c);
+/* After a POLL: empty the eventfd before the session's next call. */
+void rpc_drain(struct rpc_sess *s);
+
+/* ops.c: start the client's call; 0 (in flight), or -errno to answer. */
+int rpc_call_start(struct rpc_sess *s, const struct nrpc_call *m, size_t len);
+
+/*
+ * An op: check the call @m and its @n bytes of in data, and make the
+ * request (*@cp) that carries it to the kernel.  0, or -errno to answer
+ * (-EINVAL for a bad layout, -EBADF for a descriptor the program may not
+ * name).
+ */
+typedef int (*prep_fn)(struct rpc_sess *s, const struct nrpc_call *m,
+		       const unsigned char *in, size_t n, struct rpc_call **cp);
+
+/* fileops.c */
+int rpc_op_read(struct rpc_sess *s, const struct nrpc_call *m,
+		const unsigned char *in, size_t n, struct rpc_call **cp);
+int rpc_op_write(struct rpc_sess *s, const struct nrpc_call *m,
+		 const unsigned char *in, size_t n, struct rpc_call **cp);
+int rpc_op_poll(struct rpc_sess *s, const struct nrpc_call *m,
+		const unsigned char *in, size_t n, struct rpc_call **cp);
+int rpc_op_open(struct rpc_sess *s, const struct nrpc_call *m,
+		const unsigned char *in, size_t n, struct rpc_call **cp);
+
+/* opts.c: arguments, and the options and ioctls (known layouts only). */
+int rpc_fd_arg(const struct rpc_sess *s, int64_t v, long *fd);
+int rpc_int_arg(int64_t v, long *out);
+size_t rpc_out_room(const struct nrpc_call *m);
+int rpc_setsockopt(struct rpc_sess *s, const struct nrpc_call *m,
+		   const unsigned char *in, size_t n, struct rpc_call **cp);
+int rpc_getsockopt(struct rpc_sess *s, const struct nrpc_call *m,
+		   const unsigned char *in, size_t n, struct rpc_call **cp);
+int rpc_ioctl(struct rpc_sess *s, const struct nrpc_call *m,
+	      const unsigned char *in, size_t n, struct rpc_call **cp);
+
+#endif

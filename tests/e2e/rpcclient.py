@@ -1,0 +1,524 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""A client of the tool RPC (src/rpc/nrpc.h), stdlib only, for the tests.
+
+    rpcclient.py SOCKET SCENARIO [ARGS...]
+
+Each scenario prints "ok: ..." or "FAIL: ..." lines and exits 1 if any
+check failed.  The message layouts are packed with struct from nrpc.h.
+"""
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+NRPC_VERSION = 1
+MSG_MAX = 256 * 1024
+DATA_MAX = MSG_MAX - 128
+HELLO, CALL, CANCEL, REPLY = 1, 2, 3, 4
+(SOCKET, CLOSE, BIND, CONNECT, LISTEN, ACCEPT, SHUTDOWN, GETSOCKNAME, GETPEERNAME,
+ SENDTO, RECVFROM, SENDMSG, RECVMSG, SETSOCKOPT, GETSOCKOPT, IOCTL, FCNTL, READ,
+ WRITE, POLL, OPEN, DUP, NULL) = range(1, 24)
+
+HDR = struct.Struct("=IHHII")            # len, type, flags, seq, pad
+HELLO_MSG = struct.Struct("=IHHII II Q 64s")
+CALL_MSG = struct.Struct("=IHHII II 6q")
+REPLY_MSG = struct.Struct("=IHHII q II")
+POLLFD = struct.Struct("=ihh")
+POLLIN, POLLNVAL = 0x1, 0x20
+
+failed = 0
+
+
+def check(ok, what):
+    global failed
+    print(("ok: " if ok else "FAIL: ") + what, flush=True)
+    if not ok:
+        failed = 1
+    return ok
+
+
+def sockaddr_in(addr, port):
+    return struct.pack("=H", socket.AF_INET) + struct.pack("!H", port) + \
+        socket.inet_aton(addr) + bytes(8)
+
+
+class Closed(Exception):
+    pass
+
+
+class Rpc:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.s.connect(path)
+        self.seq = 0
+        self.sid = 0
+
+    def close(self):
+        self.s.close()
+
+    def send(self, data):
+        self.s.sendall(data)
+
+    def read_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.s.recv(n - len(buf))
+            if not chunk:
+                raise Closed()
+            buf += chunk
+        return buf
+
+    def reply(self):
+        head = self.read_exact(REPLY_MSG.size)
+        ln, typ, flags, seq, pad, ret, out_len, pad2 = REPLY_MSG.unpack(head)
+        if typ != REPLY or ln != REPLY_MSG.size + out_len:
+            raise Exception("bad reply header %r" % (REPLY_MSG.unpack(head),))
+        return seq, ret, self.read_exact(out_len)
+
+    def hello(self, tenant, fork_of=0, version=NRPC_VERSION):
+        self.seq += 1
+        self.send(HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, self.seq, 0, version, 0,
+                                 fork_of, tenant.encode()))
+        seq, ret, out = self.reply()
+        if ret == 0:
+            self.sid = struct.unpack("=q", out)[0]
+        return ret
+
+    def call_msg(self, op, args=(), data=b"", out_max=DATA_MAX):
+        self.seq += 1
+        a = list(args) + [0] * (6 - len(args))
+        return CALL_MSG.pack(CALL_MSG.size + len(data), CALL, 0, self.seq, 0, op,
+                             out_max, *a) + data
+
+    def start(self, op, args=(), data=b"", out_max=DATA_MAX):
+        self.send(self.call_msg(op, args, data, out_max))
+
+    def finish(self):
+        seq, ret, out = self.reply()
+        if seq != self.seq:
+            raise Exception("reply seq %d, want %d" % (seq, self.seq))
+        return ret, out
+
+    def call(self, op, args=(), data=b"", out_max=DATA_MAX):
+        self.start(op, args, data, out_max)
+        return self.finish()
+
+    def cancel(self):
+        self.send(HDR.pack(HDR.size, CANCEL, 0, 0, 0))
+
+
+def connect_hello(path, tenant):
+    r = Rpc(path)
+    ret = r.hello(tenant)
+    if ret:
+        raise Exception("HELLO %s: %d" % (tenant, ret))
+    return r
+
+
+def tcp_listener(r, addr, port):
+    fd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_STREAM, 0))
+    r.call(SETSOCKOPT, (fd, socket.SOL_SOCKET, socket.SO_REUSEADDR), struct.pack("=i", 1))
+    ret, _ = r.call(BIND, (fd,), sockaddr_in(addr, port))
+    if ret == 0:
+        ret, _ = r.call(LISTEN, (fd, 8))
+    return fd, ret
+
+
+def nulls_while_pending(path, tenant, pending):
+    """NULL calls on another session until @pending's reply is readable."""
+    other = connect_hello(path, tenant)
+    lat = []
+    while not select.select([pending.s], [], [], 0)[0]:
+        t0 = time.perf_counter()
+        ret, _ = other.call(NULL)
+        lat.append(time.perf_counter() - t0)
+        if ret != 0 or len(lat) > 2000000:
+            break
+    other.close()
+    return lat
+
+
+# --- scenarios ---
+
+def sc_hello(path, tenant):
+    r = Rpc(path)
+    ret = r.hello(tenant)
+    print("hello %s: %d session %d" % (tenant, ret, r.sid), flush=True)
+    return 0 if ret == 0 else 1
+
+
+def sc_echo(path, tenant, addr, port):
+    """A TCP server in the tenant: ACCEPT blocks while another session runs
+    NULL calls; then RECVFROM and SENDTO the upper-cased bytes back."""
+    r = connect_hello(path, tenant)
+    lfd, ret = tcp_listener(r, addr, int(port))
+    check(ret == 0, "SOCKET+BIND+LISTEN on %s:%s (fd %d)" % (addr, port, lfd))
+    print("listening", flush=True)
+    t0 = time.time()
+    r.start(ACCEPT, (lfd, 0))
+    lat = nulls_while_pending(path, tenant, r)
+    fd, out = r.finish()
+    alen = struct.unpack_from("=I", out)[0]
+    peer = socket.inet_ntoa(out[8:12]) if alen >= 8 else "?"
+    check(fd >= 0, "ACCEPT after %.2f s: fd %d from %s" % (time.time() - t0, fd, peer))
+    lat.sort()
+    check(len(lat) >= 20 and lat[len(lat) // 2] < 0.05,
+          "another session made %d NULL calls meanwhile (median %.0f us, max %.0f us)"
+          % (len(lat), lat[len(lat) // 2] * 1e6 if lat else 0, lat[-1] * 1e6 if lat else 0))
+    got, out = r.call(RECVFROM, (fd, 4096, 0))
+    data = out[4 + 128:]
+    check(got > 0 and data == out[132:132 + got], "RECVFROM: %r" % data)
+    ret, _ = r.call(SENDTO, (fd, 0, 0), data.upper())
+    check(ret == len(data), "SENDTO %d bytes back" % ret)
+    r.call(CLOSE, (fd,))
+    r.call(CLOSE, (lfd,))
+    return failed
+
+
+def sc_poll(path, tenant):
+    r = connect_hello(path, tenant)
+    fd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    r.call(BIND, (fd,), sockaddr_in("127.0.0.1", 7001))
+    pfd = POLLFD.pack(fd, POLLIN, 0)
+    t0 = time.time()
+    ret, out = r.call(POLL, (1, 300), pfd)
+    dt = time.time() - t0
+    check(ret == 0 and 0.25 < dt < 1.5, "POLL 300 ms on a quiet socket: %d after %.0f ms"
+          % (ret, dt * 1000))
+    t0 = time.time()
+    r.start(POLL, (1, -1), pfd)
+    time.sleep(0.3)
+    check(not select.select([r.s], [], [], 0)[0], "POLL without timeout still pending")
+    r.cancel()
+    ret, out = r.finish()
+    dt = time.time() - t0
+    check(ret == 0 and dt < 1.0, "CANCEL ended it: %d after %.0f ms" % (ret, dt * 1000))
+    t0 = time.time()
+    ret, _ = r.call(POLL, (1, 200), pfd)
+    dt = time.time() - t0
+    check(ret == 0 and dt > 0.15, "the next POLL is not woken by the old cancel (%.0f ms)"
+          % (dt * 1000))
+    r.call(SENDTO, (fd, 0, 16), sockaddr_in("127.0.0.1", 7001) + b"ping")
+    ret, out = r.call(POLL, (1, 1000), pfd)
+    revents = POLLFD.unpack(out)[2] if len(out) == POLLFD.size else 0
+    check(ret == 1 and revents & POLLIN, "POLL sees a datagram: %d, revents %#x"
+          % (ret, revents))
+    r.cancel()      # nothing pending: ignored, no reply
+    ret, _ = r.call(NULL)
+    check(ret == 0, "a stray CANCEL is ignored")
+    ret, out = r.call(POLL, (2, 0), pfd + POLLFD.pack(0, POLLIN, 0))
+    hidden = POLLFD.unpack(out[POLLFD.size:])[2] if len(out) == 2 * POLLFD.size else 0
+    check(hidden in (0, POLLNVAL), "fd 0 in a POLL: revents %#x (never the session's "
+          "eventfd)" % hidden)
+    return failed
+
+
+def sc_proc(path, tenant, want):
+    r = connect_hello(path, tenant)
+    fd, _ = r.call(OPEN, (os.O_RDONLY, 0), b"/proc/net/dev\0")
+    text = b""
+    while fd >= 0:
+        n, out = r.call(READ, (fd, 65536))
+        if n <= 0:
+            break
+        text += out
+    check(fd >= 0 and want.encode() in text, "OPEN+READ /proc/net/dev shows %s (%d bytes)"
+          % (want, len(text)))
+    for p in ("/etc/passwd", "/proc/net/../../etc/passwd", "/proc/self/net/../status",
+              "/proc/1/net/dev", "proc/net/dev"):
+        ret, _ = r.call(OPEN, (os.O_RDONLY, 0), p.encode() + b"\0")
+        check(ret == -errno.EACCES, "OPEN %s refused: %d" % (p, ret))
+    ret, _ = r.call(OPEN, (os.O_WRONLY, 0), b"/proc/sys/kernel/hostname\0")
+    check(ret == -errno.EACCES, "OPEN /proc/sys/kernel/... for writing refused: %d" % ret)
+    fd, _ = r.call(OPEN, (os.O_RDONLY, 0), b"/proc/sys/kernel/ostype\0")
+    check(fd >= 0, "OPEN /proc/sys/kernel/ostype for reading: %d" % fd)
+    fd, _ = r.call(OPEN, (os.O_WRONLY | os.O_TRUNC, 0),
+                   b"/proc/sys/net/ipv4/conf/all/forwarding\0")
+    ret, _ = r.call(WRITE, (fd,), b"1\n")
+    check(fd >= 0 and ret == 2, "WRITE 1 to the tenant's net.ipv4.conf.all.forwarding: %d"
+          % ret)
+    return failed
+
+
+def expect_closed(path, data, what, tenant=None):
+    r = Rpc(path)
+    try:
+        if tenant:
+            r.hello(tenant)
+        r.send(data)
+        r.s.settimeout(5)
+        got = r.s.recv(4096)
+        check(got == b"", "%s: connection closed" % what)
+    except (ConnectionResetError, BrokenPipeError):
+        check(True, "%s: connection reset" % what)
+    except socket.timeout:
+        check(False, "%s: still open after 5 s" % what)
+    r.close()
+
+
+def sc_garbage(path, tenant):
+    bystander = connect_hello(path, tenant)
+    expect_closed(path, HDR.pack(8, HELLO, 0, 1, 0), "length 8 < header")
+    expect_closed(path, HDR.pack(1 << 31, CALL, 0, 1, 0) + bytes(64), "length 2 GiB")
+    expect_closed(path, HDR.pack(MSG_MAX + 1, CALL, 0, 1, 0), "length NRPC_MSG_MAX + 1")
+    expect_closed(path, HDR.pack(16, 99, 0, 1, 0), "type 99")
+    expect_closed(path, HDR.pack(16, REPLY, 0, 1, 0), "a REPLY from the client")
+    expect_closed(path, HDR.pack(16, HELLO, 7, 1, 0), "flags 7")
+    expect_closed(path, CALL_MSG.pack(CALL_MSG.size, CALL, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0),
+                  "a CALL before HELLO")
+    expect_closed(path, HDR.pack(20, CANCEL, 0, 1, 0) + bytes(4), "CANCEL with a body")
+    expect_closed(path, os.urandom(4096), "4 KiB of random bytes")
+    expect_closed(path, HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, 1, 0, 1, 0, 0,
+                                       tenant.encode()), "HELLO twice", tenant)
+    two = CALL_MSG.pack(CALL_MSG.size, CALL, 0, 1, 0, NULL, 0, 0, 0, 0, 0, 0, 0)
+    expect_closed(path, CALL_MSG.pack(CALL_MSG.size, CALL, 0, 1, 0, POLL, 0, 0, -1,
+                                      0, 0, 0, 0) + two, "a call while a POLL is in flight",
+                  tenant)
+
+    r = Rpc(path)
+    check(r.hello(tenant, version=99) == -errno.EPROTONOSUPPORT, "HELLO version 99")
+    check(r.hello("nosuchtenant") == -errno.ENOENT, "HELLO an unknown tenant: -ENOENT")
+    r.seq += 1
+    r.send(HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, r.seq, 0, 1, 0, 0, b"x" * 64))
+    check(r.reply()[1] == -errno.EINVAL, "HELLO with an unterminated tenant: -EINVAL")
+    r.seq += 1
+    r.send(HDR.pack(HDR.size + 4, HELLO, 0, r.seq, 0) + bytes(4))
+    check(r.reply()[1] == -errno.EINVAL, "a short HELLO: -EINVAL")
+    check(r.hello(tenant, fork_of=1 << 60) == -errno.ESRCH, "HELLO fork_of an unknown "
+          "session: -ESRCH")
+    check(r.hello(tenant) == 0, "then a good HELLO on the same connection")
+
+    def expect(ret, want, what):
+        check(ret == want, "%s: %d (want %d)" % (what, ret, want))
+
+    r.seq += 1
+    r.send(HDR.pack(HDR.size + 8, CALL, 0, r.seq, 0) + bytes(8))
+    expect(r.finish()[0], -errno.EINVAL, "a CALL shorter than struct nrpc_call")
+    expect(r.call(0)[0], -errno.ENOSYS, "op 0")
+    expect(r.call(999)[0], -errno.ENOSYS, "op 999")
+    expect(r.call(NULL, data=b"x")[0], -errno.EINVAL, "NULL with in data")
+    fd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    expect(r.call(BIND, (fd,), bytes(500))[0], -errno.EINVAL, "BIND with a 500-byte address")
+    expect(r.call(SENDTO, (fd, 0, 1 << 20), b"abc")[0], -errno.EINVAL,
+           "SENDTO with an address length past the data")
+    expect(r.call(SENDMSG, (fd, 0), struct.pack("=II", 16, 1 << 30) + bytes(16))[0],
+           -errno.EINVAL, "SENDMSG with a control length past the data")
+    expect(r.call(POLL, (3, 0), bytes(8))[0], -errno.EINVAL, "POLL nfds 3 with one pollfd")
+    expect(r.call(POLL, (1 << 40, 0))[0], -errno.EINVAL, "POLL nfds 2^40")
+    expect(r.call(CLOSE, (-1,))[0], -errno.EBADF, "CLOSE -1")
+    expect(r.call(CLOSE, ((1 << 32) + fd,))[0], -errno.EBADF, "CLOSE 2^32 + fd")
+    expect(r.call(READ, (4000, 16))[0], -errno.EBADF, "READ fd 4000")
+    pfd, _ = r.call(OPEN, (os.O_RDONLY, 0), b"/proc/net/dev\0")
+    ret, out = r.call(READ, (pfd, 1 << 40), out_max=(1 << 32) - 1)
+    check(0 < ret == len(out), "READ of 2^40 bytes, out_max 4 GiB: %d bytes" % ret)
+    r.call(CLOSE, (pfd,))
+    expect(r.call(RECVFROM, (fd, 100, 0), out_max=10)[0], -errno.EINVAL,
+           "RECVFROM with out_max too small for the address")
+    expect(r.call(SOCKET, (socket.AF_UNIX, socket.SOCK_STREAM, 0))[0], -errno.EAFNOSUPPORT,
+           "SOCKET AF_UNIX")
+    expect(r.call(IOCTL, (fd, 0x890B, 0))[0], -errno.ENOTTY, "ioctl SIOCADDRT (pointers)")
+    expect(r.call(IOCTL, (fd, 0x541B, 64))[0], -errno.EINVAL, "FIONREAD with 64 bytes")
+    expect(r.call(FCNTL, (fd, 0, 10))[0], -errno.EINVAL, "fcntl F_DUPFD")
+    expect(r.call(SETSOCKOPT, (fd, socket.SOL_SOCKET, 60), struct.pack("=i", 1))[0],
+           -errno.ENOPROTOOPT, "SO_ZEROCOPY")
+    tfd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_STREAM, 0))
+    expect(r.call(GETSOCKOPT, (tfd, socket.IPPROTO_TCP, 35, 64))[0], -errno.ENOPROTOOPT,
+           "getsockopt TCP_ZEROCOPY_RECEIVE")
+    accept_all = struct.pack("=I", 1) + struct.pack("=HBBI", 0x06, 0, 0, 0xffffffff)
+    expect(r.call(SETSOCKOPT, (fd, socket.SOL_SOCKET, 26), accept_all)[0], 0,
+           "SO_ATTACH_FILTER, one instruction")
+    expect(r.call(SETSOCKOPT, (fd, socket.SOL_SOCKET, 26), struct.pack("=I", 5000))[0],
+           -errno.EINVAL, "SO_ATTACH_FILTER whose count is not the data's")
+    ret, out = r.call(GETSOCKOPT, (fd, socket.SOL_SOCKET, 26, 1))
+    check(ret == 0 and out[:4] == struct.pack("=I", 1) and out[4:12] == accept_all[4:],
+          "SO_GET_FILTER: the length counts instructions (%d, %r)" % (ret, out[:12]))
+    ret, out = r.call(GETSOCKOPT, (fd, socket.IPPROTO_IP, 41, 16),
+                      struct.pack("=4I", 0xe0000001, 0, 0, 1 << 30))
+    check(ret < 0, "IP_MSFILTER get asking for 2^30 sources in 16 bytes: %d" % ret)
+    ret, out = r.call(IOCTL, (fd, 0x8912, 4096))
+    check(ret > 0 and b"lo" in out, "SIOCGIFCONF: %d bytes" % ret)
+    ret, _ = r.call(IOCTL, (fd, 0x8912, 0))
+    check(ret > 0, "SIOCGIFCONF with no buffer: %d bytes needed" % ret)
+    ret, out = r.call(IOCTL, (fd, 0x541B, 4), bytes(4))
+    check(ret == 0 and len(out) == 4, "FIONREAD: %d, %d bytes" % (ret, len(out)))
+    for fdn in range(0, 4):     # one of them is the session's eventfd
+        if fdn in (fd, tfd):
+            continue
+        expect(r.call(READ, (fdn, 8))[0], -errno.EBADF, "READ the unknown fd %d" % fdn)
+    expect(r.call(NULL)[0], 0, "the session still works")
+    ret, _ = bystander.call(NULL)
+    check(ret == 0, "a session opened before all this still works")
+    return failed
+
+
+def sc_iptables(path, tenant):
+    """IPT_SO_SET_REPLACE of the filter table by itself, its counters pointer
+    garbage: the appliance must point it at its own buffer."""
+    r = connect_hello(path, tenant)
+    fd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW))
+    name = b"filter".ljust(32, b"\0")
+    ret, out = r.call(GETSOCKOPT, (fd, socket.IPPROTO_IP, 64, 84), name)
+    if not check(ret == 0 and len(out) == 4 + 84, "IPT_SO_GET_INFO filter: %d" % ret):
+        return failed
+    info = out[4:]
+    hooks = info[32:36]
+    hook_entry, underflow = info[36:56], info[56:76]
+    num, size = struct.unpack_from("=II", info, 76)
+    ret, out = r.call(GETSOCKOPT, (fd, socket.IPPROTO_IP, 65, 40 + size),
+                      name + struct.pack("=II", size, 0))
+    check(ret == 0 and len(out) == 4 + 40 + size, "IPT_SO_GET_ENTRIES: %d entries, %d bytes"
+          % (num, size))
+    entries = out[4 + 40:]
+    repl = name + hooks + struct.pack("=II", num, size) + hook_entry + underflow + \
+        struct.pack("=IQ", num, 0x4141414141414141) + entries
+    ret, out = r.call(SETSOCKOPT, (fd, socket.IPPROTO_IP, 64), repl)
+    check(ret == 0 and len(out) == num * 16, "IPT_SO_SET_REPLACE with a garbage counters "
+          "pointer: %d, %d bytes of old counters" % (ret, len(out)))
+    ret, _ = r.call(SETSOCKOPT, (fd, socket.IPPROTO_IP, 64), repl[:50])
+    check(ret == -errno.EINVAL, "a replace shorter than struct ipt_replace: %d" % ret)
+    return failed
+
+
+def sc_flood(path, count):
+    """Many connections with a bad header: each closed, the log rate-limited."""
+    for _ in range(int(count)):
+        r = Rpc(path)
+        r.send(HDR.pack(4, HELLO, 0, 1, 0))
+        r.s.settimeout(5)
+        if r.s.recv(16) != b"":
+            check(False, "a bad header left the connection open")
+            return failed
+        r.close()
+    check(True, "%s connections with a bad header, each closed" % count)
+    return failed
+
+
+def sc_slow(path, tenant):
+    """A message arriving one byte at a time, and a reply larger than the
+    socket buffer that the program reads late, while another session is
+    served meanwhile."""
+    r = Rpc(path)
+    r.seq += 1
+    msg = HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, r.seq, 0, 1, 0, 0, tenant.encode())
+    for b in msg:
+        r.send(bytes([b]))
+        time.sleep(0.001)
+    check(r.reply()[1] == 0, "HELLO sent a byte at a time")
+    a = connect_hello(path, tenant)
+    lfd, ret = tcp_listener(a, "127.0.0.1", 7002)
+    cfd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_STREAM, 0))
+    ret, _ = r.call(CONNECT, (cfd,), sockaddr_in("127.0.0.1", 7002))
+    afd, _ = a.call(ACCEPT, (lfd, 0))
+    check(ret == 0 and afd >= 0, "CONNECT and ACCEPT over the tenant's loopback")
+    big = os.urandom(250000)        # more than a unix socket buffer
+    sent = 0
+    while sent < len(big):
+        n, _ = r.call(SENDTO, (cfd, 0, 0), big[sent:sent + 65536])
+        if n <= 0:
+            break
+        sent += n
+    a.start(RECVFROM, (afd, sent, socket.MSG_WAITALL))
+    time.sleep(0.5)         # the reply waits in the appliance meanwhile
+    lat = []
+    b = connect_hello(path, tenant)
+    for _ in range(50):
+        t0 = time.perf_counter()
+        b.call(NULL)
+        lat.append(time.perf_counter() - t0)
+    check(max(lat) < 0.1, "NULLs of a third session meanwhile: max %.0f us" % (max(lat) * 1e6))
+    n, out = a.finish()
+    data = out[132:]
+    check(n == sent == len(big) and data == big,
+          "a %d-byte reply read late arrived whole" % len(out))
+    return failed
+
+
+def sc_listen(path, tenant, addr, port, mode):
+    """mode "block": listen, then block in ACCEPT forever (to be killed);
+    "bind": SOCKET+BIND+LISTEN and print the result."""
+    r = connect_hello(path, tenant)
+    lfd, ret = tcp_listener(r, addr, int(port))
+    print("listen %s:%s: %d" % (addr, port, ret), flush=True)
+    if mode == "block" and ret == 0:
+        print("accepting", flush=True)
+        r.call(ACCEPT, (lfd, 0))
+    return 0 if ret == 0 else 1
+
+
+def sc_fork(path, tenant, other_uid):
+    """A session forked from another has a copy of its descriptors; one of
+    another uid (that may connect: the appliance's own) may not fork from it."""
+    a = connect_hello(path, tenant)
+    fd, _ = a.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    a.call(BIND, (fd,), sockaddr_in("127.0.0.1", 7003))
+    b = Rpc(path)
+    check(b.hello(tenant, fork_of=a.sid) == 0, "HELLO fork_of session %d" % a.sid)
+    ret, out = b.call(GETSOCKNAME, (fd,))
+    port = struct.unpack("!H", out[6:8])[0] if len(out) >= 8 else 0
+    check(ret == 0 and port == 7003, "the child has the parent's fd %d (port %d)" % (fd, port))
+    b.call(CLOSE, (fd,))
+    ret, _ = a.call(GETSOCKNAME, (fd,))
+    check(ret == 0, "the child's CLOSE left the parent's fd open")
+    ret, out = b.call(POLL, (0, 100))
+    check(ret == 0, "the child's POLL uses its own eventfd: %d" % ret)
+    pid = os.fork()
+    if pid == 0:
+        os.setgroups([])
+        os.setresgid(int(other_uid), int(other_uid), int(other_uid))
+        os.setresuid(int(other_uid), int(other_uid), int(other_uid))
+        c = Rpc(path)
+        os._exit(0 if c.hello(tenant, fork_of=a.sid) == -errno.EACCES else 1)
+    check(os.waitpid(pid, 0)[1] == 0, "uid %s may not fork from root's session" % other_uid)
+    return failed
+
+
+def sc_null(path, tenant, count):
+    r = connect_hello(path, tenant)
+    lat = []
+    for _ in range(int(count)):
+        t0 = time.perf_counter()
+        r.call(NULL)
+        lat.append(time.perf_counter() - t0)
+    lat.sort()
+    n = len(lat)
+    print("NULL round trip over %d calls: mean %.1f us, p50 %.1f us, p99 %.1f us, max %.1f us"
+          % (n, sum(lat) / n * 1e6, lat[n // 2] * 1e6, lat[n * 99 // 100] * 1e6,
+             lat[-1] * 1e6), flush=True)
+    return 0
+
+
+def sc_refused(path, tenant):
+    """Expect the appliance to refuse this process."""
+    try:
+        r = Rpc(path)
+    except OSError as e:
+        print("refused at connect: %s" % e.strerror, flush=True)
+        return 0
+    # A refused peer gets its answer (seq 0) at once, maybe before its
+    # HELLO is sent (which then fails): it is still there to read.
+    ret = None
+    try:
+        ret = r.hello(tenant)
+    except (Closed, BrokenPipeError, ConnectionResetError):
+        try:
+            ret = r.reply()[1]
+        except (Closed, ConnectionResetError):
+            pass
+    print("answered %s" % ret, flush=True)
+    return 0 if ret == -errno.EACCES else 1
+
+
+SCENARIOS = {
+    "hello": sc_hello, "echo": sc_echo, "poll": sc_poll, "proc": sc_proc,
+    "garbage": sc_garbage, "flood": sc_flood, "iptables": sc_iptables, "slow": sc_slow, "listen": sc_listen, "fork": sc_fork,
+    "null": sc_null, "refused": sc_refused,
+}
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3 or sys.argv[2] not in SCENARIOS:
+        sys.exit("usage: rpcclient.py SOCKET {%s} ARGS..." % ",".join(SCENARIOS))
+    sys.exit(SCENARIOS[sys.argv[2]](sys.argv[1], *sys.argv[3:]))
