@@ -439,11 +439,6 @@ static int tenant_pid_req(struct ctl_req *req)
 	return 0;
 }
 
-static int kernel_run_req(struct ctl_req *req)
-{
-	return nuse_run();
-}
-
 static const struct {
 	size_t len;
 	int (*run)(struct ctl_req *);
@@ -464,7 +459,6 @@ static const struct {
 	[CTL_ROUTES_GET] = { sizeof(struct ctl_tenant), NULL, routes_get_req },
 	[CTL_METRICS] = { sizeof(struct ctl_metrics), metrics_req },
 	[CTL_TENANT_PID] = { sizeof(struct ctl_tenant_pid), tenant_pid_req },
-	[CTL_KERNEL_RUN] = { sizeof(struct ctl_req), kernel_run_req },
 };
 
 void ctl_run_pending(void)

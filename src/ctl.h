@@ -26,7 +26,6 @@ enum ctl_type {
 	CTL_ROUTES_GET,
 	CTL_METRICS,
 	CTL_TENANT_PID,
-	CTL_KERNEL_RUN,
 	CTL_TYPE_MAX,
 };
 
@@ -99,12 +98,6 @@ struct ctl_tenant_pid {
 	char name[TENANT_NAME_MAX + 1];
 	int pid;
 };
-
-/*
- * CTL_KERNEL_RUN (a bare struct ctl_req): enter the kernel once, so that
- * calls queued with nuse_syscall_submit() from another thread run now.
- * The dataplane enters it on traffic and timers, not on dp_wake() alone.
- */
 
 /* Control thread. */
 int ctl_init(struct ev_loop *loop, void (*wake_dataplane)(void));

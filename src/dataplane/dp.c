@@ -371,12 +371,15 @@ static void hairpin_deliver(void)
 
 /* --- the loop --- */
 
-static void dp_sleep(unsigned long long now, unsigned long long last_traffic)
+/* Returns 1 if woken on purpose (wake_fd): calls were submitted to the
+ * kernel, or control requests queued. */
+static int dp_sleep(unsigned long long now, unsigned long long last_traffic)
 {
 	unsigned long long deadline = nuse_next_deadline(), until;
 	struct epoll_event ev[4];
 	int timeout_ms, n, i;
 	uint64_t v;
+	int woken = 0;
 
 	if (dp.rx_intr_fd < 0)
 		until = now + NOINTR_SLEEP_NS;
@@ -387,22 +390,25 @@ static void dp_sleep(unsigned long long now, unsigned long long last_traffic)
 	if (deadline < until)
 		until = deadline;
 	if (until <= now)
-		return;
+		return 0;
 	if (dp.rx_intr_fd >= 0)
 		rte_eth_dev_rx_intr_enable(dp.port, 0);
 	/* A frame that arrived before the interrupt was armed. */
 	if (dp.rx_intr_fd >= 0 && rte_eth_rx_queue_count(dp.port, 0) > 0) {
 		rte_eth_dev_rx_intr_disable(dp.port, 0);
-		return;
+		return 0;
 	}
 	timeout_ms = (until - now + 999999) / 1000000;
 	n = epoll_wait(dp.epoll_fd, ev, 4, timeout_ms);
 	for (i = 0; i < n; i++)
-		if (ev[i].data.fd == dp.wake_fd)
+		if (ev[i].data.fd == dp.wake_fd) {
 			(void)!read(dp.wake_fd, &v, sizeof(v));
+			woken = 1;
+		}
 	if (dp.rx_intr_fd >= 0)
 		rte_eth_dev_rx_intr_disable(dp.port, 0);
 	dp.stats.idle_ns += nuse_host_now() - now;
+	return woken;
 }
 
 static void dp_loop(void)
@@ -434,8 +440,8 @@ static void dp_loop(void)
 			last_traffic = t0;
 			continue;
 		}
-		if (++idle >= SPIN_LOOPS)
-			dp_sleep(nuse_host_now(), last_traffic);
+		if (++idle >= SPIN_LOOPS && dp_sleep(nuse_host_now(), last_traffic))
+			idle = 0;	/* run the kernel: work was handed to it */
 	}
 }
 

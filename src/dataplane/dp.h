@@ -27,7 +27,8 @@ int dp_init(const struct config *c, const char *argv0);
 /* Start the dataplane thread: it boots the kernel; returns once it is up,
  * or -1 if that failed.  Tenants come through control requests. */
 int dp_start(const struct config *c);
-/* Wake the dataplane thread (control requests are waiting). */
+/* Wake the dataplane thread: control requests are waiting, or system
+ * calls were submitted to the kernel; it enters the kernel at once. */
 void dp_wake(void);
 /* Halt the kernel and stop the thread. */
 void dp_stop(void);

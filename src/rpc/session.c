@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 
+#include "dataplane/dp.h"
 #include "log.h"
 #include "nuse_syscalls.h"
 #include "rpc_int.h"
@@ -38,8 +39,6 @@ enum step {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct rpc_call *done_head, **done_tail = &done_head;
 static ev_async done_async;
-static struct ctl_req kick;
-static int kick_inflight, kick_again;
 static uint64_t next_id = 1;
 
 /* Dataplane thread. */
@@ -93,26 +92,10 @@ static void on_done(struct ev_loop *l, ev_async *w, int revents)
  * once, through the control queue.  One such request at a time; calls
  * submitted while it is in flight get another.
  */
-static void kick_done(struct ctl_req *r)
-{
-	kick_inflight = 0;
-	if (kick_again) {
-		kick_again = 0;
-		kick_inflight = 1;
-		if (ctl_submit(&kick))
-			kick_inflight = 0;
-	}
-}
-
+/* Calls were submitted: the dataplane thread enters the kernel. */
 static void rpc_kick(void)
 {
-	if (kick_inflight) {
-		kick_again = 1;
-		return;
-	}
-	kick_inflight = 1;
-	if (ctl_submit(&kick))
-		kick_inflight = 0;
+	dp_wake();
 }
 
 struct rpc_call *rpc_call_new(struct rpc_sess *s, size_t out_cap, size_t scratch)
@@ -442,9 +425,6 @@ int rpc_sessions_init(void)
 {
 	ev_async_init(&done_async, on_done);
 	ev_async_start(rpc_loop, &done_async);
-	kick.type = CTL_KERNEL_RUN;
-	kick.len = sizeof(kick);
-	kick.done = kick_done;
 	return 0;
 }
 
