@@ -153,7 +153,7 @@ static void watch(struct child *c, ev_io *w, int fd, int events,
 	ev_io_start(c->loop, w);
 }
 
-int child_run(struct ev_loop *loop, char *const argv[], char *const envp[],
+int child_run(struct ev_loop *loop, char *const argv[], char *const envp[], int pass_fd,
 	      const char *input, size_t input_len, double timeout,
 	      child_done_fn done, void *priv)
 {
@@ -173,6 +173,8 @@ int child_run(struct ev_loop *loop, char *const argv[], char *const envp[],
 	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
 	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
+	if (pass_fd >= 0)
+		posix_spawn_file_actions_adddup2(&fa, pass_fd, 3);
 	/* The loop's signals may be blocked here (signalfd): the child
 	 * starts with none blocked and every handler at its default. */
 	sigemptyset(&none);

@@ -12,9 +12,10 @@ typedef void (*child_done_fn)(void *priv, int status, const char *out, size_t ou
 			      const char *err);
 
 /* Start @argv[0] (a path) with @envp; @input (kept by the caller until
- * done) goes to its standard input.  After @timeout seconds it is killed.
- * 0, or -errno if it could not start (done() is then never called). */
-int child_run(struct ev_loop *loop, char *const argv[], char *const envp[],
+ * done) goes to its standard input, and @pass_fd (unless -1) becomes its
+ * descriptor 3.  After @timeout seconds it is killed.  0, or -errno if it
+ * could not start (done() is then never called). */
+int child_run(struct ev_loop *loop, char *const argv[], char *const envp[], int pass_fd,
 	      const char *input, size_t input_len, double timeout,
 	      child_done_fn done, void *priv);
 

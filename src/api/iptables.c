@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-tenant iptables: Debian's real iptables-legacy tools, run through
- * `nuse-appliance exec TENANT --` so that their sockets are the tenant's.
+ * Per-tenant iptables: Debian's real iptables-legacy tools, run with the
+ * preload library on one end of a socket pair whose other end is a tool
+ * RPC session of ours (rpc_adopt()), so that their sockets are the
+ * tenant's.
  * GET is iptables-save; PUT replaces the ruleset all or nothing (a dry
  * run with --test first, the old ruleset put back if the real one still
  * fails); POST runs one iptables command.  Jobs run one at a time, each a
@@ -13,12 +15,14 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "api_int.h"
 #include "child.h"
 #include "iptables.h"
 #include "log.h"
+#include "rpc/rpc.h"
 #include "state.h"
 
 #define IPT_TIMEOUT	60.		/* seconds one tool may take */
@@ -33,8 +37,9 @@ static const char *const tool_names[2][TOOL_MAX] = {
 const char *const ipt_families[2] = { "ipv4", "ipv6" };
 
 static struct ev_loop *loop;
-static char *self, *rpc_socket, *tools[2][TOOL_MAX];
-static char **child_env;
+static char *library, *tools[2][TOOL_MAX];
+static char **child_env;		/* ours, less what each run sets */
+static int nenv;
 
 struct ipt_job {
 	struct ipt_job *next;
@@ -67,22 +72,28 @@ static char *find_tool(const char *name)
 	return NULL;
 }
 
-int ipt_init(struct ev_loop *l, const char *rpc_sock, const char *lockfile)
+static int env_ours(const char *e)
+{
+	static const char *const set[] = { "XTABLES_LOCKFILE=", "LD_PRELOAD=", "NUSE_TENANT=",
+					   "NUSE_SOCKET=", "NUSE_SOCKET_FD=", NULL };
+	int i;
+
+	for (i = 0; set[i]; i++)
+		if (!strncmp(e, set[i], strlen(set[i])))
+			return 1;
+	return 0;
+}
+
+int ipt_init(struct ev_loop *l, const char *lockfile)
 {
 	extern char **environ;
 	char buf[4096];
-	ssize_t n;
-	int i, f, k;
+	int i, f, n;
 
 	loop = l;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n <= 0) {
-		log_err("iptables: cannot find my own binary: %s", strerror(errno));
+	if (rpc_find_library(buf, sizeof(buf)))
 		return -1;
-	}
-	buf[n] = '\0';
-	self = strdup(buf);
-	rpc_socket = strdup(rpc_sock);
+	library = strdup(buf);
 	for (f = 0; f < 2; f++)
 		for (i = 0; i < TOOL_MAX; i++)
 			tools[f][i] = find_tool(tool_names[f][i]);
@@ -91,12 +102,17 @@ int ipt_init(struct ev_loop *l, const char *rpc_sock, const char *lockfile)
 			 tool_names[0][TOOL_SAVE]);
 	for (n = 0; environ[n]; n++)
 		;
-	child_env = calloc(n + 2, sizeof(*child_env));
-	for (i = k = 0; i < n; i++)
-		if (strncmp(environ[i], "XTABLES_LOCKFILE=", 17))
-			child_env[k++] = environ[i];
+	child_env = calloc(n + 6, sizeof(*child_env));
+	if (!child_env)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!env_ours(environ[i]))
+			child_env[nenv++] = environ[i];
 	snprintf(buf, sizeof(buf), "XTABLES_LOCKFILE=%s", lockfile);
-	child_env[k] = strdup(buf);
+	child_env[nenv++] = strdup(buf);
+	snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", library);
+	child_env[nenv++] = strdup(buf);
+	child_env[nenv++] = "NUSE_SOCKET_FD=3";
 	return 0;
 }
 
@@ -123,7 +139,7 @@ int ipt_start(struct ev_loop *l, const struct config *c)
 	}
 	fchmod(fd, 0644);
 	close(fd);
-	return ipt_init(l, c->rpc_socket, lock);
+	return ipt_init(l, lock);
 }
 
 void ipt_fini(void)
@@ -135,11 +151,11 @@ void ipt_fini(void)
 			free(tools[f][i]);
 			tools[f][i] = NULL;
 		}
-	free(self);
-	free(rpc_socket);
-	free(child_env);
-	self = rpc_socket = NULL;
+	free(library);
+	free(child_env);	/* its strdup'd entries live as long as we do */
+	library = NULL;
 	child_env = NULL;
+	nenv = 0;
 }
 
 /* iptables-save's text without its comments (dates, versions). */
@@ -176,29 +192,34 @@ static void on_ran(void *priv, int status, const char *out, size_t len, const ch
 
 static void job_run(struct ipt_job *j, enum tool t, char *const extra[], const char *input)
 {
-	char *argv[RULE_ARGS_MAX + 16];
-	int n = 0, i, e;
+	char *argv[RULE_ARGS_MAX + 8], tenant[sizeof(j->tenant) + 16];
+	int n = 0, i, e, sp[2];
 
 	if (!tools[j->family][t]) {
 		job_finish(j, 500, "");
 		return;
 	}
-	argv[n++] = self;
-	argv[n++] = "exec";
-	argv[n++] = "--socket";
-	argv[n++] = rpc_socket;
-	argv[n++] = j->tenant;
-	argv[n++] = "--";
 	argv[n++] = tools[j->family][t];
 	for (i = 0; extra && extra[i] && i < RULE_ARGS_MAX + 4; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
-	e = child_run(loop, argv, child_env, input, input ? strlen(input) : 0, IPT_TIMEOUT,
-		      on_ran, j);
-	if (e) {
-		log_err("iptables: cannot run %s: %s", tools[j->family][t], strerror(-e));
-		job_finish(j, 500, "");
+	snprintf(tenant, sizeof(tenant), "NUSE_TENANT=%s", j->tenant);
+	child_env[nenv] = tenant;
+	child_env[nenv + 1] = NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
+		e = -errno;
+		goto fail;
 	}
+	e = rpc_adopt(sp[0]);
+	if (!e)
+		e = child_run(loop, argv, child_env, sp[1], input, input ? strlen(input) : 0,
+			      IPT_TIMEOUT, on_ran, j);
+	close(sp[1]);		/* the child has it, or nobody needs it */
+	if (!e)
+		return;
+fail:
+	log_err("iptables: cannot run %s: %s", tools[j->family][t], strerror(-e));
+	job_finish(j, 500, "");
 }
 
 static void job_finish(struct ipt_job *j, int code, const char *text)

@@ -13,9 +13,9 @@ extern const char *const ipt_families[2];	/* "ipv4", "ipv6" */
  * could not run. */
 typedef void (*ipt_done_fn)(void *priv, int code, const char *text, const char *err);
 
-/* Before the privilege drop: where my binary and the tools are, and the
- * xtables lock file the tools share. */
-int ipt_init(struct ev_loop *loop, const char *rpc_socket, const char *lockfile);
+/* Before the privilege drop: where the preload library and the tools
+ * are, and the xtables lock file the tools share. */
+int ipt_init(struct ev_loop *loop, const char *lockfile);
 void ipt_fini(void);
 /* ipt_init() with the lock file beside the RPC socket (created here). */
 int ipt_start(struct ev_loop *loop, const struct config *c);

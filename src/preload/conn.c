@@ -147,6 +147,31 @@ static int conn_connect(int quiet)
  * makes one costs the appliance no session.  A failure here is tried
  * again, and told, at that call.
  */
+/*
+ * NUSE_SOCKET_FD: the appliance started us with one end of a socket pair
+ * already its (its own iptables runs): that is the connection.  It is
+ * taken once, out of the environment, and never inherited further.
+ */
+static int conn_inherited(void)
+{
+	const char *v = getenv("NUSE_SOCKET_FD");
+	char *end;
+	long fd;
+
+	if (!v)
+		return 0;
+	fd = strtol(v, &end, 10);
+	unsetenv("NUSE_SOCKET_FD");
+	if (*end || fd < 0 || fd > 65535 || pl_real.fcntl(fd, F_GETFD) < 0)
+		return 0;
+	conn.fd = conn_move_high(fd);
+	pl_real.fcntl(conn.fd, F_SETFD, FD_CLOEXEC);
+	conn.hello = 0;
+	conn.path[0] = '\0';		/* a fork's child cannot come back this way */
+	pl_wire_reset();
+	return 1;
+}
+
 void pl_conn_early(void)
 {
 	const char *t = getenv("NUSE_TENANT"), *p = getenv("NUSE_SOCKET");
@@ -159,7 +184,7 @@ void pl_conn_early(void)
 	if (strlen(p) < sizeof(conn.path))
 		strcpy(conn.path, p);
 	pthread_mutex_lock(&conn.lock);
-	if (conn.fd < 0 && !conn.dead)
+	if (conn.fd < 0 && !conn.dead && !conn_inherited())
 		conn_connect(1);
 	pthread_mutex_unlock(&conn.lock);
 }

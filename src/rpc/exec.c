@@ -42,8 +42,7 @@ static void usage(FILE *f)
 		"  127 if there is no CMD.\n");
 }
 
-/* Beside our own binary (the build tree), then where it is installed. */
-static int find_library(char *out, size_t size)
+int rpc_find_library(char *out, size_t size)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -184,7 +183,7 @@ int rpc_exec_main(int argc, char **argv)
 			strlen(tenant) > NRPC_TENANT_MAX ? "tenant name" : "socket path");
 		return EXIT_OURS;
 	}
-	if (find_library(lib, sizeof(lib)))
+	if (rpc_find_library(lib, sizeof(lib)))
 		return EXIT_OURS;
 	if (strpbrk(lib, ": ")) {
 		fprintf(stderr, "nuse-appliance exec: %s: LD_PRELOAD cannot hold a path with "

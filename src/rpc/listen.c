@@ -95,17 +95,14 @@ static int lookup_group(const char *name, gid_t *gid)
 	return -1;
 }
 
-/* The file belongs to the appliance's user, so that the appliance can
- * still connect once it is that user; the peer check decides the rest. */
+/* Root's, 0600, or 0660 with the rpc group: who may connect is root and
+ * that group; the appliance's own tools come through rpc_adopt(). */
 static int set_owner(const char *path, const struct config *c, const struct rpc_sockfile *f)
 {
-	struct passwd *pw = getpwnam(c->user);
-	uid_t uid = pw ? pw->pw_uid : (uid_t)strtoul(c->user, NULL, 10);
 	gid_t gid = f->has_group ? f->group : 0;
 
-	if (geteuid() == 0 ? chown(path, uid, gid) : f->has_group ? chown(path, -1, gid) : 0) {
-		log_err("rpc: cannot give %s to uid %u gid %u: %s", path, uid, gid,
-			strerror(errno));
+	if (geteuid() == 0 ? chown(path, 0, gid) : f->has_group ? chown(path, -1, gid) : 0) {
+		log_err("rpc: cannot give %s to root, gid %u: %s", path, gid, strerror(errno));
 		return -1;
 	}
 	if (chmod(path, f->has_group ? 0660 : 0600)) {

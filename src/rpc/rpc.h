@@ -22,4 +22,13 @@ void rpc_fini(void);
  * with the preload library against TENANT; returns only on failure. */
 int rpc_exec_main(int argc, char **argv);
 
+/* The preload library: beside our own binary (the build tree), then
+ * where it is installed.  0, or -1 with a message on stderr. */
+int rpc_find_library(char *out, size_t size);
+
+/* The appliance's own door: a session on @fd, one end of a socket pair
+ * whose other end a child of ours holds (NUSE_SOCKET_FD), trusted without
+ * the peer check.  0, or -errno (@fd is then closed). */
+int rpc_adopt(int fd);
+
 #endif

@@ -467,7 +467,7 @@ def sc_fork(path, tenant, other_uid):
     check(ret == 0, "the child's POLL uses its own eventfd: %d" % ret)
     pid = os.fork()
     if pid == 0:
-        os.setgroups([])
+        os.setgroups([100])     # users: the rpc group, so it may connect
         os.setresgid(int(other_uid), int(other_uid), int(other_uid))
         os.setresuid(int(other_uid), int(other_uid), int(other_uid))
         c = Rpc(path)
