@@ -406,6 +406,9 @@ static int metrics_req(struct ctl_req *req)
 				m->nvnics++;
 		}
 	}
+	/* "0.00 0.00 0.00 RUNNING/TASKS LASTPID" */
+	if (proc_read(1, "/proc/loadavg", buf, sizeof(buf)) > 0 && (p = strchr(buf, '/')))
+		m->tasks = strtol(p + 1, NULL, 10);
 	if (proc_read(1, "/proc/meminfo", buf, sizeof(buf)) > 0) {
 		if ((p = strstr(buf, "MemTotal:")))
 			m->mem_total = strtoull(p + 9, NULL, 10) << 10;

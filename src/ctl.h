@@ -86,6 +86,7 @@ struct ctl_metrics {
 	long long *conntrack;		/* per tenant; -1 unknown */
 	struct ctl_metrics_vnic *vnics;
 	unsigned long long mem_total, mem_free;	/* bytes, the kernel's */
+	long tasks;			/* the kernel's tasks (threads), all tenants' */
 	struct dp_stats dp;
 };
 

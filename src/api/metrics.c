@@ -236,6 +236,8 @@ char *metrics_render(const struct ctl_metrics *m, size_t *len)
 	      m->mem_total);
 	gauge(&o, "nuse_kernel_memory_used_bytes", "The library kernel's memory in use.",
 	      m->mem_total - m->mem_free);
+	gauge(&o, "nuse_kernel_tasks", "The library kernel's tasks: its own, one per tenant, "
+	      "two per program using a tenant.", m->tasks);
 
 	head(&o, "nuse_api_requests_total", "counter", "API requests answered.");
 	for (i = 0; i < ncounters; i++)
