@@ -50,6 +50,18 @@ static const struct nuse_host_ops host_ops = {
 	.sleep_until	= host_sleep_until,
 };
 
+/* The kernel's wall clock starts at the epoch: set it from the host's.
+ * It then advances with the monotonic clock, as all the kernel's time
+ * does; later steps of the host's wall clock are not followed. */
+static int host_set_realtime(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts))
+		return -errno;
+	return nuse_call2(1, NUSE_SYS_clock_settime, CLOCK_REALTIME, &ts);
+}
+
 int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log)
 {
 	struct nuse_boot_params params;
@@ -79,6 +91,8 @@ int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log)
 	}
 	host_memory = region;
 	host_memory_size = memory;
+	if (!err)
+		err = host_set_realtime();
 	return err;
 }
 

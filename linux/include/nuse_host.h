@@ -14,7 +14,8 @@
 /* Where the kernel log goes; NULL means standard error. */
 typedef void (*nuse_log_fn)(const char *msg, unsigned long len);
 
-/* Map @memory bytes and boot.  Returns 0 or -errno (see nuse_boot()). */
+/* Map @memory bytes, boot, and set the kernel's wall clock from the
+ * host's.  Returns 0 or -errno (see nuse_boot()). */
 int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log);
 
 /* Halt and give the memory back. */
