@@ -14,10 +14,6 @@
 #define SA_MAX		128
 /* Control data we ask for at most; the kernel sets MSG_CTRUNC past it. */
 #define CONTROL_MAX	8192
-/* The appliance receives control data 8-aligned after the name and
- * counts the padding against out_max: without this room, a buffer the
- * exact size of a datagram (ip's second recvmsg) would come back short. */
-#define ALIGN_SLACK	7
 
 struct msg_ctx {
 	int rfd, flags;
@@ -71,13 +67,13 @@ static long rrecvmsg(const struct pl_fd *e, struct msghdr *m, int flags)
 		return -EMSGSIZE;
 	namemax = namemax < SA_MAX ? namemax : SA_MAX;
 	controlmax = controlmax < CONTROL_MAX ? controlmax : CONTROL_MAX;
-	room = PL_ROOM(sizeof(lens) + namemax + controlmax + ALIGN_SLACK);
+	room = PL_ROOM(sizeof(lens) + namemax + controlmax);
 	a[2] = pl_iov_len(m->msg_iov, m->msg_iovlen);
 	a[2] = (size_t)a[2] < room ? a[2] : (int64_t)room;
 	a[3] = namemax;
 	a[4] = controlmax;
 	if ((err = pl_begin(NRPC_RECVMSG, a, NULL, 0,
-			    sizeof(lens) + namemax + controlmax + ALIGN_SLACK + a[2], &ret, &got)))
+			    sizeof(lens) + namemax + controlmax + a[2], &ret, &got)))
 		return err;
 	if (ret < 0)
 		return pl_end(ret);

@@ -355,7 +355,9 @@ static void recvmsg_finish(struct rpc_call *c)
 
 /* (fd, flags, datalen, namemax, controlmax)
  * out: u32 namelen, u32 controllen, u32 msg_flags, name, control, data;
- * received as name[namemax], control[controlmax] (8-aligned), data. */
+ * received as name[namemax], control[controlmax] (8-aligned), data.  The
+ * padding before control is ours, gone once packed: out_max bounds only
+ * what is sent, so it is not counted against it. */
 static int op_recvmsg(struct rpc_sess *s, const struct nrpc_call *m,
 		      const unsigned char *in, size_t n, struct rpc_call **cp)
 {
@@ -373,7 +375,7 @@ static int op_recvmsg(struct rpc_sess *s, const struct nrpc_call *m,
 	    m->args[3] > RPC_SOCKADDR_MAX || m->args[4] < 0 || m->args[4] > CONTROL_MAX)
 		return -EINVAL;
 	ctl_at = (RECVMSG_HEAD + m->args[3] + 7) & ~(size_t)7;
-	if (data_len(m, m->args[2], ctl_at + m->args[4], &len))
+	if (data_len(m, m->args[2], RECVMSG_HEAD + m->args[3] + m->args[4], &len))
 		return -EINVAL;
 	c = call(s, ctl_at + m->args[4] + len, sizeof(*msg) + sizeof(*iov),
 		 NUSE_SYS_recvmsg, fd, 0, flags);

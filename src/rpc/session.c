@@ -86,12 +86,6 @@ static void on_done(struct ev_loop *l, ev_async *w, int revents)
 	run_completions();
 }
 
-/*
- * The dataplane enters the kernel on traffic and timers but not because
- * dp_wake() woke it, so after submitting we ask it to enter the kernel
- * once, through the control queue.  One such request at a time; calls
- * submitted while it is in flight get another.
- */
 /* Calls were submitted: the dataplane thread enters the kernel. */
 static void rpc_kick(void)
 {

@@ -29,6 +29,7 @@ CALL_MSG = struct.Struct("=IHHII II 6q")
 REPLY_MSG = struct.Struct("=IHHII q II")
 POLLFD = struct.Struct("=ihh")
 POLLIN, POLLNVAL = 0x1, 0x20
+SO_TIMESTAMP = 29       # Linux's; not in Python's socket module
 
 failed = 0
 
@@ -476,6 +477,94 @@ def sc_fork(path, tenant, other_uid):
     return failed
 
 
+def fork_hello(b, sid, tenant):
+    """Send a HELLO fork_of @sid without waiting for its reply."""
+    b.seq += 1
+    b.send(HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, b.seq, 0, NRPC_VERSION, 0, sid,
+                          tenant.encode()))
+
+
+def bind_listen(path, tenant, port):
+    """SOCKET+BIND+LISTEN on 0.0.0.0:@port in a new session, no SO_REUSEADDR,
+    then that session ends: 0, or -EADDRINUSE while another listens."""
+    c = connect_hello(path, tenant)
+    fd, _ = c.call(SOCKET, (socket.AF_INET, socket.SOCK_STREAM, 0))
+    ret, _ = c.call(BIND, (fd,), sockaddr_in("0.0.0.0", port))
+    if ret == 0:
+        ret, _ = c.call(LISTEN, (fd, 1))
+    c.close()
+    return ret
+
+
+def port_freed(path, tenant, port):
+    for _ in range(50):
+        ret = bind_listen(path, tenant, port)
+        if ret != -errno.EADDRINUSE:
+            return ret
+        time.sleep(0.1)
+    return ret
+
+
+def sc_forkgone(path, tenant, port):
+    """A forked session's copy of its parent's listener lives as long as
+    the child's connection, and no longer: however parent and child end
+    (the child first, the child before its HELLO is answered, the parent
+    first), once both have gone the port can be bound again."""
+    port = int(port)
+    for how in ("the child first", "the child before its HELLO's reply",
+                "the parent first"):
+        a = connect_hello(path, tenant)
+        lfd, ret = tcp_listener(a, "0.0.0.0", port)
+        if not check(ret == 0, "%s: the parent listens on %d" % (how, port)):
+            return failed
+        b = Rpc(path)
+        if how == "the child before its HELLO's reply":
+            fork_hello(b, a.sid, tenant)
+            b.close()
+        else:
+            check(b.hello(tenant, fork_of=a.sid) == 0, "%s: HELLO fork_of" % how)
+        if how == "the child first":
+            b.close()
+        a.call(CLOSE, (lfd,))
+        a.close()
+        if how == "the parent first":
+            ret = bind_listen(path, tenant, port)
+            check(ret == -errno.EADDRINUSE, "%s: the child's copy still listens (%d)"
+                  % (how, ret))
+            b.close()
+        ret = port_freed(path, tenant, port)
+        check(ret == 0, "%s: with both gone, port %d is free (%d)" % (how, port, ret))
+    return failed
+
+
+def sc_recvmsg(path, tenant):
+    """RECVMSG's out_max bounds exactly what its reply carries (nrpc.h):
+    the three u32, namemax, controlmax and the data.  A datagram received
+    into a buffer of its exact size comes whole, whatever the appliance
+    pads between name and control while it receives."""
+    r = connect_hello(path, tenant)
+    fd, _ = r.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    to = sockaddr_in("127.0.0.1", 7004)
+    r.call(BIND, (fd,), to)
+    r.call(SETSOCKOPT, (fd, socket.SOL_SOCKET, SO_TIMESTAMP), struct.pack("=i", 1))
+    data = b"0123456789"
+    for namemax, ctlmax in ((16, 0), (0, 0), (5, 32), (16, 32)):
+        r.call(SENDTO, (fd, 0, len(to)), to + data)
+        out_max = 12 + namemax + ctlmax + len(data)
+        ret, out = r.call(RECVMSG, (fd, 0, len(data), namemax, ctlmax), out_max=out_max)
+        nl, cl, flags = struct.unpack_from("=III", out) if len(out) >= 12 else (-1, -1, 0)
+        got = out[12 + nl + cl:] if nl >= 0 else b""
+        check(ret == len(data) and got == data and not flags & socket.MSG_TRUNC and
+              nl == namemax and cl == ctlmax and len(out) == out_max,
+              "RECVMSG namemax %d controlmax %d, out_max %d: %d, %d bytes out, name %d, "
+              "control %d, data %r" % (namemax, ctlmax, out_max, ret, len(out), nl, cl, got))
+    r.call(SENDTO, (fd, 0, len(to)), to + data)
+    ret, out = r.call(RECVMSG, (fd, 0, len(data), 16, 0), out_max=12 + 16 + 4)
+    check(ret == 4 and out[28:] == data[:4] and len(out) == 32,
+          "RECVMSG with out_max 4 bytes short of the datagram: %d, %r" % (ret, out[28:]))
+    return failed
+
+
 def sc_null(path, tenant, count):
     r = connect_hello(path, tenant)
     lat = []
@@ -515,6 +604,7 @@ def sc_refused(path, tenant):
 SCENARIOS = {
     "hello": sc_hello, "echo": sc_echo, "poll": sc_poll, "proc": sc_proc,
     "garbage": sc_garbage, "flood": sc_flood, "iptables": sc_iptables, "slow": sc_slow, "listen": sc_listen, "fork": sc_fork,
+    "forkgone": sc_forkgone, "recvmsg": sc_recvmsg,
     "null": sc_null, "refused": sc_refused,
 }
 

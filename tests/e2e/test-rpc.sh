@@ -66,6 +66,8 @@ scenario garbage a
 scenario slow a
 scenario iptables a
 scenario fork a 4242
+scenario forkgone a 7005
+scenario recvmsg a
 scenario flood 60
 kill -0 $DAEMON_PID && pass "the daemon is still running" || die "the daemon died"
 n=$(grep -c "rpc: pid" "$WORK/daemon.log")
@@ -113,6 +115,30 @@ exec_expect "a command that does not exist" 127 "no-such-command: No such file" 
 exec_expect "passing the command's status" 3 "a $RPC .*libnuse-preload.so" --socket "$RPC" a -- \
 	sh -c 'echo "$NUSE_TENANT $NUSE_SOCKET $LD_PRELOAD"; exit 3'
 NUSE_SOCKET=$RPC exec_expect "taking \$NUSE_SOCKET" 0 "^$RPC\$" a -- sh -c 'echo $NUSE_SOCKET'
+
+echo "--- a program that forks: its sockets go when it and its child have"
+# The child _exits at once; its session had a copy of the listener.
+tasks() { curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '$1 == "nuse_kernel_tasks" { print $2 }'; }
+listeners() { "$DAEMON" exec --socket "$RPC" a -- ss -Htln | grep -c ":$1\b"; }
+before=$(tasks)
+"$DAEMON" exec --socket "$RPC" a -- python3 -c '
+import os, socket
+s = socket.socket()
+s.bind(("0.0.0.0", 7006))
+s.listen()
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+s.close()
+os.waitpid(pid, 0)' || fail "the forking program failed"
+for i in $(seq 50); do
+	[ "$(listeners 7006)" = 0 ] && [ "$(tasks)" = "$before" ] && break
+	sleep 0.1
+done
+[ "$(listeners 7006)" = 0 ] && pass "no listener on :7006 left" ||
+	fail "left behind: $("$DAEMON" exec --socket "$RPC" a -- ss -Htln | grep ":7006\b")"
+[ "$(tasks)" = "$before" ] && pass "the kernel has $before tasks again" ||
+	fail "$(tasks) kernel tasks, were $before"
 
 echo "--- a second appliance on the same socket"
 jq --arg p "127.0.0.1:$((API_PORT + 1))" --arg t "net_tap$((ID + 1)),iface=nu$ID" \

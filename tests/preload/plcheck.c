@@ -325,20 +325,29 @@ static void check_cmsg(void)
 	close(s);
 }
 
-/* A buffer the datagram's exact size, with a sockaddr_in for its name. */
+/* Buffers of the datagram's exact size, with a sockaddr_in for its name:
+ * without control data, then with room for exactly its SO_TIMESTAMP. */
 static void check_exact(void)
 {
 	struct sockaddr_in sa, from;
-	int s = udp(0, &sa);
-	char data[10];
+	int s = udp(0, &sa), on = 1, i;
+	char data[10], ctl[CMSG_SPACE(sizeof(struct timeval))];
 	struct iovec v = { data, sizeof(data) };
-	struct msghdr m = { .msg_name = &from, .msg_namelen = sizeof(from),
-			    .msg_iov = &v, .msg_iovlen = 1 };
+	struct msghdr m;
 
-	sendto(s, "0123456789", 10, 0, (struct sockaddr *)&sa, sizeof(sa));
-	CHECK(recvmsg(s, &m, 0) == 10 && !(m.msg_flags & MSG_TRUNC) &&
-	      !memcmp(data, "0123456789", 10) && m.msg_namelen == sizeof(from) &&
-	      from.sin_port == sa.sin_port, "recvmsg into an exact-size buffer");
+	setsockopt(s, SOL_SOCKET, SO_TIMESTAMP, &on, sizeof(on));
+	for (i = 0; i < 2; i++) {
+		m = (struct msghdr){ .msg_name = &from, .msg_namelen = sizeof(from),
+				     .msg_iov = &v, .msg_iovlen = 1,
+				     .msg_control = i ? ctl : NULL,
+				     .msg_controllen = i ? sizeof(ctl) : 0 };
+		memset(data, 0, sizeof(data));
+		sendto(s, "0123456789", 10, 0, (struct sockaddr *)&sa, sizeof(sa));
+		CHECK(recvmsg(s, &m, 0) == 10 && !(m.msg_flags & MSG_TRUNC) &&
+		      !memcmp(data, "0123456789", 10) && m.msg_namelen == sizeof(from) &&
+		      from.sin_port == sa.sin_port && m.msg_controllen == (i ? sizeof(ctl) : 0),
+		      "recvmsg into an exact-size buffer%s", i ? ", control too" : "");
+	}
 	close(s);
 }
 
