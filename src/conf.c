@@ -356,7 +356,7 @@ void config_free(struct config *c)
 		free(c->eal_args[i]);
 	free(c->eal_args);
 	for (i = 0; i < c->ntenants; i++)
-		config_tenant_free(&c->tenants[i]);
+		tenant_spec_free(&c->tenants[i]);
 	free(c->tenants);
 	free(c->port);
 	free(c->api_listen);

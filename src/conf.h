@@ -37,10 +37,10 @@ void config_free(struct config *c);
 char *config_dump(const struct config *c);
 
 /* One tenant object, as in the config's "tenants" list and the API's
- * POST /tenants; @where prefixes error messages.  0 or -1. */
+ * POST /tenants; @where prefixes error messages.  0 or -1; free @t with
+ * tenant_spec_free(), also after an error. */
 int config_tenant(json_t *obj, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen);
-void config_tenant_free(struct tenant_spec *t);
 /* 0, or -EINVAL with @bad naming what an iptables ruleset or rule may
  * not hold (options that run a program, control characters). */
 int config_check_iptables(const char *s, const char **bad);

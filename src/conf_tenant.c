@@ -261,21 +261,6 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	return 0;
 }
 
-void config_tenant_free(struct tenant_spec *t)
-{
-	int i;
-
-	for (i = 0; t->vnics && i < t->nvnics; i++)
-		free(t->vnics[i].addrs);
-	free(t->vnics);
-	free(t->routes);
-	free(t->neighs);
-	free(t->sysctls);
-	free(t->iptables[0]);
-	free(t->iptables[1]);
-	memset(t, 0, sizeof(*t));
-}
-
 int config_vnic(json_t *o, const char *where, struct tenant_vnic_spec *v,
 		char *err, size_t errlen)
 {

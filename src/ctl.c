@@ -394,8 +394,8 @@ static int metrics_req(struct ctl_req *req)
 		int j;
 
 		snprintf(m->tenants[i], sizeof(m->tenants[i]), "%s", tenant_name(t));
-		m->conntrack[i] = tenant_proc_read(t, "/proc/sys/net/netfilter/nf_conntrack_count",
-						   buf, sizeof(buf)) > 0 ? strtoll(buf, NULL, 10) : -1;
+		m->conntrack[i] = sysctl_get(tenant_pid(t), "net.netfilter.nf_conntrack_count",
+					     buf, sizeof(buf)) ? -1 : strtoll(buf, NULL, 10);
 		for (j = 0; j < tenant_nvnics(t) && m->nvnics < nv; j++) {
 			struct ctl_metrics_vnic *v = &m->vnics[m->nvnics];
 			const char *name = tenant_vnic_spec(t, j)->name;

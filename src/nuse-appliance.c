@@ -183,7 +183,7 @@ out_dp_fini:
 	exit_code = 1;
 out_state:
 	for (i = 0; i < nsaved; i++)
-		config_tenant_free(&saved[i]);
+		tenant_spec_free(&saved[i]);
 	free(saved);
 	free(all);
 	state_close();

@@ -152,7 +152,7 @@ int state_load(struct tenant_spec **out, int *nout, char *err, size_t errlen)
 bad:
 		snprintf(err, errlen, "%s/%s: %s", dirname_, STATE_FILE, m);
 		for (j = 0; j <= i; j++)
-			config_tenant_free(&specs[j]);
+			tenant_spec_free(&specs[j]);
 		free(specs);
 		json_decref(root);
 		return -1;

@@ -408,10 +408,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 		break;
 	default:
 		json_decref(p->u.one.answer);
-		config_tenant_free(&p->u.one.spec);
+		tenant_spec_free(&p->u.one.spec);
 	}
 	if (!p->u.req.type)
-		config_tenant_free(&p->u.one.spec);
+		tenant_spec_free(&p->u.one.spec);
 	free(p->names);
 	free(p->ipt_text);
 	free(p->body);

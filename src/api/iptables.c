@@ -118,19 +118,15 @@ int ipt_init(struct ev_loop *l, const char *lockfile)
 
 int ipt_start(struct ev_loop *l, const struct config *c)
 {
-	char lock[4096], *slash;
+	char lock[4096];
 	int fd;
 
-	snprintf(lock, sizeof(lock), "%s", c->rpc_socket);
-	slash = strrchr(lock, '/');
-	*slash = '\0';
-	if (*lock && mkdir(lock, 0755) && errno != EEXIST) {
-		log_err("iptables: cannot create %s: %s", lock, strerror(errno));
+	if (rpc_lock_path(c->rpc_socket, lock, sizeof(lock))) {
+		log_err("iptables: %s: path too long", c->rpc_socket);
 		return -1;
 	}
-	*slash = '/';
-	snprintf(slash + 1, sizeof(lock) - (slash + 1 - lock), "xtables.lock");
-	/* Root's, readable by all: the tools take it with flock() on a
+	/* Beside the socket, whose directory rpc_init() made.  Root's,
+	 * readable by all: the tools take it with flock() on a
 	 * read-only descriptor, as the appliance's user too. */
 	fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {

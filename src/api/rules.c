@@ -52,8 +52,7 @@ static enum MHD_Result rule_args(struct pending *p, char ***argv, int *family)
 	json_array_foreach(rule, i, a) {
 		const char *s = json_string_value(a);
 
-		if (!*argv || !s || !*s || strlen(s) > 1024 || config_check_iptables(s, &bad) ||
-		    !strcmp(s, "-M")) {
+		if (!*argv || !s || !*s || strlen(s) > 1024 || config_check_iptables(s, &bad)) {
 			json_decref(j);
 			return api_problem(p, 422, "each argument is a string, without -M or "
 					   "--modprobe", "rule");

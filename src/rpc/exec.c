@@ -82,8 +82,8 @@ static const char *hello_error(long ret)
 {
 	switch (ret) {
 	case -ENOENT: return "no such tenant";
-	case -EACCES: return "not allowed: the RPC socket is for root, the appliance's "
-			     "user and the configured rpc group";
+	case -EACCES: return "not allowed: the RPC socket is for root and the configured "
+			     "rpc group";
 	case -EAGAIN: return "the appliance has too many sessions";
 	case -EPROTONOSUPPORT: return "the appliance speaks another RPC version";
 	}
@@ -135,8 +135,20 @@ out_close:
 }
 
 /* LD_PRELOAD=LIB[:what was there] */
+int rpc_lock_path(const char *sock, char *out, size_t size)
+{
+	const char *slash = strrchr(sock, '/');
+	int n = slash ? (int)(slash - sock) : 1;
+
+	if (snprintf(out, size, "%.*s/xtables.lock", n, slash ? sock : ".") >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 static int set_env(const char *lib, const char *sock, const char *tenant)
 {
+	char lock[PATH_MAX];
+
 	const char *old = getenv("LD_PRELOAD");
 	size_t n = strlen(lib) + (old ? strlen(old) : 0) + 2;
 	char *pre = malloc(n);
@@ -146,7 +158,8 @@ static int set_env(const char *lib, const char *sock, const char *tenant)
 		return -1;
 	snprintf(pre, n, "%s%s%s", lib, old && *old ? ":" : "", old && *old ? old : "");
 	err = setenv("NUSE_SOCKET", sock, 1) || setenv("NUSE_TENANT", tenant, 1) ||
-	      setenv("LD_PRELOAD", pre, 1);
+	      setenv("LD_PRELOAD", pre, 1) || (!rpc_lock_path(sock, lock, sizeof(lock)) &&
+					       setenv("XTABLES_LOCKFILE", lock, 0));
 	free(pre);
 	return err ? -1 : 0;
 }

@@ -26,6 +26,11 @@ int rpc_exec_main(int argc, char **argv);
  * where it is installed.  0, or -1 with a message on stderr. */
 int rpc_find_library(char *out, size_t size);
 
+/* The xtables lock file every iptables run against the appliance shares
+ * (XTABLES_LOCKFILE), beside its socket @sock: the API's and exec's runs
+ * exclude each other.  0, or -ENAMETOOLONG. */
+int rpc_lock_path(const char *sock, char *out, size_t size);
+
 /* The appliance's own door: a session on @fd, one end of a socket pair
  * whose other end a child of ours holds (NUSE_SOCKET_FD), trusted without
  * the peer check.  0, or -errno (@fd is then closed). */

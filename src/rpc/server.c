@@ -421,7 +421,7 @@ int rpc_init(struct ev_loop *loop, const struct config *c)
 	ev_io_init(&srv.io, on_accept, srv.fd, EV_READ);
 	ev_io_start(loop, &srv.io);
 	ev_timer_init(&srv.pause, on_pause, 1., 0.);
-	log_info("rpc: listening on %s (root, the appliance's user%s%s)", srv.file.path,
+	log_info("rpc: listening on %s (root%s%s)", srv.file.path,
 		 srv.file.has_group ? " and group " : "",
 		 srv.file.has_group ? c->rpc_group : "");
 	return 0;
