@@ -157,21 +157,49 @@ static int dpdk_parse(struct ctx *x, json_t *o, struct config *c)
 	return 0;
 }
 
+/* A size as the config writes it: "32M", or "1536K". */
+static void fmt_size(size_t n, char *out, size_t len)
+{
+	if (n & ((1UL << 20) - 1))
+		snprintf(out, len, "%zuK", n >> 10);
+	else
+		snprintf(out, len, "%zuM", n >> 20);
+}
+
+/* What the kernel keeps back from admission when kernel.reserve is not
+ * given: an eighth of its memory, within 4 to 64 MiB. */
+static size_t default_reserve(size_t memory)
+{
+	size_t r = memory / 8;
+
+	return r < (4UL << 20) ? 4UL << 20 : r > (64UL << 20) ? 64UL << 20 : r;
+}
+
 static int kernel_parse(struct ctx *x, json_t *o, struct config *c)
 {
-	static const char *const keys[] = { "memory", NULL };
-	const char *mem = NULL;
+	static const char *const keys[] = { "memory", "reserve", NULL };
+	const char *mem = NULL, *reserve = NULL;
 
 	if (!json_is_object(o))
 		return conf_fail(x, "kernel", "must be an object, not %s", conf_type_name(o));
 	if (conf_only_keys(x, o, "kernel", keys) ||
-	    conf_get_string(x, o, "memory", "kernel", 0, &mem))
+	    conf_get_string(x, o, "memory", "kernel", 0, &mem) ||
+	    conf_get_string(x, o, "reserve", "kernel", 0, &reserve))
 		return -1;
 	if (mem && parse_size(mem, &c->kernel_memory))
 		return conf_fail(x, "kernel.memory", "\"%s\" is not a size like 256M", mem);
 	if (c->kernel_memory < NUSE_MEMORY_MIN)
 		return conf_fail(x, "kernel.memory", "below the minimum of %luM",
 			    NUSE_MEMORY_MIN >> 20);
+	c->kernel_reserve = default_reserve(c->kernel_memory);
+	if (reserve && parse_size(reserve, &c->kernel_reserve))
+		return conf_fail(x, "kernel.reserve", "\"%s\" is not a size like 16M", reserve);
+	if (c->kernel_reserve >= c->kernel_memory / 2) {
+		char r[32];
+
+		fmt_size(c->kernel_reserve, r, sizeof(r));
+		return conf_fail(x, "kernel.reserve", "%s is not below half of kernel.memory", r);
+	}
 	return 0;
 }
 
@@ -324,6 +352,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->mbufs = DEFAULT_MBUFS;
 	c->kernel_memory = DEFAULT_MEMORY;
+	c->kernel_reserve = default_reserve(DEFAULT_MEMORY);
 	c->api_listen = strdup("127.0.0.1:8080");
 	c->rpc_socket = strdup(NRPC_SOCKET_DEFAULT);
 	c->state_dir = strdup("/var/lib/nuse-appliance");
@@ -373,7 +402,7 @@ char *config_dump(const struct config *c)
 	static const char *const levels[] = { "error", "warn", "info", "debug" };
 	json_t *root = json_object(), *dpdk = json_object(), *args = json_array();
 	json_t *tenants = json_array();
-	char mem[32];
+	char mem[32], reserve[32];
 	char *s;
 	int i;
 
@@ -384,7 +413,9 @@ char *config_dump(const struct config *c)
 	json_object_set_new(dpdk, "mbufs", json_integer(c->mbufs));
 	json_object_set_new(root, "dpdk", dpdk);
 	snprintf(mem, sizeof(mem), "%zuM", c->kernel_memory >> 20);
-	json_object_set_new(root, "kernel", json_pack("{s:s}", "memory", mem));
+	fmt_size(c->kernel_reserve, reserve, sizeof(reserve));
+	json_object_set_new(root, "kernel", json_pack("{s:s,s:s}", "memory", mem,
+						      "reserve", reserve));
 	json_object_set_new(root, "api", json_pack("{s:s,s:o}", "listen", c->api_listen,
 		"token_file", c->api_token_file ? json_string(c->api_token_file) : json_null()));
 	json_object_set_new(root, "rpc", json_pack("{s:s,s:o}", "socket", c->rpc_socket,

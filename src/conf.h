@@ -19,6 +19,7 @@ struct config {
 	char *port;			/* PCI address or virtual device string */
 	unsigned int mbufs;
 	size_t kernel_memory;
+	size_t kernel_reserve;		/* kept back from admission */
 	char *api_listen;
 	char *api_token_file;		/* NULL: no token */
 	char *rpc_socket;		/* the tool RPC's unix socket */

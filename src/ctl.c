@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "conf.h"
+#include "tenant/admit.h"
 #include "tenant/rtnl.h"
 #include "tenant/sysctl.h"
 #include "tenant/tenant.h"
@@ -25,6 +26,7 @@ static struct ev_loop *loop;
 static ev_async replied;
 static void (*wake)(void);
 static void (*after_replies)(void);
+static int failed;			/* -errno: the dataplane is gone */
 
 static void push(struct ctl_req ***tail, struct ctl_req *r)
 {
@@ -79,13 +81,42 @@ void ctl_fini(void)
 
 int ctl_submit(struct ctl_req *r)
 {
+	int dead;
+
 	if (!r || !r->done)
 		return -EINVAL;
 	pthread_mutex_lock(&lock);
-	push(&requests_tail, r);
+	dead = failed;
+	if (dead) {
+		r->status = dead;
+		push(&replies_tail, r);
+	} else {
+		push(&requests_tail, r);
+	}
 	pthread_mutex_unlock(&lock);
-	wake();
+	if (dead)
+		ev_async_send(loop, &replied);
+	else
+		wake();
 	return 0;
+}
+
+void ctl_fail_all(int err)
+{
+	struct ctl_req *r, *next;
+
+	pthread_mutex_lock(&lock);
+	failed = err;
+	r = requests;
+	requests = NULL;
+	requests_tail = &requests;
+	for (; r; r = next) {
+		next = r->next;
+		r->status = err;
+		push(&replies_tail, r);
+	}
+	pthread_mutex_unlock(&lock);
+	ev_async_send(loop, &replied);
 }
 
 /* --- on the dataplane thread --- */
@@ -120,9 +151,22 @@ static int answer_tenant(struct ctl_tenant *r)
 	return err;
 }
 
+/* A change the kernel cannot afford is refused before it starts; one that
+ * is wrong anyway is refused for that first. */
+static int admitted(const char *name, const struct tenant_spec *s, int whole,
+		    const char *what, struct tenant_error *e)
+{
+	if (tenant_validate(s, e) || (whole && tenant_find(name)))
+		return 0;
+	return admit(admit_spec_bytes(s, whole), what, e);
+}
+
 static int tenant_create_req(struct ctl_tenant *r)
 {
-	int err = tenant_create(&r->spec, &r->error);
+	int err = admitted(r->spec.name, &r->spec, 1, "a tenant", &r->error);
+
+	if (!err)
+		err = tenant_create(&r->spec, &r->error);
 
 	snprintf(r->name, sizeof(r->name), "%s", r->spec.name);
 	return err ? err : answer_tenant(r);
@@ -140,7 +184,11 @@ static int tenant_destroy_req(struct ctl_tenant *r)
 
 static int vnic_add_req(struct ctl_tenant *r)
 {
-	int err = tenant_vnic_add(r->name, &r->spec.vnics[0], &r->error);
+	struct tenant_spec one = { .nvnics = 1, .vnics = r->spec.vnics };
+	int err = admit(admit_spec_bytes(&one, 0), "a vNIC", &r->error);
+
+	if (!err)
+		err = tenant_vnic_add(r->name, &r->spec.vnics[0], &r->error);
 
 	return err ? err : answer_tenant(r);
 }
@@ -209,6 +257,13 @@ static int sysctl_set_req(struct ctl_tenant *r)
 		for (j = 0; j < i - 1; j++)
 			tenant_sysctl_set(r->name, cur.sysctls[j].name,
 					  cur.sysctls[j].value, NULL);
+	if (!err) {
+		free(r->prev);
+		r->prev = cur.sysctls;
+		r->nprev = cur.nsysctls;
+		cur.sysctls = NULL;
+		cur.nsysctls = 0;
+	}
 	tenant_spec_free(&cur);
 	free(old);
 	return err ? err : answer_tenant(r);
@@ -377,6 +432,7 @@ static int routes_get_req(struct ctl_tenant *r)
 static int metrics_req(struct ctl_req *req)
 {
 	struct ctl_metrics *m = (struct ctl_metrics *)req;
+	struct admit_mem mem;
 	struct tenant *t = NULL;
 	char buf[4096], *p;
 	int i, nv = 0;
@@ -409,11 +465,11 @@ static int metrics_req(struct ctl_req *req)
 	/* "0.00 0.00 0.00 RUNNING/TASKS LASTPID" */
 	if (proc_read(1, "/proc/loadavg", buf, sizeof(buf)) > 0 && (p = strchr(buf, '/')))
 		m->tasks = strtol(p + 1, NULL, 10);
-	if (proc_read(1, "/proc/meminfo", buf, sizeof(buf)) > 0) {
-		if ((p = strstr(buf, "MemTotal:")))
-			m->mem_total = strtoull(p + 9, NULL, 10) << 10;
-		if ((p = strstr(buf, "MemFree:")))
-			m->mem_free = strtoull(p + 8, NULL, 10) << 10;
+	if (admit_read(&mem) == 0) {
+		m->mem_total = mem.total;
+		m->mem_free = mem.free;
+		m->mem_available = mem.available;
+		m->mem_reserve = mem.reserve;
 	}
 	dp_get_stats(&m->dp);
 	return 0;

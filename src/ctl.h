@@ -68,6 +68,8 @@ struct ctl_tenant {
 	int nread_sysctls;
 	struct tenant_error error;
 	json_t *answer;			/* made by the dataplane */
+	struct tenant_sysctl *prev;	/* SYSCTL_SET: the values before (malloc'd) */
+	int nprev;
 };
 
 /* What /metrics shows from the dataplane thread. */
@@ -86,6 +88,7 @@ struct ctl_metrics {
 	long long *conntrack;		/* per tenant; -1 unknown */
 	struct ctl_metrics_vnic *vnics;
 	unsigned long long mem_total, mem_free;	/* bytes, the kernel's */
+	unsigned long long mem_available, mem_reserve;
 	long tasks;			/* the kernel's tasks (threads), all tenants' */
 	struct dp_stats dp;
 };
@@ -109,5 +112,8 @@ void ctl_on_replies(void (*fn)(void));
 
 /* Dataplane thread: run what is queued. */
 void ctl_run_pending(void);
+/* Dataplane thread, when it can run nothing more: every request queued
+ * and every one submitted from now on is answered with @err (-errno). */
+void ctl_fail_all(int err);
 
 #endif

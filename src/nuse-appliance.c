@@ -42,12 +42,25 @@ static void exit_now(int sig)
 	_exit(128 + sig);
 }
 
+/* How long requests already with the kernel may take to be answered once
+ * a stop was asked for. */
+#define STOP_GRACE_S	5.0
+
 static int stopping, exit_code;
 static struct ev_loop *loop;
+static ev_async panicked;
+static ev_timer grace;
 
 static void stop_now(void)
 {
 	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_grace(struct ev_loop *l, ev_timer *w, int revents)
+{
+	log_err("stopping: %d request(s) still unanswered after %.0f s: exiting", api_inflight(),
+		STOP_GRACE_S);
+	_exit(1);
 }
 
 /* Answer what is in flight, refuse what is new (503), then stop. */
@@ -57,11 +70,38 @@ static void on_signal(struct ev_loop *l, ev_signal *w, int revents)
 		_exit(128 + w->signum);
 	stopping = 1;
 	log_info("signal %d: stopping (a second one exits at once)", w->signum);
+	if (dp_panicked())
+		_exit(DP_EXIT_PANIC);
 	api_set_phase(API_STOPPING);
+	ev_timer_init(&grace, on_grace, STOP_GRACE_S, 0);
+	ev_timer_start(loop, &grace);
 	if (api_inflight())
 		api_on_idle(stop_now);
 	else
 		stop_now();
+}
+
+/* The kernel panicked (logged by the dataplane): refuse everything, let
+ * the answers already made go out, and exit. */
+static void on_panic_stop(struct ev_loop *l, ev_timer *w, int revents)
+{
+	_exit(DP_EXIT_PANIC);
+}
+
+static void on_panicked(struct ev_loop *l, ev_async *w, int revents)
+{
+	static ev_timer t;
+
+	api_set_phase(API_FAILED);
+	log_err("control: refusing every request; exiting with status %d", DP_EXIT_PANIC);
+	ev_now_update(loop);
+	ev_timer_init(&t, on_panic_stop, 0.1, 0);
+	ev_timer_start(loop, &t);
+}
+
+static void dp_panic_news(void)
+{
+	ev_async_send(loop, &panicked);
 }
 
 static void on_restored(int status)
@@ -109,8 +149,10 @@ static void log_stats(void)
 		 s.port_ipackets, s.port_opackets, s.port_imissed, s.port_ierrors,
 		 s.port_oerrors, s.port_rx_nombuf);
 	log_info("dataplane: rx %llu (unknown %llu, malformed %llu), tx %llu "
-		 "(dropped %llu), hairpin %llu (dropped %llu)", s.rx_frames, s.rx_unknown,
-		 s.rx_malformed, s.tx_frames, s.tx_dropped, s.hairpin, s.hairpin_dropped);
+		 "(dropped %llu), hairpin %llu (dropped %llu), floods dropped %llu, "
+		 "multicast filtered %llu", s.rx_frames, s.rx_unknown, s.rx_malformed,
+		 s.tx_frames, s.tx_dropped, s.hairpin, s.hairpin_dropped, s.flood_dropped,
+		 s.flood_filtered);
 	if (s.rx_unknown)
 		log_info("dataplane: last unknown destination %02x:%02x:%02x:%02x:%02x:%02x "
 			 "on VLAN %d", s.unknown_mac[0], s.unknown_mac[1], s.unknown_mac[2],
@@ -139,6 +181,9 @@ static int run(const struct config *c, const char *argv0)
 	all = startup_tenants(c, saved, nsaved, &nall);
 	if (!all || dp_init(c, argv0))
 		goto out_state;
+	ev_async_init(&panicked, on_panicked);
+	ev_async_start(loop, &panicked);
+	dp_on_panic(dp_panic_news);
 	ctl_init(loop, dp_wake);
 	if (dp_start(c))
 		goto out_dp_fini;
@@ -156,7 +201,7 @@ static int run(const struct config *c, const char *argv0)
 	ev_signal_start(loop, &intr);
 	log_info("restoring %d tenant(s) from the state, %d from the config", nsaved,
 		 nall - nsaved);
-	api_restore(all, nall, on_restored);
+	api_restore(all, nall, nsaved, on_restored);
 	ev_run(loop, 0);
 
 	signal(SIGTERM, exit_now);

@@ -19,6 +19,7 @@
 #include <microhttpd.h>
 
 #include "api_int.h"
+#include "dataplane/dp.h"
 #include "log.h"
 #include "metrics.h"
 #include "nuse.h"
@@ -103,6 +104,7 @@ static const char *status_title(unsigned int status)
 	case 415: return "Unsupported Media Type";
 	case 422: return "Unprocessable Content";
 	case 503: return "Service Unavailable";
+	case 507: return "Insufficient Storage";
 	default: return "Internal Server Error";
 	}
 }
@@ -196,6 +198,8 @@ static void on_answer(struct ctl_req *req)
 {
 	struct pending *p = (struct pending *)req;
 
+	if (!req->status)
+		api_undo_keep(p);
 	if (!req->status && api_state_follow(&p->u.one)) {
 		p->next_unsaved = unsaved;
 		unsaved = p;
@@ -209,12 +213,23 @@ static void on_answer(struct ctl_req *req)
  * every answer. */
 static void on_answers(void)
 {
-	struct pending *p, *next;
+	struct pending *p, *next, *batch = unsaved;
 	int err = unsaved ? state_save() : 0;
 
-	for (p = unsaved, unsaved = NULL; p; p = next) {
+	unsaved = NULL;
+	if (err) {
+		/* The batch is newest first: put the state back, then undo
+		 * each change in the kernel, newest first too. */
+		for (p = batch; p; p = p->next_unsaved)
+			api_undo_state(p);
+		for (p = batch; p; p = next) {
+			next = p->next_unsaved;
+			api_undo(p, err);
+		}
+		return;
+	}
+	for (p = batch; p; p = next) {
 		next = p->next_unsaved;
-		p->state_err = err;
 		MHD_resume_connection(p->conn);
 		api_inflight_add(-1);
 	}
@@ -229,7 +244,8 @@ static enum MHD_Result metrics_get(struct pending *p)
 	if (!p->submitted)
 		return api_submit(p, CTL_METRICS, sizeof(p->u.metrics));
 	if (p->u.req.status)
-		return api_problem(p, 500, strerror(-p->u.req.status), NULL);
+		return api_problem(p, p->u.req.status == -EHOSTDOWN ? 503 : 500,
+				   strerror(-p->u.req.status), NULL);
 	text = metrics_render(&p->u.metrics, &len);
 	if (!text)
 		return api_problem(p, 503, "out of memory", NULL);
@@ -309,15 +325,58 @@ static int authorized(struct MHD_Connection *c)
 	return !diff;
 }
 
+/* The dataplane thread must have come back from the kernel this recently
+ * for /healthz to say ok: it comes back at least every 100 ms when idle. */
+#define HEARTBEAT_STALE_NS	1000000000ULL
+
+/* NULL when healthy, else what /healthz says. */
+static const char *unhealthy(char *detail, size_t len)
+{
+	unsigned long long age;
+
+	*detail = '\0';
+	if (phase == API_FAILED || dp_panicked())
+		return "panicked";
+	if (phase == API_STARTING)
+		return "starting";
+	if (phase == API_STOPPING)
+		return "stopping";
+	age = dp_heartbeat_age();
+	if (age == ~0ULL) {
+		snprintf(detail, len, "the dataplane thread is gone");
+		return "stalled";
+	}
+	if (age > HEARTBEAT_STALE_NS) {
+		snprintf(detail, len, "the dataplane thread has not come back from the "
+			 "kernel for %.1f s", age / 1e9);
+		return "stalled";
+	}
+	return NULL;
+}
+
+static const char *phase_detail(void)
+{
+	switch (phase) {
+	case API_STARTING: return "starting: tenants are being restored";
+	case API_STOPPING: return "stopping";
+	default: return "the kernel panicked: the appliance is exiting";
+	}
+}
+
 /* Before the body: authentication, the phase. */
 static enum MHD_Result gate(struct pending *p, const char *url)
 {
 	int health = !strcmp(url, "/healthz");
+	const char *sick;
+	char detail[128];
 
-	if (health && phase != API_RUNNING) {
+	if (health && (sick = unhealthy(detail, sizeof(detail)))) {
+		json_t *j = json_pack("{s:s}", "status", sick);
+
+		if (*detail)
+			json_object_set_new(j, "detail", json_string(detail));
 		p->route = "/healthz";
-		return api_respond_json(p, 503, json_pack("{s:s}", "status",
-				    phase == API_STARTING ? "starting" : "stopping"), NULL);
+		return api_respond_json(p, 503, j, NULL);
 	}
 	if (!health && !authorized(p->conn)) {
 		p->route = "other";
@@ -325,8 +384,7 @@ static enum MHD_Result gate(struct pending *p, const char *url)
 	}
 	if (!health && phase != API_RUNNING && strcmp(url, "/version")) {
 		p->route = "other";
-		return api_problem(p, 503, phase == API_STARTING ? "starting: tenants are being "
-			       "restored" : "stopping", NULL);
+		return api_problem(p, 503, phase_detail(), NULL);
 	}
 	return MHD_YES;
 }
@@ -337,6 +395,22 @@ static size_t body_max(const char *url)
 	size_t n = strlen(url);
 
 	return n > 9 && !strcmp(url + n - 9, "/iptables") ? RULES_MAX : BODY_MAX;
+}
+
+/* The change was made, then the state file refused it. */
+static enum MHD_Result unsaved_answer(struct pending *p)
+{
+	char detail[256];
+	int full = p->state_err == -ENOSPC || p->state_err == -EDQUOT;
+
+	if (p->undone > 0)
+		snprintf(detail, sizeof(detail), "the state file cannot be written (%s): "
+			 "the change was undone", strerror(-p->state_err));
+	else
+		snprintf(detail, sizeof(detail), "the state file cannot be written (%s), and "
+			 "the change could not be undone: it is live, but will not survive a "
+			 "restart (see the log)", strerror(-p->state_err));
+	return api_problem(p, full && p->undone > 0 ? 507 : 500, detail, NULL);
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -359,6 +433,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	}
 	if (p->status)		/* answered at the gate: ignore the body */
 		return MHD_YES;
+	if (p->state_err && p->undone)
+		return unsaved_answer(p);
 	if (*upload_size) {
 		if (p->body_len + *upload_size > body_max(url)) {
 			p->too_big = 1;
@@ -409,7 +485,9 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	default:
 		json_decref(p->u.one.answer);
 		tenant_spec_free(&p->u.one.spec);
+		free(p->u.one.prev);
 	}
+	json_decref(p->before);
 	if (!p->u.req.type)
 		tenant_spec_free(&p->u.one.spec);
 	free(p->names);

@@ -15,6 +15,7 @@ enum api_phase {
 	API_STARTING,		/* tenants being restored: 503 */
 	API_RUNNING,
 	API_STOPPING,		/* 503 to anything new */
+	API_FAILED,		/* the kernel panicked: 503 until the process exits */
 };
 
 /* Listen, and read the bearer token if one is configured (the file must
@@ -25,8 +26,10 @@ void api_set_phase(enum api_phase phase);
 /* Create @specs one after the other through the dataplane, each into the
  * state, which is written once at the end; then done(0), or done(-1)
  * after the first failure (logged) or a failed write, or done(1) if the
- * appliance began stopping.  @specs must live until then. */
-void api_restore(const struct tenant_spec *specs, int n, void (*done)(int status));
+ * appliance began stopping.  The first @nsaved come from the state file.
+ * @specs must live until then. */
+void api_restore(const struct tenant_spec *specs, int n, int nsaved,
+		 void (*done)(int status));
 /* Requests waiting for the dataplane. */
 int api_inflight(void);
 /* Called when the last request waiting for the dataplane is answered. */

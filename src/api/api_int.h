@@ -31,6 +31,10 @@ struct pending {
 	int too_big;
 	int submitted;
 	int state_err;			/* the state file could not be written */
+	json_t *before;			/* the tenant's object before the change */
+	int kept;			/* @before is set (NULL: there was none) */
+	int undone;			/* after a failed write: 1 undone, -1 not */
+	int undo_route, undo_err;	/* routes of @before added back so far */
 	struct idem *idem;
 	struct tenant_sysctl *names;	/* sysctls to read back */
 	int nnames;
@@ -84,6 +88,13 @@ enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *
 /* restore.c: the state follows the change @r made: 1 if it changed (and
  * is to be written), 0 if @r changed nothing. */
 int api_state_follow(struct ctl_tenant *r);
+
+/* undo.c: a change whose state could not be written is undone.  keep()
+ * before the state follows it; after the write failed, state() for each
+ * change of the batch (last first), then undo() for each. */
+void api_undo_keep(struct pending *p);
+void api_undo_state(struct pending *p);
+void api_undo(struct pending *p, int err);
 
 /* idem.c: Idempotency-Key. */
 enum MHD_Result idem_check(struct pending *p, const char *url, int *answered);

@@ -228,6 +228,12 @@ char *metrics_render(const struct ctl_metrics *m, size_t *len)
 	counter(&o, "nuse_dataplane_hairpin_dropped_total",
 		"Local copies dropped: more in one kernel run than the dataplane stages.",
 		m->dp.hairpin_dropped);
+	counter(&o, "nuse_dataplane_flood_dropped_total",
+		"Broadcast and multicast frames from vNICs dropped: more in one kernel run "
+		"than the flood budget.", m->dp.flood_dropped);
+	counter(&o, "nuse_dataplane_flood_filtered_total",
+		"Multicast copies not made: the vNIC had not joined the group.",
+		m->dp.flood_filtered);
 	head(&o, "nuse_dataplane_seconds_total", "counter",
 	     "Time the dataplane thread spent working (busy) and sleeping (idle).");
 	put(&o, "nuse_dataplane_seconds_total{state=\"busy\"} %.9f\n", m->dp.busy_ns / 1e9);
@@ -236,6 +242,13 @@ char *metrics_render(const struct ctl_metrics *m, size_t *len)
 	      m->mem_total);
 	gauge(&o, "nuse_kernel_memory_used_bytes", "The library kernel's memory in use.",
 	      m->mem_total - m->mem_free);
+	gauge(&o, "nuse_kernel_memory_free_bytes", "The library kernel's free memory.",
+	      m->mem_free);
+	gauge(&o, "nuse_kernel_memory_available_bytes", "The library kernel's memory that "
+	      "admission counts as available: free, plus what it can reclaim.",
+	      m->mem_available);
+	gauge(&o, "nuse_kernel_memory_reserve_bytes", "Kernel memory never promised to new "
+	      "tenants, vNICs or rulesets (kernel.reserve).", m->mem_reserve);
 	gauge(&o, "nuse_kernel_tasks", "The library kernel's tasks: its own, one per tenant, "
 	      "two per program using a tenant.", m->tasks);
 

@@ -4,6 +4,7 @@
  * order they happened; at start-up, the tenants of the state file and the
  * config are created one after the other through the same path.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ int api_state_follow(struct ctl_tenant *r)
 static struct {
 	struct ctl_tenant r;
 	const struct tenant_spec *specs;
-	int n, i;
+	int n, nsaved, i;
 	void (*done)(int status);
 	struct tenant_sysctl *names;
 } restoring;
@@ -72,6 +73,10 @@ static void restore_answer(struct ctl_req *req)
 	r->answer = NULL;
 	free(restoring.names);
 	restoring.names = NULL;
+	if (status == -EDQUOT || status == -ENOMEM)
+		log_err("start-up: %d tenant(s) to restore (%d from the state file), but only %d "
+			"fit in the kernel's memory: give the kernel more (kernel.memory) or the "
+			"state fewer tenants", restoring.n, restoring.nsaved, restoring.i);
 	if (status) {
 		api_inflight_add(-1);
 		restoring.done(-1);
@@ -135,10 +140,12 @@ static void restore_next(void)
 	ctl_submit(&r->req);
 }
 
-void api_restore(const struct tenant_spec *specs, int n, void (*done)(int status))
+void api_restore(const struct tenant_spec *specs, int n, int nsaved,
+		 void (*done)(int status))
 {
 	restoring.specs = specs;
 	restoring.n = n;
+	restoring.nsaved = nsaved;
 	restoring.i = 0;
 	restoring.done = done;
 	restore_next();

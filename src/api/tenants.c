@@ -23,7 +23,8 @@ static unsigned int tenant_status(int err)
 	case -ENOENT: case -ENODEV: return 404;
 	case -EINVAL: case -ENETUNREACH: case -EADDRNOTAVAIL: case -ERANGE:
 	case -EOPNOTSUPP: case -EAFNOSUPPORT: return 422;
-	case -ENOMEM: case -ENOSPC: case -ENOBUFS: return 503;
+	case -EDQUOT: case -ENOMEM: return 507;	/* kernel memory: admission */
+	case -ENOSPC: case -ENOBUFS: case -EHOSTDOWN: return 503;
 	default: return 500;
 	}
 }

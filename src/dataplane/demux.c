@@ -18,13 +18,50 @@ struct slot {
 struct vnic_info {
 	int vlan;
 	int used;
+	int pos;		/* in its VLAN's list */
 	uint64_t key;
+};
+
+/* The vNICs of one VLAN, in no order: flooding costs what the VLAN has. */
+struct vlan_list {
+	int *ids;
+	int n, cap;
 };
 
 static struct slot *table;
 static unsigned int mask, used;
 static struct vnic_info *vnics;
 static int nvnics;
+static struct vlan_list vlans[4096 + 1];	/* [vlan + 1]: untagged first */
+
+static struct vlan_list *vlan_list(int vlan)
+{
+	return vlan >= DEMUX_UNTAGGED && vlan <= 4095 ? &vlans[vlan + 1] : NULL;
+}
+
+static int vlan_join(struct vlan_list *l, int vnic)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 16;
+		int *ids = realloc(l->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		l->ids = ids;
+		l->cap = cap;
+	}
+	vnics[vnic].pos = l->n;
+	l->ids[l->n++] = vnic;
+	return 0;
+}
+
+static void vlan_leave(struct vlan_list *l, int vnic)
+{
+	int pos = vnics[vnic].pos, last = l->ids[--l->n];
+
+	l->ids[pos] = last;
+	vnics[last].pos = pos;
+}
 
 static uint64_t key_of(int vlan, const unsigned char mac[6])
 {
@@ -74,7 +111,9 @@ int demux_add(int vnic, const unsigned char mac[6], int vlan)
 {
 	uint64_t key = key_of(vlan, mac);
 
-	if (vnic < 0 || demux_lookup(vlan, mac) >= 0)
+	if (vnic < 0 || !vlan_list(vlan))
+		return -EINVAL;
+	if (demux_lookup(vlan, mac) >= 0 || (vnic < nvnics && vnics[vnic].used))
 		return -EEXIST;
 	if ((!table || (used + 1) * 2 > mask + 1) && grow())
 		return -ENOMEM;
@@ -88,9 +127,12 @@ int demux_add(int vnic, const unsigned char mac[6], int vlan)
 		vnics = v;
 		nvnics = n;
 	}
+	vnics[vnic] = (struct vnic_info){ .vlan = vlan, .key = key };
+	if (vlan_join(vlan_list(vlan), vnic))
+		return -ENOMEM;
+	vnics[vnic].used = 1;
 	insert(table, mask, key, vnic);
 	used++;
-	vnics[vnic] = (struct vnic_info){ .vlan = vlan, .used = 1, .key = key };
 	return 0;
 }
 
@@ -118,6 +160,7 @@ void demux_del(int vnic)
 	     i = (i + 1) & mask)
 		;
 	vnics[vnic].used = 0;
+	vlan_leave(vlan_list(vnics[vnic].vlan), vnic);
 	used--;
 	for (j = (i + 1) & mask; table[j].key; j = (j + 1) & mask) {
 		home = hash(table[j].key) & mask;
@@ -138,15 +181,29 @@ int demux_vlan(int vnic)
 
 void demux_flood(int vlan, int except, void (*fn)(void *arg, int vnic), void *arg)
 {
+	struct vlan_list *l = vlan_list(vlan);
 	int i;
 
-	for (i = 0; i < nvnics; i++)
-		if (vnics[i].used && vnics[i].vlan == vlan && i != except)
-			fn(arg, i);
+	for (i = 0; l && i < l->n; i++)
+		if (l->ids[i] != except)
+			fn(arg, l->ids[i]);
+}
+
+int demux_vlan_count(int vlan)
+{
+	struct vlan_list *l = vlan_list(vlan);
+
+	return l ? l->n : 0;
 }
 
 void demux_fini(void)
 {
+	int i;
+
+	for (i = 0; i <= 4096; i++) {
+		free(vlans[i].ids);
+		vlans[i] = (struct vlan_list){ 0 };
+	}
 	free(table);
 	free(vnics);
 	table = NULL;

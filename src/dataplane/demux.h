@@ -15,6 +15,8 @@ int demux_lookup(int vlan, const unsigned char mac[6]);
 int demux_vlan(int vnic);
 /* Every vNIC on @vlan but @except, through @fn. */
 void demux_flood(int vlan, int except, void (*fn)(void *arg, int vnic), void *arg);
+/* How many vNICs @vlan has. */
+int demux_vlan_count(int vlan);
 void demux_fini(void);
 
 #endif

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The dataplane; see dp.h. */
+#define _GNU_SOURCE		/* pthread_timedjoin_np */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -21,12 +23,16 @@
 #include "demux.h"
 #include "log.h"
 #include "nuse_host.h"
+#include "tenant/admit.h"
 #include "tenant/tenant.h"
 
 #define BURST		32
 #define RING_SIZE	1024
 #define TX_MAX		512
-#define HAIRPIN_MAX	4096		/* per run: a broadcast to 1000 vNICs fits */
+#define HAIRPIN_MAX	4096		/* unicast frames between local vNICs, per run */
+#define FLOOD_MAX	512		/* broadcast/multicast frames sent by vNICs, per
+					 * run: a budget of their own, so that they
+					 * cannot crowd unicast out */
 #define SPIN_LOOPS	256		/* empty polls before sleeping */
 #define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
 #define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
@@ -38,7 +44,8 @@
 #define WARM_SLEEP_NS	1000000ULL
 
 struct hairpin {
-	int vnic;
+	int vnic;		/* a flood: the sender, and @vlan its VLAN */
+	int vlan;
 	struct rte_mbuf *m;
 };
 
@@ -60,10 +67,16 @@ static struct {
 	/* filled during a kernel run, emptied after it */
 	struct rte_mbuf *tx[TX_MAX];
 	unsigned int ntx;
-	struct hairpin staged[HAIRPIN_MAX], inflight[HAIRPIN_MAX];
-	unsigned int nstaged, ninflight;
+	struct hairpin staged[HAIRPIN_MAX], floods[FLOOD_MAX];
+	unsigned int nstaged, nfloods;
+	struct rte_mbuf *inflight[HAIRPIN_MAX + FLOOD_MAX];
+	unsigned int ninflight;
 
 	struct dp_stats stats;
+
+	unsigned long long heartbeat;	/* nuse_host_now() of the loop's last turn */
+	volatile int gone, panicked;
+	void (*on_panic)(void);
 } dp = { .rx_intr_fd = -1, .wake_fd = -1, .epoll_fd = -1,
 	 .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
@@ -233,20 +246,20 @@ static void hairpin_stage(int vnic, struct rte_mbuf *m)
 		dp.stats.hairpin_dropped++;
 		return;
 	}
-	dp.staged[dp.nstaged++] = (struct hairpin){ vnic, m };
+	dp.staged[dp.nstaged++] = (struct hairpin){ vnic, 0, m };
 	dp.stats.hairpin++;
 }
 
-struct flood {
-	struct rte_mbuf *m;
-};
-
-static void flood_one(void *arg, int vnic)
+/* A broadcast or multicast frame from @vnic, for the other vNICs of its
+ * VLAN: one copy, shared by all of them when it is delivered. */
+static void flood_stage(int vnic, int vlan, struct rte_mbuf *m)
 {
-	struct flood *fl = arg;
-
-	rte_mbuf_refcnt_update(fl->m, 1);
-	hairpin_stage(vnic, fl->m);
+	if (dp.nfloods == FLOOD_MAX) {
+		rte_pktmbuf_free(m);
+		dp.stats.flood_dropped++;
+		return;
+	}
+	dp.floods[dp.nfloods++] = (struct hairpin){ vnic, vlan, m };
 }
 
 static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
@@ -265,18 +278,17 @@ static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
 		dp.stats.tx_bytes += frames[i].len;
 		local = dst[0] & 1 ? -1 : demux_lookup(vlan, dst);
 		if (local >= 0 || dst[0] & 1) {
-			struct flood fl = { frame_copy(&frames[i], -1) };
+			struct rte_mbuf *copy = frame_copy(&frames[i], -1);
 
-			if (!fl.m) {
+			if (!copy) {
 				dp.stats.tx_dropped++;
 				continue;
 			}
 			if (local >= 0) {
-				hairpin_stage(local, fl.m);
+				hairpin_stage(local, copy);
 				continue;	/* never on the wire */
 			}
-			demux_flood(vlan, vnic, flood_one, &fl);
-			rte_pktmbuf_free(fl.m);
+			flood_stage(vnic, vlan, copy);
 		}
 		m = frame_copy(&frames[i], vlan);
 		if (!m) {
@@ -295,10 +307,15 @@ struct rx_frame {
 	struct nuse_frame f;
 };
 
+/* A multicast frame goes only to the vNICs that joined its group. */
 static void rx_push(void *arg, int vnic)
 {
 	struct rx_frame *rf = arg;
 
+	if (!nuse_vnic_accepts(vnic, rf->f.data)) {
+		dp.stats.flood_filtered++;
+		return;
+	}
 	nuse_vnic_rx(vnic, &rf->f, 1);
 	dp.stats.rx_flood_copies++;
 }
@@ -348,14 +365,31 @@ static void rx_one(struct rte_mbuf *m)
 	nuse_vnic_rx(vnic, &rf.f, 1);
 }
 
-/* Frames kept for the next run: hairpinned ones go to their vNICs now,
- * and the ones the last run consumed are freed. */
+struct flood_deliver {
+	struct nuse_frame f;
+};
+
+static void flood_push(void *arg, int vnic)
+{
+	struct flood_deliver *fd = arg;
+
+	if (!nuse_vnic_accepts(vnic, fd->f.data)) {
+		dp.stats.flood_filtered++;
+		return;
+	}
+	nuse_vnic_rx(vnic, &fd->f, 1);
+	dp.stats.hairpin++;
+}
+
+/* Frames kept for the next run: hairpinned and flooded ones go to their
+ * vNICs now, and the ones the last run consumed are freed. */
 static void hairpin_deliver(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < dp.ninflight; i++)
-		rte_pktmbuf_free(dp.inflight[i].m);
+		rte_pktmbuf_free(dp.inflight[i]);
+	dp.ninflight = 0;
 	for (i = 0; i < dp.nstaged; i++) {
 		struct nuse_frame f = {
 			rte_pktmbuf_mtod(dp.staged[i].m, void *),
@@ -363,13 +397,49 @@ static void hairpin_deliver(void)
 		};
 
 		nuse_vnic_rx(dp.staged[i].vnic, &f, 1);
-		dp.inflight[i] = dp.staged[i];
+		dp.inflight[dp.ninflight++] = dp.staged[i].m;
 	}
-	dp.ninflight = dp.nstaged;
+	for (i = 0; i < dp.nfloods; i++) {
+		struct flood_deliver fd = { {
+			rte_pktmbuf_mtod(dp.floods[i].m, void *),
+			dp.floods[i].m->data_len,
+		} };
+
+		demux_flood(dp.floods[i].vlan, dp.floods[i].vnic, flood_push, &fd);
+		dp.inflight[dp.ninflight++] = dp.floods[i].m;
+	}
 	dp.nstaged = 0;
+	dp.nfloods = 0;
 }
 
 /* --- the loop --- */
+
+/*
+ * Fault injection for tests: with NUSE_TEST_PANIC_FILE set in the
+ * environment at start-up, the kernel is made to panic (init is ended,
+ * as only the host can) once that file exists.  It is how the tests see
+ * what a real panic does to the appliance.
+ */
+static const char *panic_file;
+
+static void panic_done(struct nuse_syscall *call)
+{
+}
+
+static void maybe_inject_panic(unsigned long long now)
+{
+	static struct nuse_syscall kill_init = { .nr = NUSE_CALL_EXIT, .done = panic_done };
+	static unsigned long long last;
+
+	if (!panic_file || now - last < 50000000ULL)
+		return;
+	last = now;
+	if (access(panic_file, F_OK) == 0) {
+		log_warn("kernel: %s exists: ending init to make the kernel panic", panic_file);
+		panic_file = NULL;
+		nuse_syscall_submit(1, &kill_init);
+	}
+}
 
 /* Returns 1 if woken on purpose (wake_fd): calls were submitted to the
  * kernel, or control requests queued. */
@@ -421,13 +491,18 @@ static void dp_loop(void)
 	while (!dp.stop) {
 		unsigned long long t0 = nuse_host_now();
 
+		__atomic_store_n(&dp.heartbeat, t0, __ATOMIC_RELAXED);
+		maybe_inject_panic(t0);
 		ctl_run_pending();
 		n = rte_eth_rx_burst(dp.port, 0, rx, BURST);
 		for (i = 0; i < n; i++)
 			rx_one(rx[i]);
 		if (n || dp.ninflight || t0 >= nuse_next_deadline() || idle < SPIN_LOOPS) {
-			if (nuse_run())
+			if (nuse_run()) {
+				for (i = 0; i < n; i++)
+					rte_pktmbuf_free(rx[i]);
 				break;
+			}
 		}
 		for (i = 0; i < n; i++)
 			rte_pktmbuf_free(rx[i]);
@@ -470,9 +545,10 @@ static int dp_boot(const struct config *c)
 			nuse_panic_message() ? nuse_panic_message() : "");
 		return -1;
 	}
-	log_info("kernel: Linux %s up with %zu MiB", nuse_kernel_release(),
-		 c->kernel_memory >> 20);
+	log_info("kernel: Linux %s up with %zu MiB, %zu KiB of it kept in reserve",
+		 nuse_kernel_release(), c->kernel_memory >> 20, c->kernel_reserve >> 10);
 	tenant_init(&io);
+	admit_init(c->kernel_reserve);
 	return 0;
 }
 
@@ -497,6 +573,29 @@ static void log_vnic_stats(void)
 	}
 }
 
+/*
+ * The kernel panicked: nothing in it can be trusted or reached again.  Say
+ * what panic() said, answer every control request from now on with
+ * -EHOSTDOWN, tell the control thread, and make sure the process is gone
+ * within a second even if the control thread never gets to it: a
+ * supervisor restarts it from the state file.
+ */
+static void dp_died(void)
+{
+	log_err("kernel: panic: %s", nuse_panic_message());
+	log_err("kernel: the appliance cannot go on: exiting");
+	dp.panicked = 1;
+	ctl_fail_all(-EHOSTDOWN);
+	if (dp.on_panic)
+		dp.on_panic();
+	dp.gone = 1;
+	/* The control thread exits first, once its answers are out; this is
+	 * in case it cannot. */
+	usleep(800000);
+	log_err("kernel: the control thread has not exited: exiting from the dataplane");
+	_exit(DP_EXIT_PANIC);
+}
+
 static void dp_ready(int how)
 {
 	pthread_mutex_lock(&dp.lock);
@@ -518,17 +617,24 @@ static void *dp_main(void *arg)
 	if (rte_thread_register() < 0)
 		log_warn("dataplane: not an EAL thread: mbuf caches off");
 	if (dp_boot(c)) {
+		dp.gone = 1;
 		dp_ready(-1);
 		return NULL;
 	}
+	panic_file = getenv("NUSE_TEST_PANIC_FILE");
 	dp_ready(1);
 	dp_loop();
+	if (nuse_panic_message()) {
+		dp_died();
+		return NULL;
+	}
 	log_vnic_stats();
 	tenant_fini();
 	if (nuse_host_halt())
 		log_warn("kernel: halt failed");
 	else
 		log_info("kernel: halted");
+	dp.gone = 1;
 	return NULL;
 }
 
@@ -557,11 +663,23 @@ void dp_wake(void)
 	(void)!write(dp.wake_fd, &one, sizeof(one));
 }
 
+/* A dataplane thread stuck in the kernel never comes back to look at
+ * dp.stop: the process must end anyway. */
+#define STOP_TIMEOUT_S	5
+
 void dp_stop(void)
 {
+	struct timespec ts;
+
 	dp.stop = 1;
 	dp_wake();
-	pthread_join(dp.thread, NULL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += STOP_TIMEOUT_S;
+	if (pthread_timedjoin_np(dp.thread, NULL, &ts)) {
+		log_err("dataplane: not stopped after %d s (stuck in the kernel): exiting",
+			STOP_TIMEOUT_S);
+		_exit(1);
+	}
 }
 
 void dp_fini(void)
@@ -585,4 +703,24 @@ void dp_get_stats(struct dp_stats *s)
 		s->port_oerrors = ps.oerrors;
 		s->port_rx_nombuf = ps.rx_nombuf;
 	}
+}
+
+unsigned long long dp_heartbeat_age(void)
+{
+	unsigned long long then = __atomic_load_n(&dp.heartbeat, __ATOMIC_RELAXED);
+	unsigned long long now = nuse_host_now();
+
+	if (dp.gone || !then)
+		return ~0ULL;
+	return now > then ? now - then : 0;
+}
+
+int dp_panicked(void)
+{
+	return dp.panicked;
+}
+
+void dp_on_panic(void (*fn)(void))
+{
+	dp.on_panic = fn;
 }

@@ -15,6 +15,8 @@ struct dp_stats {
 	unsigned long long rx_frames, rx_bytes, rx_unknown, rx_malformed;
 	unsigned long long rx_flood_copies;
 	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin, hairpin_dropped;
+	unsigned long long flood_dropped;	/* over the per-run flood budget */
+	unsigned long long flood_filtered;	/* multicast a vNIC did not join */
 	unsigned long long busy_ns, idle_ns;
 	unsigned long long port_ipackets, port_opackets, port_imissed;
 	unsigned long long port_ierrors, port_oerrors, port_rx_nombuf;
@@ -34,5 +36,19 @@ void dp_wake(void);
 void dp_stop(void);
 void dp_fini(void);
 void dp_get_stats(struct dp_stats *s);
+
+/* How long ago (ns) the dataplane thread last came back from the kernel
+ * or from its sleep; ~0ULL once it is gone.  Any thread. */
+unsigned long long dp_heartbeat_age(void);
+/* The process's exit status after a kernel panic: its supervisor should
+ * restart it. */
+#define DP_EXIT_PANIC	70
+
+/* Whether the kernel has panicked.  Any thread. */
+int dp_panicked(void);
+/* Set before dp_start(): run on the dataplane thread right after the
+ * kernel panicked (what panic() said is logged by then).  It must only
+ * hand the news over, e.g. with ev_async_send(). */
+void dp_on_panic(void (*fn)(void));
 
 #endif

@@ -36,6 +36,8 @@ bad "dpdk.mbufs: 5 is not in" '{"dpdk": {"port": "x", "mbufs": 5}}'
 bad "dpdk.args[1]: must be a string" '{"dpdk": {"port": "x", "args": ["-m", 512]}}'
 bad "kernel.memory: \"lots\" is not a size" "{$GOOD, \"kernel\": {\"memory\": \"lots\"}}"
 bad "kernel.memory: below the minimum" "{$GOOD, \"kernel\": {\"memory\": \"1M\"}}"
+bad "kernel.reserve: \"much\" is not a size" "{$GOOD, \"kernel\": {\"reserve\": \"much\"}}"
+bad "kernel.reserve: 200M is not below half" "{$GOOD, \"kernel\": {\"memory\": \"256M\", \"reserve\": \"200M\"}}"
 bad "api.listen: \"nowhere\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"nowhere\"}}"
 bad "log_level: \"loud\" is not" "{$GOOD, \"log_level\": \"loud\"}"
 bad "tenants: must be an array" "{$GOOD, \"tenants\": {}}"

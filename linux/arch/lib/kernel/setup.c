@@ -10,6 +10,7 @@
 #include <linux/console.h>
 #include <linux/panic_notifier.h>
 #include <linux/notifier.h>
+#include <linux/oom.h>
 #include <linux/reboot.h>
 #include <linux/string.h>
 #include <linux/start_kernel.h>
@@ -97,6 +98,21 @@ static int __init lib_late_init(void)
 	return 0;
 }
 core_initcall(lib_late_init);
+
+/*
+ * Every task of this machine is one of the host's: init, a tenant's task,
+ * a tool's session.  There is no user space to sacrifice, and killing any
+ * of them takes a tenant (or, for init, the machine) down.  With the OOM
+ * killer off, an allocation that finds no memory fails and the call that
+ * made it gets -ENOMEM; the host admits work before memory runs that low.
+ */
+static int __init lib_oom_killer_off(void)
+{
+	if (!oom_killer_disable(0))
+		pr_warn("lib: cannot turn the OOM killer off\n");
+	return 0;
+}
+late_initcall(lib_oom_killer_off);
 
 void machine_halt(void)
 {

@@ -23,6 +23,7 @@
 #define VNIC_TX_BATCH		32
 #define VNIC_RING_DEFAULT	256
 #define VNIC_RING_MAX		4096
+#define VNIC_MC_MAX		32	/* past this, the vNIC takes all multicast */
 
 struct lib_vnic {
 	struct net_device	*dev;
@@ -40,6 +41,11 @@ struct lib_vnic {
 
 	unsigned int		ntx;
 	struct sk_buff		*txq[VNIC_TX_BATCH];
+
+	/* The multicast filter, as the host reads it between runs. */
+	bool			mc_all;
+	unsigned int		nmc;
+	u8			mc[VNIC_MC_MAX][ETH_ALEN];
 
 	struct nuse_vnic_stats	stats;
 };
@@ -91,6 +97,21 @@ int nuse_vnic_stats(int id, struct nuse_vnic_stats *stats)
 int nuse_vnic_count(void)
 {
 	return vnic_count;
+}
+
+int nuse_vnic_accepts(int id, const unsigned char *mac)
+{
+	struct lib_vnic *v = vnic_lookup(id);
+	unsigned int i;
+
+	if (!v)
+		return 0;
+	if (!is_multicast_ether_addr(mac) || is_broadcast_ether_addr(mac) || v->mc_all)
+		return 1;
+	for (i = 0; i < v->nmc; i++)
+		if (ether_addr_equal(v->mc[i], mac))
+			return 1;
+	return 0;
 }
 
 static irqreturn_t vnic_interrupt(int irq, void *dev_id)
@@ -191,6 +212,24 @@ static int vnic_stop(struct net_device *dev)
 	return 0;
 }
 
+/* Like a NIC's multicast filter: the groups the stack joined, so that the
+ * host delivers a multicast frame only to the vNICs that listen to it. */
+static void vnic_set_rx_mode(struct net_device *dev)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+	struct netdev_hw_addr *ha;
+	unsigned int n = 0;
+
+	v->mc_all = (dev->flags & (IFF_ALLMULTI | IFF_PROMISC)) ||
+		    netdev_mc_count(dev) > VNIC_MC_MAX;
+	netdev_for_each_mc_addr(ha, dev) {
+		if (n == VNIC_MC_MAX)
+			break;
+		ether_addr_copy(v->mc[n++], ha->addr);
+	}
+	v->nmc = n;
+}
+
 static void vnic_get_stats64(struct net_device *dev,
 			     struct rtnl_link_stats64 *s)
 {
@@ -240,6 +279,7 @@ static const struct net_device_ops vnic_ops = {
 	.ndo_start_xmit		= vnic_xmit,
 	.ndo_uninit		= vnic_uninit,
 	.ndo_get_stats64	= vnic_get_stats64,
+	.ndo_set_rx_mode	= vnic_set_rx_mode,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Admission of kernel memory; see admit.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admit.h"
+#include "sysctl.h"
+#include "tenant.h"
+
+static size_t reserve;
+
+/* The kernel's own count limits are sized from its memory for a machine
+ * of processes; here memory admission decides, so they step aside. */
+void admit_init(size_t bytes)
+{
+	reserve = bytes;
+	sysctl_set(1, "user.max_net_namespaces", "1048576");
+	sysctl_set(1, "kernel.threads-max", "1048576");
+}
+
+static unsigned long long meminfo_field(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p ? strtoull(p + strlen(name), NULL, 10) << 10 : 0;
+}
+
+int admit_read(struct admit_mem *m)
+{
+	char buf[4096];
+
+	memset(m, 0, sizeof(*m));
+	m->reserve = reserve;
+	if (proc_read(1, "/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -EIO;
+	m->total = meminfo_field(buf, "MemTotal:");
+	m->free = meminfo_field(buf, "MemFree:");
+	m->available = meminfo_field(buf, "MemAvailable:");
+	if (!m->available)
+		m->available = m->free;
+	return 0;
+}
+
+size_t admit_spec_bytes(const struct tenant_spec *s, int whole)
+{
+	size_t n = whole ? ADMIT_TENANT_BYTES : 0;
+	int extra = whole ? s->nvnics - 1 : s->nvnics;
+	int i;
+
+	if (extra > 0)
+		n += (size_t)extra * ADMIT_VNIC_BYTES;
+	for (i = 0; i < 2; i++)
+		if (s->iptables[i])
+			n += ADMIT_RULES_FACTOR * strlen(s->iptables[i]);
+	return n;
+}
+
+static double mib(unsigned long long b)
+{
+	return b / 1048576.0;
+}
+
+int admit(size_t need, const char *what, struct tenant_error *e)
+{
+	struct admit_mem m;
+
+	if (admit_read(&m)) {
+		snprintf(e->msg, sizeof(e->msg), "kernel memory: cannot read what is free");
+		return -EIO;
+	}
+	if (m.available >= m.reserve && m.available - m.reserve >= need)
+		return 0;
+	e->field[0] = '\0';
+	snprintf(e->msg, sizeof(e->msg),
+		 "kernel memory: %.1f MiB available, %s needs about %.1f MiB, and "
+		 "%.1f MiB is kept in reserve (kernel.reserve)", mib(m.available), what,
+		 mib(need), mib(m.reserve));
+	return -EDQUOT;
+}
