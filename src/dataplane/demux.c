@@ -36,7 +36,7 @@ static struct vlan_list vlans[4096 + 1];	/* [vlan + 1]: untagged first */
 
 static struct vlan_list *vlan_list(int vlan)
 {
-	return vlan >= DEMUX_UNTAGGED && vlan <= 4095 ? &vlans[vlan + 1] : NULL;
+	return vlan >= DEMUX_UNTAGGED && vlan <= 4094 ? &vlans[vlan + 1] : NULL;
 }
 
 static int vlan_join(struct vlan_list *l, int vnic)

@@ -30,9 +30,10 @@
 #define RING_SIZE	1024
 #define TX_MAX		512
 #define HAIRPIN_MAX	4096		/* unicast frames between local vNICs, per run */
-#define FLOOD_MAX	512		/* broadcast/multicast frames sent by vNICs, per
-					 * run: a budget of their own, so that they
-					 * cannot crowd unicast out */
+#define FLOOD_BUDGET	512		/* broadcast/multicast frames from vNICs
+					 * delivered per run: a budget of their own, so
+					 * that they cannot crowd unicast out */
+#define FLOOD_QUEUE	8192		/* and waiting for a later run */
 #define SPIN_LOOPS	256		/* empty polls before sleeping */
 #define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
 #define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
@@ -67,9 +68,11 @@ static struct {
 	/* filled during a kernel run, emptied after it */
 	struct rte_mbuf *tx[TX_MAX];
 	unsigned int ntx;
-	struct hairpin staged[HAIRPIN_MAX], floods[FLOOD_MAX];
-	unsigned int nstaged, nfloods;
-	struct rte_mbuf *inflight[HAIRPIN_MAX + FLOOD_MAX];
+	struct hairpin staged[HAIRPIN_MAX];
+	unsigned int nstaged;
+	struct hairpin floods[FLOOD_QUEUE];	/* a ring */
+	unsigned int flood_head, flood_tail;
+	struct rte_mbuf *inflight[HAIRPIN_MAX + FLOOD_BUDGET];
 	unsigned int ninflight;
 
 	struct dp_stats stats;
@@ -254,12 +257,12 @@ static void hairpin_stage(int vnic, struct rte_mbuf *m)
  * VLAN: one copy, shared by all of them when it is delivered. */
 static void flood_stage(int vnic, int vlan, struct rte_mbuf *m)
 {
-	if (dp.nfloods == FLOOD_MAX) {
+	if (dp.flood_head - dp.flood_tail == FLOOD_QUEUE) {
 		rte_pktmbuf_free(m);
 		dp.stats.flood_dropped++;
 		return;
 	}
-	dp.floods[dp.nfloods++] = (struct hairpin){ vnic, vlan, m };
+	dp.floods[dp.flood_head++ % FLOOD_QUEUE] = (struct hairpin){ vnic, vlan, m };
 }
 
 static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
@@ -399,17 +402,14 @@ static void hairpin_deliver(void)
 		nuse_vnic_rx(dp.staged[i].vnic, &f, 1);
 		dp.inflight[dp.ninflight++] = dp.staged[i].m;
 	}
-	for (i = 0; i < dp.nfloods; i++) {
-		struct flood_deliver fd = { {
-			rte_pktmbuf_mtod(dp.floods[i].m, void *),
-			dp.floods[i].m->data_len,
-		} };
+	for (i = 0; i < FLOOD_BUDGET && dp.flood_tail != dp.flood_head; i++) {
+		struct hairpin *h = &dp.floods[dp.flood_tail++ % FLOOD_QUEUE];
+		struct flood_deliver fd = { { rte_pktmbuf_mtod(h->m, void *), h->m->data_len } };
 
-		demux_flood(dp.floods[i].vlan, dp.floods[i].vnic, flood_push, &fd);
-		dp.inflight[dp.ninflight++] = dp.floods[i].m;
+		demux_flood(h->vlan, h->vnic, flood_push, &fd);
+		dp.inflight[dp.ninflight++] = h->m;
 	}
 	dp.nstaged = 0;
-	dp.nfloods = 0;
 }
 
 /* --- the loop --- */
