@@ -498,6 +498,14 @@ static int tenant_pid_req(struct ctl_req *req)
 	return 0;
 }
 
+static int admit_req(struct ctl_req *req)
+{
+	struct ctl_admit *r = (struct ctl_admit *)req;
+
+	r->what[sizeof(r->what) - 1] = '\0';
+	return admit(r->need, r->what, &r->error);
+}
+
 static const struct {
 	size_t len;
 	int (*run)(struct ctl_req *);
@@ -518,6 +526,7 @@ static const struct {
 	[CTL_ROUTES_GET] = { sizeof(struct ctl_tenant), NULL, routes_get_req },
 	[CTL_METRICS] = { sizeof(struct ctl_metrics), metrics_req },
 	[CTL_TENANT_PID] = { sizeof(struct ctl_tenant_pid), tenant_pid_req },
+	[CTL_ADMIT] = { sizeof(struct ctl_admit), admit_req },
 };
 
 void ctl_run_pending(void)

@@ -26,6 +26,7 @@ enum ctl_type {
 	CTL_ROUTES_GET,
 	CTL_METRICS,
 	CTL_TENANT_PID,
+	CTL_ADMIT,
 	CTL_TYPE_MAX,
 };
 
@@ -101,6 +102,15 @@ struct ctl_tenant_pid {
 	struct ctl_req req;
 	char name[TENANT_NAME_MAX + 1];
 	int pid;
+};
+
+/* Whether the kernel can afford @need more bytes for @what (a ruleset):
+ * 0, or -EDQUOT with the reason in @error. */
+struct ctl_admit {
+	struct ctl_req req;
+	size_t need;
+	char what[32];
+	struct tenant_error error;
 };
 
 /* Control thread. */

@@ -118,6 +118,8 @@ static enum MHD_Result api_problem_allow(struct pending *p, unsigned int status,
 			      "detail", detail);
 	char *body;
 
+	snprintf(p->detail, sizeof(p->detail), "%s%s%s", field && *field ? field : "",
+		 field && *field ? ": " : "", detail);
 	if (field && *field)
 		json_object_set_new(j, "field", json_string(field));
 	body = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -428,6 +430,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		p->conn = c;
 		p->t0 = api_now();
 		snprintf(p->method, sizeof(p->method), "%s", method);
+		snprintf(p->url, sizeof(p->url), "%s", url);
 		*state = p;
 		return gate(p, url);
 	}
@@ -461,6 +464,56 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return route(p, url, method);
 }
 
+/* What a peer sent, fit for one log line. */
+static void printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || *s == '"')
+			*s = '?';
+}
+
+/*
+ * Every change asked of the API is logged once it is answered: who (the
+ * peer, and whether it showed the token), what, and the result.  Those
+ * that changed something always; refusals at most 20 a second, since
+ * anyone who can reach the port can cause them.
+ */
+static void audit(struct pending *p)
+{
+	static struct log_rate refused = LOG_RATE(20);
+	const union MHD_ConnectionInfo *ci;
+	char who[INET6_ADDRSTRLEN + 8] = "?";
+	unsigned int held;
+
+	if (!strcmp(p->method, "GET") || !strcmp(p->method, "HEAD"))
+		return;
+	if (p->status >= 300 && !log_allow(&refused))
+		return;
+	ci = MHD_get_connection_info(p->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		char host[INET6_ADDRSTRLEN];
+
+		if (sa->sa_family == AF_INET &&
+		    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof(host)))
+			snprintf(who, sizeof(who), "%s:%u", host,
+				 ntohs(((const struct sockaddr_in *)sa)->sin_port));
+		else if (sa->sa_family == AF_INET6 &&
+			 inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host,
+				   sizeof(host)))
+			snprintf(who, sizeof(who), "[%s]:%u", host,
+				 ntohs(((const struct sockaddr_in6 *)sa)->sin6_port));
+	}
+	printable(p->url);
+	printable(p->detail);
+	held = log_held(&refused);
+	if (held)
+		log_info("audit: %u refused request(s) not logged (over 20 a second)", held);
+	log_info("audit: %s%s %s %s: %u%s%s", who, token ? (p->status == 401 ? " (no valid token)"
+		 : " (token)") : "", p->method, p->url, p->status, p->detail[0] ? " " : "",
+		 p->detail);
+}
+
 static void completed(void *cls, struct MHD_Connection *c, void **state,
 		      enum MHD_RequestTerminationCode toe)
 {
@@ -468,9 +521,11 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 
 	if (!p)
 		return;
-	if (p->status)
+	if (p->status) {
 		metrics_observe(p->method, p->route ? p->route : "other", p->status,
 				api_now() - p->t0);
+		audit(p);
+	}
 	if (p->idem)		/* never answered: forget the key */
 		idem_forget(p->idem);
 	switch (p->u.req.type) {
@@ -480,6 +535,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	case CTL_METRICS:
 		ctl_metrics_free(&p->u.metrics);
 		break;
+	case CTL_ADMIT:
 	case 0:
 		break;
 	default:
@@ -492,6 +548,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 		tenant_spec_free(&p->u.one.spec);
 	free(p->names);
 	free(p->ipt_text);
+	free(p->save_rules);
 	free(p->body);
 	free(p);
 	*state = NULL;

@@ -20,9 +20,12 @@ struct pending {
 		struct ctl_tenant_list list;
 		struct ctl_tenant one;
 		struct ctl_metrics metrics;
+		struct ctl_admit admit;
 	} u;
 	struct MHD_Connection *conn;
 	char method[8];
+	char url[256];			/* as asked, for the audit line */
+	char detail[192];		/* what a problem answer said */
 	const char *route;		/* the pattern, for metrics */
 	double t0;
 	unsigned int status;		/* answered with */
@@ -43,6 +46,7 @@ struct pending {
 	int stage;			/* POST /tenants with rulesets: 1 applying, 2 undoing */
 	int ipt_code;			/* what an iptables job ended with */
 	char *ipt_text;			/* its ruleset, or what iptables said */
+	char *save_rules;		/* POST .../save: the IPv4 ruleset read */
 };
 
 double api_now(void);
@@ -76,6 +80,16 @@ static inline int method_is(const char *method, const char *m)
 
 /* tenants.c: /tenants and everything under it; @seg[0] is "tenants". */
 enum MHD_Result api_tenants(struct pending *p, const char *method, char *seg[], int n);
+
+/* tenants.c: a tenant request to the dataplane (the sysctls the state
+ * names, and @extra's, are read back); an error answer from its status. */
+enum MHD_Result api_tenant_submit(struct pending *p, unsigned int type,
+				  const char *name, json_t *extra_sysctls);
+enum MHD_Result api_tenant_error(struct pending *p);
+
+/* save.c: POST /tenants/NAME/save, and what a tenant's GET shows unsaved. */
+enum MHD_Result api_save(struct pending *p, const char *tenant);
+json_t *api_unsaved(const char *tenant, json_t *now);
 
 /* tenants.c: what an iptables job's done() is for a pending request;
  * the body as JSON, or NULL with the answer given (400, 413, 415). */

@@ -5,6 +5,7 @@
  * runs one iptables command given as an argument list.  The work is done
  * by the real tools (iptables.c); this is the HTTP side.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "conf.h"
 #include "iptables.h"
 #include "state.h"
+#include "tenant/admit.h"
 
 static int family_of(struct pending *p, int *family)
 {
@@ -95,12 +97,32 @@ static enum MHD_Result iptables_check(struct pending *p, const char *m)
 	return MHD_YES;
 }
 
+/* A ruleset costs kernel memory: ask the dataplane first (stage 1). */
+static enum MHD_Result iptables_admit(struct pending *p)
+{
+	p->stage = 1;
+	p->u.admit.need = ADMIT_RULES_FACTOR * p->body_len;
+	snprintf(p->u.admit.what, sizeof(p->u.admit.what), "this ruleset");
+	return api_submit(p, CTL_ADMIT, sizeof(p->u.admit));
+}
+
 enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *m)
 {
 	enum MHD_Result ret = MHD_YES;
 	char **argv = NULL;
 	int family = 0, err, i;
 
+	if (p->stage == 1) {
+		int status = p->u.req.status;
+
+		p->stage = 2;
+		if (status == -EDQUOT)
+			return api_problem(p, 507, p->u.admit.error.msg, "iptables");
+		if (status)
+			return api_problem(p, status == -EHOSTDOWN ? 503 : 500, strerror(-status), NULL);
+		family_of(p, &family);
+		goto run;
+	}
 	if (p->submitted)
 		return iptables_answer(p, method_is(m, "POST") ? 201 : 200);
 	if (!state_tenant(tenant))
@@ -113,6 +135,9 @@ enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *
 		ret = iptables_check(p, m);
 	if (p->status)			/* answered already: a bad request */
 		goto out;
+	if (method_is(m, "PUT"))
+		return iptables_admit(p);
+run:
 	api_wait(p);
 	if (method_is(m, "GET"))
 		err = ipt_get(tenant, family, api_ipt_answered, p);

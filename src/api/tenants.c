@@ -29,7 +29,7 @@ static unsigned int tenant_status(int err)
 	}
 }
 
-static enum MHD_Result tenant_error(struct pending *p)
+enum MHD_Result api_tenant_error(struct pending *p)
 {
 	struct ctl_tenant *r = &p->u.one;
 	unsigned int status = tenant_status(r->req.status);
@@ -58,8 +58,8 @@ static int read_names(struct pending *p, const char *tenant, json_t *extra)
 	return 0;
 }
 
-static enum MHD_Result tenant_submit(struct pending *p, unsigned int type,
-				     const char *name, json_t *extra_sysctls)
+enum MHD_Result api_tenant_submit(struct pending *p, unsigned int type,
+				  const char *name, json_t *extra_sysctls)
 {
 	snprintf(p->u.one.name, sizeof(p->u.one.name), "%s", name);
 	if (read_names(p, name, extra_sysctls))
@@ -172,7 +172,7 @@ static enum MHD_Result tenant_post(struct pending *p)
 			return api_problem(p, 422, p->ipt_text ? p->ipt_text : "iptables failed",
 					   p->ipt_code == 422 ? "iptables" : NULL);
 		if (p->u.req.status)
-			return tenant_error(p);
+			return api_tenant_error(p);
 		if (p->stage == 0 && has_rules(&p->u.one.spec))
 			return apply_rules(p);
 		if (p->stage == 1 && p->ipt_code)
@@ -186,7 +186,7 @@ static enum MHD_Result tenant_post(struct pending *p)
 		json_decref(j);
 		return api_invalid(p, err);
 	}
-	ret = tenant_submit(p, CTL_TENANT_CREATE, p->u.one.spec.name,
+	ret = api_tenant_submit(p, CTL_TENANT_CREATE, p->u.one.spec.name,
 			    json_object_get(j, "sysctls"));
 	json_decref(j);
 	return ret;
@@ -212,13 +212,15 @@ static enum MHD_Result tenant_get(struct pending *p, const char *name, enum part
 	json_t *t, *v;
 
 	if (!p->submitted)
-		return tenant_submit(p, CTL_TENANT_GET, name, extra);
+		return api_tenant_submit(p, CTL_TENANT_GET, name, extra);
 	if (p->u.req.status)
-		return tenant_error(p);
+		return api_tenant_error(p);
 	t = p->u.one.answer;
 	switch (part) {
 	case WHOLE:
-		return api_respond_json(p, 200, json_incref(t), NULL);
+		t = json_deep_copy(t);
+		json_object_set_new(t, "unsaved", api_unsaved(name, t));
+		return api_respond_json(p, 200, t, NULL);
 	case VNICS:
 		return api_respond_json(p, 200, json_incref(json_object_get(t, "vnics")), NULL);
 	case SYSCTLS:
@@ -244,9 +246,9 @@ static enum MHD_Result tenant_get(struct pending *p, const char *name, enum part
 static enum MHD_Result tenant_delete(struct pending *p, const char *name)
 {
 	if (!p->submitted)
-		return tenant_submit(p, CTL_TENANT_DESTROY, name, NULL);
+		return api_tenant_submit(p, CTL_TENANT_DESTROY, name, NULL);
 	if (p->u.req.status)
-		return tenant_error(p);
+		return api_tenant_error(p);
 	return changed(p, 204, NULL, NULL);
 }
 
@@ -259,7 +261,7 @@ static enum MHD_Result vnic_post(struct pending *p, const char *tenant)
 
 	if (p->submitted) {
 		if (p->u.req.status)
-			return tenant_error(p);
+			return api_tenant_error(p);
 		snprintf(loc, sizeof(loc), "/tenants/%s/vnics/%s", tenant, s->vnics[0].name);
 		return changed(p, 201, json_incref(find_named(json_object_get(p->u.one.answer,
 				"vnics"), s->vnics[0].name)), loc);
@@ -277,7 +279,7 @@ static enum MHD_Result vnic_post(struct pending *p, const char *tenant)
 		return api_invalid(p, err);
 	}
 	json_decref(j);
-	return tenant_submit(p, CTL_VNIC_ADD, tenant, NULL);
+	return api_tenant_submit(p, CTL_VNIC_ADD, tenant, NULL);
 }
 
 static enum MHD_Result vnic_delete(struct pending *p, const char *tenant, const char *vnic)
@@ -286,10 +288,10 @@ static enum MHD_Result vnic_delete(struct pending *p, const char *tenant, const 
 		if (strlen(vnic) >= IFNAMSIZ)
 			return api_problem(p, 404, "no such vNIC", "vnic");
 		strcpy(p->u.one.vnic, vnic);
-		return tenant_submit(p, CTL_VNIC_DEL, tenant, NULL);
+		return api_tenant_submit(p, CTL_VNIC_DEL, tenant, NULL);
 	}
 	if (p->u.req.status)
-		return tenant_error(p);
+		return api_tenant_error(p);
 	return changed(p, 204, NULL, NULL);
 }
 
@@ -305,7 +307,7 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 
 	if (p->submitted) {
 		if (p->u.req.status)
-			return tenant_error(p);
+			return api_tenant_error(p);
 		if (addr)
 			return changed(p, 204, NULL, NULL);
 		snprintf(loc, sizeof(loc), "/tenants/%s/vnics/%s/addresses/%s", tenant, vnic,
@@ -347,7 +349,7 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 		return api_problem(p, 422, detail, "address");
 	}
 	json_decref(j);
-	return tenant_submit(p, add ? CTL_ADDR_ADD : CTL_ADDR_DEL, tenant, NULL);
+	return api_tenant_submit(p, add ? CTL_ADDR_ADD : CTL_ADDR_DEL, tenant, NULL);
 }
 
 static int query_table(struct pending *p, unsigned int *table)
@@ -377,7 +379,7 @@ static enum MHD_Result routes_get(struct pending *p, const char *tenant)
 
 	if (p->submitted) {
 		if (p->u.req.status)
-			return tenant_error(p);
+			return api_tenant_error(p);
 		return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
 	}
 	if (query_table(p, &table))
@@ -389,7 +391,7 @@ static enum MHD_Result routes_get(struct pending *p, const char *tenant)
 		s->nroutes = 1;
 		s->routes[0].table = table ? table : 254;
 	}
-	return tenant_submit(p, CTL_ROUTES_GET, tenant, NULL);
+	return api_tenant_submit(p, CTL_ROUTES_GET, tenant, NULL);
 }
 
 /* POST .../routes with a route object; DELETE .../routes/DST[?table=N]. */
@@ -402,7 +404,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 
 	if (p->submitted) {
 		if (p->u.req.status)
-			return tenant_error(p);
+			return api_tenant_error(p);
 		if (dst)
 			return changed(p, 204, NULL, NULL);
 		return changed(p, 201, json_incref(json_object_get(p->u.one.answer, "routes")),
@@ -417,7 +419,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 			return api_problem(p, 404, "no such route (give DESTINATION/PREFIX)", "dst");
 		if (query_table(p, &s->routes[0].table) || s->routes[0].table == 255)
 			return api_problem(p, 422, "table is main or 1-2147483647", "table");
-		return tenant_submit(p, CTL_ROUTE_DEL, tenant, NULL);
+		return api_tenant_submit(p, CTL_ROUTE_DEL, tenant, NULL);
 	}
 	if (!(j = api_parse_body(p, &ret)))
 		return ret;
@@ -426,7 +428,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 		return api_invalid(p, err);
 	}
 	json_decref(j);
-	return tenant_submit(p, CTL_ROUTE_ADD, tenant, NULL);
+	return api_tenant_submit(p, CTL_ROUTE_ADD, tenant, NULL);
 }
 
 static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
@@ -438,7 +440,7 @@ static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
 
 	if (p->submitted) {
 		if (p->u.req.status)
-			return tenant_error(p);
+			return api_tenant_error(p);
 		return changed(p, 200, json_incref(json_object_get(p->u.one.answer, "sysctls")),
 			       NULL);
 	}
@@ -452,7 +454,7 @@ static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
 		json_decref(j);
 		return api_problem(p, 422, "no sysctl to set", NULL);
 	}
-	ret = tenant_submit(p, CTL_SYSCTL_SET, tenant, j);
+	ret = api_tenant_submit(p, CTL_SYSCTL_SET, tenant, j);
 	json_decref(j);
 	return ret;
 }
@@ -482,9 +484,9 @@ static enum MHD_Result sysctls_get(struct pending *p, const char *tenant)
 static enum MHD_Result tenant_stats(struct pending *p, const char *tenant)
 {
 	if (!p->submitted)
-		return tenant_submit(p, CTL_TENANT_STATS, tenant, NULL);
+		return api_tenant_submit(p, CTL_TENANT_STATS, tenant, NULL);
 	if (p->u.req.status)
-		return tenant_error(p);
+		return api_tenant_error(p);
 	return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
 }
 
@@ -504,6 +506,10 @@ static enum MHD_Result tenant_one(struct pending *p, const char *m, char *seg[],
 
 	if (strlen(t) > TENANT_NAME_MAX)
 		return api_problem(p, 404, "no such tenant", "name");
+	if (n == 3 && !strcmp(seg[2], "save")) {
+		p->route = "/tenants/{name}/save";
+		return method_is(m, "POST") ? api_save(p, t) : api_not_allowed(p, "POST");
+	}
 	if (n == 2) {
 		p->route = "/tenants/{name}";
 		if (method_is(m, "GET"))

@@ -79,6 +79,20 @@ done
 [ "$code" = 507 ] && pass "vNIC $i of m0 refused with 507" || fail "vNIC $i of m0: $code, want 507: $(cat "$WORK/body")"
 pings c$ID "$(tenant_ip 0)" 2 && pass "m0 still answers ping" || fail "m0 no longer answers ping"
 
+# And a ruleset: 5,000 rules need more than is left.
+python3 -c "
+print('*filter')
+print(':INPUT ACCEPT [0:0]')
+for i in range(5000):
+    print('-A INPUT -s 10.%d.%d.%d/32 -j DROP' % (i >> 16, (i >> 8) & 255, i & 255))
+print('COMMIT')" > "$WORK/rules"
+code=$(curl -s -o "$WORK/body" -w '%{http_code}' -X PUT -H 'Content-Type: text/plain' \
+	--data-binary @"$WORK/rules" "$API/tenants/m0/iptables")
+[ "$code" = 507 ] && pass "a ruleset of 5,000 rules refused with 507" \
+	|| fail "PUT of 5,000 rules: $code, want 507: $(head -c 300 "$WORK/body")"
+curl -s "$API/tenants/m0/iptables" | grep -q -- "-A INPUT -s 10.0.0.1/32" \
+	&& fail "the refused ruleset is in force" || pass "the refused ruleset is not in force"
+
 grep -Eqi "out of memory|killed process|oom" "$WORK/daemon.log" \
 	&& fail "the log speaks of OOM: $(grep -Ei 'out of memory|killed process|oom' "$WORK/daemon.log" | head -3)" \
 	|| pass "no OOM-killer line in the log"
@@ -86,7 +100,6 @@ stop_daemon
 
 # The state now holds more tenants than a 32M kernel takes.
 sum=$(sha256sum < "$WORK/state/tenants.json")
-total=$(grep -c '"name": *"m\|"name":"m' "$WORK/state/tenants.json")
 sed -i 's/"memory": "64M"/"memory": "32M"/' "$WORK/a.json"
 "$DAEMON" --config "$WORK/a.json" > "$WORK/small.log" 2>&1 &
 pid=$!
