@@ -273,6 +273,10 @@ int tenant_check_vnic(const struct tenant_vnic_spec *v, const char *field,
 	if (!name_ok(v->name, IFNAMSIZ - 1) || !strcmp(v->name, "lo") ||
 	    v->name[0] == '.')
 		return tenant_fail(e, -EINVAL, f, "bad vNIC name \"%s\"", v->name);
+	/* The kernel refuses them: they name every link's sysctls. */
+	if (!strcmp(v->name, "all") || !strcmp(v->name, "default"))
+		return tenant_fail(e, -EINVAL, f, "\"%s\" is the kernel's (net.*.conf.%s)",
+				   v->name, v->name);
 	snprintf(f, sizeof(f), "%s.mac", field);
 	if (!mac_usable(v->mac))
 		return tenant_fail(e, -EINVAL, f, "not a unicast MAC address");
@@ -377,6 +381,8 @@ int tenant_check_sysctl(const struct tenant_sysctl *c, const char *field,
 	if (strncmp(c->name, "net.", 4) && strncmp(c->name, "net/", 4))
 		return tenant_fail(e, -EINVAL, field, "\"%s\" is not a tenant's sysctl "
 				   "(only net.* are)", c->name);
+	if (!c->value[0])	/* the kernel would take it and change nothing */
+		return tenant_fail(e, -EINVAL, field, "an empty value");
 	for (p = c->value; *p; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\t')
 			return tenant_fail(e, -EINVAL, field, "control characters in the value");

@@ -89,6 +89,8 @@ check "an address" 201 $A -H "$J" -d '{"address": "10.86.5.1/24"}'
 # Sysctls: a tenant's are the net tree's; values are one line.
 refused "a kernel-wide sysctl" vm.min_free_kbytes $T/sysctls '{"vm.min_free_kbytes": "100000"}' -X PATCH
 check "a sysctl value with a newline" 422 $T/sysctls -X PATCH -H "$J" -d '{"net.ipv4.ip_forward": "1\n0"}'
+check "an empty sysctl value" 422 $T/sysctls -X PATCH -H "$J" -d '{"net.ipv4.ip_forward": ""}'
+refused "a vNIC named all" vnic.name $T/vnics '{"name": "all", "mac": "02:00:00:86:00:11"}'
 check "a net sysctl" 200 $T/sysctls -X PATCH -H "$J" -d '{"net.ipv4.ip_forward": "1"}'
 check "GET /tenants/zeta" 404 /tenants/zeta
 

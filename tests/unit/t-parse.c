@@ -143,6 +143,13 @@ static void test_checks(void)
 	tenant_parse_prefix("10.0.0.1/24", &a);
 	CHECK(tenant_check_addr(&v, &a, "address", &e) == 0, "IPv4 on MTU 1279 refused");
 	v.mtu = 0;
+	CHECK(tenant_check_vnic(&v, "vnic", &e) == 0, "vNIC eth0 refused: %s", e.msg);
+	strcpy(v.name, "all");
+	CHECK(tenant_check_vnic(&v, "vnic", &e) == -EINVAL && !strcmp(e.field, "vnic.name"),
+	      "vNIC \"all\" allowed");
+	strcpy(v.name, "default");
+	CHECK(tenant_check_vnic(&v, "vnic", &e) == -EINVAL, "vNIC \"default\" allowed");
+	strcpy(v.name, "eth0");
 
 	v.naddrs = 1;
 	v.addrs = &a;
@@ -188,6 +195,8 @@ static void test_checks(void)
 	CHECK(tenant_check_sysctl(&c, "x", &e) == 0, "net.ipv4.ip_forward refused: %s", e.msg);
 	strcpy(c.value, "0\t65535");
 	CHECK(tenant_check_sysctl(&c, "x", &e) == 0, "a tab refused: %s", e.msg);
+	c.value[0] = '\0';
+	CHECK(tenant_check_sysctl(&c, "x", &e) == -EINVAL, "an empty value allowed");
 	strcpy(c.value, "1\n0");
 	CHECK(tenant_check_sysctl(&c, "x", &e) == -EINVAL, "a newline allowed");
 	strcpy(c.value, "1");
