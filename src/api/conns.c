@@ -128,16 +128,6 @@ void conns_trim(unsigned int max)
 		log_evicted();
 }
 
-unsigned int conns_open(void)
-{
-	return nopen;
-}
-
-unsigned long conns_evicted(void)
-{
-	return nevicted;
-}
-
 void conns_check_rlimit(unsigned int need)
 {
 	struct rlimit rl;

@@ -28,8 +28,5 @@ void conns_busy(struct MHD_Connection *c);
 void conns_idle(struct MHD_Connection *c);
 /* After each MHD_run(): close the longest-idle connections beyond @max. */
 void conns_trim(unsigned int max);
-/* Connections open, and closed to make room since the start. */
-unsigned int conns_open(void);
-unsigned long conns_evicted(void);
 
 #endif
