@@ -301,8 +301,8 @@ static int is_ows(char c)
 /*
  * "Bearer", then spaces or tabs, then the token; spaces and tabs after it
  * are HTTP's optional white space, as before it.  The value is taken with
- * the length libmicrohttpd reports, so that a NUL inside it is refused
- * where the library keeps it (0.9.75 cuts values at a NUL itself).
+ * the length libmicrohttpd reports; a NUL, which 0.9.75 would hide by
+ * cutting the value short, was refused at the gate (conns_saw_nul()).
  */
 static int authorized(struct MHD_Connection *c)
 {
@@ -331,6 +331,10 @@ static enum MHD_Result gate(struct pending *p, const char *url)
 {
 	int health = !strcmp(url, "/healthz");
 
+	if (conns_saw_nul(p->conn)) {
+		p->route = "other";
+		return api_problem(p, 400, "the request holds a NUL byte", NULL);
+	}
 	if (health && phase != API_RUNNING) {
 		p->route = "/healthz";
 		return api_respond_json(p, 503, json_pack("{s:s}", "status",
@@ -392,6 +396,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (!p->submitted && conns_saw_nul(c)) {	/* in the body */
+		p->route = "other";
+		return api_problem(p, 400, "the request holds a NUL byte", NULL);
 	}
 	if (!p->submitted && !strcmp(method, "POST")) {
 		ret = idem_check(p, url, &answered);

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The API's connections; see conns.h. */
+#include "config.h"
+
+#include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -17,6 +21,51 @@ struct conn {
 	int idle;			/* on the list */
 	int closing;			/* shut down here, MHD has yet to notice */
 };
+
+/* Descriptors that are API connections, and those that brought a NUL. */
+#define FD_BITS		65536
+static unsigned char api_fds[FD_BITS / 8], nul_fds[FD_BITS / 8];
+
+static void fd_mark(unsigned char *map, int fd, int on)
+{
+	if (fd < 0 || fd >= FD_BITS)
+		return;
+	if (on)
+		map[fd / 8] |= 1 << (fd % 8);
+	else
+		map[fd / 8] &= ~(1 << (fd % 8));
+}
+
+static int fd_marked(const unsigned char *map, int fd)
+{
+	return fd >= 0 && fd < FD_BITS && (map[fd / 8] & (1 << (fd % 8)));
+}
+
+typedef ssize_t recv_fn(int, void *, size_t, int);
+static recv_fn *next_recv;		/* libc's */
+
+/*
+ * libmicrohttpd 0.9.75 hands header values on as C strings: a NUL cuts
+ * one short and what follows it is never seen ("Bearer TOKEN\0junk"
+ * reads as the token).  Nothing the API takes may hold a NUL (no header,
+ * no JSON body, no ruleset), so the bytes it reads from its connections
+ * are looked at on their way in: the library's recv() is this one, the
+ * executable's symbol coming first.  Other descriptors pass untouched.
+ */
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	recv_fn *next = __atomic_load_n(&next_recv, __ATOMIC_RELAXED);
+	ssize_t n;
+
+	if (!next) {
+		next = (recv_fn *)dlsym(RTLD_NEXT, "recv");
+		__atomic_store_n(&next_recv, next, __ATOMIC_RELAXED);
+	}
+	n = next(fd, buf, len, flags);
+	if (n > 0 && fd_marked(api_fds, fd) && memchr(buf, '\0', n))
+		fd_mark(nul_fds, fd, 1);
+	return n;
+}
 
 static struct conn *idle_head, *idle_tail;
 static unsigned int nopen, nclosing;
@@ -55,6 +104,8 @@ void conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 			return;
 		info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 		k->fd = info ? info->connect_fd : -1;
+		fd_mark(nul_fds, k->fd, 0);
+		fd_mark(api_fds, k->fd, 1);
 		*socket_context = k;
 		nopen++;
 		idle_append(k);
@@ -63,6 +114,8 @@ void conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 	if (!k)
 		return;
 	idle_unlink(k);
+	fd_mark(api_fds, k->fd, 0);
+	fd_mark(nul_fds, k->fd, 0);
 	nopen--;
 	if (k->closing)
 		nclosing--;
@@ -76,6 +129,13 @@ static struct conn *conn_of(struct MHD_Connection *c)
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
 	return info ? info->socket_context : NULL;
+}
+
+int conns_saw_nul(struct MHD_Connection *c)
+{
+	struct conn *k = conn_of(c);
+
+	return k && fd_marked(nul_fds, k->fd);
 }
 
 void conns_busy(struct MHD_Connection *c)

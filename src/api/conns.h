@@ -26,6 +26,8 @@ void conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 /* A request began on @c / was answered and done. */
 void conns_busy(struct MHD_Connection *c);
 void conns_idle(struct MHD_Connection *c);
+/* Did @c bring a NUL byte (which no request may hold)? */
+int conns_saw_nul(struct MHD_Connection *c);
 /* After each MHD_run(): close the longest-idle connections beyond @max. */
 void conns_trim(unsigned int max);
 
