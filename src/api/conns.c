@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,6 +60,10 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 
 	if (!next) {
 		next = (recv_fn *)dlsym(RTLD_NEXT, "recv");
+		if (!next) {
+			errno = ENOSYS;
+			return -1;
+		}
 		__atomic_store_n(&next_recv, next, __ATOMIC_RELAXED);
 	}
 	n = next(fd, buf, len, flags);

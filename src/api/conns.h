@@ -5,7 +5,8 @@
  * are taken, whoever holds them; here, past api.max_connections, the
  * connection idle the longest (no request in progress) is closed to
  * make room, so a new client is served while a flood of idle
- * connections is held.  Requests in progress are never cut.
+ * connections is held.  Requests in progress are never cut.  The bytes
+ * read from them are looked at for NULs, which libmicrohttpd would hide.
  */
 #ifndef API_CONNS_H
 #define API_CONNS_H
