@@ -10,10 +10,14 @@
 
 #include "conf.h"
 #include "conf_int.h"
+#include "conf_listen.h"
 #include "rpc/nrpc.h"
 
 #define DEFAULT_MBUFS		8191
 #define DEFAULT_MEMORY		(256UL << 20)
+#define DEFAULT_API_CONNS	256
+#define DEFAULT_API_PER_CLIENT	128
+#define DEFAULT_API_IDLE	10
 
 int conf_fail(struct ctx *x, const char *where, const char *fmt, ...)
 {
@@ -205,21 +209,35 @@ static int kernel_parse(struct ctx *x, json_t *o, struct config *c)
 
 static int api_parse(struct ctx *x, json_t *o, struct config *c)
 {
-	static const char *const keys[] = { "listen", "token_file", NULL };
+	static const char *const keys[] = { "listen", "token_file", "max_connections",
+		"max_connections_per_client", "idle_timeout", NULL };
 	const char *listen = NULL, *token = NULL;
 
 	if (!json_is_object(o))
 		return conf_fail(x, "api", "must be an object, not %s", conf_type_name(o));
 	if (conf_only_keys(x, o, "api", keys) ||
 	    conf_get_string(x, o, "listen", "api", 0, &listen) ||
-	    conf_get_string(x, o, "token_file", "api", 0, &token))
+	    conf_get_string(x, o, "token_file", "api", 0, &token) ||
+	    conf_get_uint(x, o, "max_connections", "api", 8, 16384, &c->api_max_connections) ||
+	    conf_get_uint(x, o, "max_connections_per_client", "api", 1, 16384,
+			  &c->api_max_per_client) ||
+	    conf_get_uint(x, o, "idle_timeout", "api", 1, 3600, &c->api_idle_timeout))
 		return -1;
+	if (!json_object_get(o, "max_connections_per_client") &&
+	    c->api_max_per_client > c->api_max_connections)
+		c->api_max_per_client = c->api_max_connections;	/* the default, scaled */
+	if (c->api_max_per_client > c->api_max_connections)
+		return conf_fail(x, "api.max_connections_per_client", "%u is over "
+				 "api.max_connections (%u)", c->api_max_per_client,
+				 c->api_max_connections);
 	if (listen) {
-		const char *colon = strrchr(listen, ':');
+		struct sockaddr_storage ss;
+		socklen_t len;
 
-		if (!colon || colon == listen || atoi(colon + 1) <= 0 ||
-		    atoi(colon + 1) > 65535)
-			return conf_fail(x, "api.listen", "\"%s\" is not ADDRESS:PORT", listen);
+		if (conf_parse_listen(listen, &ss, &len))
+			return conf_fail(x, "api.listen", "\"%s\" is not ADDRESS:PORT with a "
+					 "numeric address (127.0.0.1:8080, [::1]:8080) and a "
+					 "port of 1-65535", listen);
 		free(c->api_listen);
 		c->api_listen = strdup(listen);
 	}
@@ -354,6 +372,9 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	c->kernel_memory = DEFAULT_MEMORY;
 	c->kernel_reserve = default_reserve(DEFAULT_MEMORY);
 	c->api_listen = strdup("127.0.0.1:8080");
+	c->api_max_connections = DEFAULT_API_CONNS;
+	c->api_max_per_client = DEFAULT_API_PER_CLIENT;
+	c->api_idle_timeout = DEFAULT_API_IDLE;
 	c->rpc_socket = strdup(NRPC_SOCKET_DEFAULT);
 	c->state_dir = strdup("/var/lib/nuse-appliance");
 	c->user = strdup("nobody");
@@ -416,8 +437,11 @@ char *config_dump(const struct config *c)
 	fmt_size(c->kernel_reserve, reserve, sizeof(reserve));
 	json_object_set_new(root, "kernel", json_pack("{s:s,s:s}", "memory", mem,
 						      "reserve", reserve));
-	json_object_set_new(root, "api", json_pack("{s:s,s:o}", "listen", c->api_listen,
-		"token_file", c->api_token_file ? json_string(c->api_token_file) : json_null()));
+	json_object_set_new(root, "api", json_pack("{s:s,s:o,s:i,s:i,s:i}", "listen", c->api_listen,
+		"token_file", c->api_token_file ? json_string(c->api_token_file) : json_null(),
+		"max_connections", (int)c->api_max_connections,
+		"max_connections_per_client", (int)c->api_max_per_client,
+		"idle_timeout", (int)c->api_idle_timeout));
 	json_object_set_new(root, "rpc", json_pack("{s:s,s:o}", "socket", c->rpc_socket,
 		"group", c->rpc_group ? json_string(c->rpc_group) : json_null()));
 	json_object_set_new(root, "state_dir", json_string(c->state_dir));

@@ -22,6 +22,9 @@ struct config {
 	size_t kernel_reserve;		/* kept back from admission */
 	char *api_listen;
 	char *api_token_file;		/* NULL: no token */
+	unsigned int api_max_connections;	/* past it, the longest idle is closed */
+	unsigned int api_max_per_client;	/* from one address */
+	unsigned int api_idle_timeout;		/* seconds */
 	char *rpc_socket;		/* the tool RPC's unix socket */
 	char *rpc_group;		/* NULL: root only */
 	char *state_dir;

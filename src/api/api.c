@@ -20,6 +20,8 @@
 
 #include "api_int.h"
 #include "dataplane/dp.h"
+#include "conf_listen.h"
+#include "conns.h"
 #include "log.h"
 #include "metrics.h"
 #include "nuse.h"
@@ -38,6 +40,7 @@ static char *token;
 static size_t token_len;
 static int inflight;
 static void (*idle_fn)(void);
+static unsigned int max_conns;
 
 static void api_pump(void);
 
@@ -308,19 +311,33 @@ static enum MHD_Result route(struct pending *p, const char *url, const char *m)
 
 /* --- the request's life --- */
 
+static int is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * "Bearer", then spaces or tabs, then the token; spaces and tabs after it
+ * are HTTP's optional white space, as before it.  The value is taken with
+ * the length libmicrohttpd reports; a NUL, which 0.9.75 would hide by
+ * cutting the value short, was refused at the gate (conns_saw_nul()).
+ */
 static int authorized(struct MHD_Connection *c)
 {
-	const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	const char *h;
 	unsigned char diff;
 	size_t i, n;
 
 	if (!token)
 		return 1;
-	if (!h || strncasecmp(h, "Bearer ", 7))
+	if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION,
+					  strlen(MHD_HTTP_HEADER_AUTHORIZATION), &h, &n) != MHD_YES ||
+	    !h || memchr(h, '\0', n) || n < 7 || strncasecmp(h, "Bearer", 6) || !is_ows(h[6]))
 		return 0;
-	for (h += 7; *h == ' '; h++)
+	for (h += 7, n -= 7; n && is_ows(*h); h++, n--)
 		;
-	n = strlen(h);
+	while (n && is_ows(h[n - 1]))
+		n--;
 	diff = n != token_len;
 	for (i = 0; i < token_len; i++)		/* time independent of the guess */
 		diff |= token[i] ^ (i < n ? h[i] : 0);
@@ -372,6 +389,10 @@ static enum MHD_Result gate(struct pending *p, const char *url)
 	const char *sick;
 	char detail[128];
 
+	if (conns_saw_nul(p->conn)) {
+		p->route = "other";
+		return api_problem(p, 400, "the request holds a NUL byte", NULL);
+	}
 	if (health && (sick = unhealthy(detail, sizeof(detail)))) {
 		json_t *j = json_pack("{s:s}", "status", sick);
 
@@ -429,6 +450,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return MHD_NO;
 		p->conn = c;
 		p->t0 = api_now();
+		conns_busy(c);
 		snprintf(p->method, sizeof(p->method), "%s", method);
 		snprintf(p->url, sizeof(p->url), "%s", url);
 		*state = p;
@@ -453,6 +475,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		}
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	if (!p->submitted && conns_saw_nul(c)) {	/* in the body */
+		p->route = "other";
+		return api_problem(p, 400, "the request holds a NUL byte", NULL);
 	}
 	if (!p->submitted && !strcmp(method, "POST")) {
 		ret = idem_check(p, url, &answered);
@@ -521,6 +547,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 
 	if (!p)
 		return;
+	conns_idle(c);
 	if (p->status) {
 		metrics_observe(p->method, p->route ? p->route : "other", p->status,
 				api_now() - p->t0);
@@ -560,6 +587,7 @@ static void api_pump(void)
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	MHD_run(mhd);
+	conns_trim(max_conns);
 	ev_timer_stop(loop, &mhd_timer);
 	if (MHD_get_timeout(mhd, &ms) == MHD_YES) {
 		ev_timer_set(&mhd_timer, ms / 1000.0, 0.);
@@ -575,26 +603,6 @@ static void on_io(struct ev_loop *l, ev_io *w, int revents)
 static void on_timer(struct ev_loop *l, ev_timer *w, int revents)
 {
 	api_pump();
-}
-
-static int parse_listen(const char *s, struct sockaddr_in *sin)
-{
-	char host[64];
-	const char *colon = strrchr(s, ':');
-	char *end;
-	long port;
-
-	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		return -EINVAL;
-	memcpy(host, s, colon - s);
-	host[colon - s] = '\0';
-	port = strtol(colon + 1, &end, 10);
-	if (*end || !colon[1] || port < 1 || port > 65535)
-		return -EINVAL;
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
 /* The token file: a regular file of root's that no one else may read. */
@@ -646,22 +654,27 @@ fail:
 int api_init(struct ev_loop *l, const struct config *c)
 {
 	const union MHD_DaemonInfo *info;
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 
 	loop = l;
-	if (parse_listen(c->api_listen, &sin)) {
-		log_err("api: cannot listen on %s: IPv4 ADDRESS:PORT only for now",
-			c->api_listen);
+	if (conf_parse_listen(c->api_listen, &ss, &sslen)) {
+		log_err("api: cannot listen on %s: not ADDRESS:PORT", c->api_listen);
 		return -1;
 	}
 	if (c->api_token_file && token_load(c->api_token_file))
 		return -1;
-	mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+	max_conns = c->api_max_connections;
+	conns_check_rlimit(API_CONN_LIMIT(max_conns));
+	mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+			       (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,
 			       handle, NULL,
-			       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
+			       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			       MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-			       MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-			       MHD_OPTION_CONNECTION_LIMIT, 1024u,
+			       MHD_OPTION_NOTIFY_CONNECTION, conns_notify, NULL,
+			       MHD_OPTION_CONNECTION_TIMEOUT, c->api_idle_timeout,
+			       MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->api_max_per_client,
+			       MHD_OPTION_CONNECTION_LIMIT, API_CONN_LIMIT(c->api_max_connections),
 			       MHD_OPTION_END);
 	if (!mhd) {
 		log_err("api: cannot listen on %s: %s", c->api_listen, strerror(errno));

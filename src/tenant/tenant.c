@@ -394,6 +394,8 @@ int tenant_addr(const char *name, int add, const char *vnic,
 		return tenant_fail(e, -ENOENT, "vnic", "no vNIC \"%s\"", vnic);
 	if (p->family != AF_INET && p->family != AF_INET6)
 		return tenant_fail(e, -EINVAL, "address", "not an address/prefix");
+	if (add && (err = tenant_check_addr(&v->spec, p, "address", e)))
+		return err;
 	i = addr_index(v, p);
 	if (add && i >= 0)
 		return tenant_fail(e, -EEXIST, "address", "address exists");

@@ -30,6 +30,9 @@ int tenant_prefix_contains(const struct tenant_prefix *net,
 int tenant_check_name(const char *name, struct tenant_error *e);
 int tenant_check_vnic(const struct tenant_vnic_spec *v, const char *field,
 		      struct tenant_error *e);
+/* An address for vNIC @v (its MAC and MTU matter), checked before the kernel. */
+int tenant_check_addr(const struct tenant_vnic_spec *v, const struct tenant_prefix *p,
+		      const char *field, struct tenant_error *e);
 int tenant_check_route(const struct tenant_spec *s,
 		       const struct tenant_route_spec *r, const char *field,
 		       struct tenant_error *e);

@@ -39,6 +39,21 @@ bad "kernel.memory: below the minimum" "{$GOOD, \"kernel\": {\"memory\": \"1M\"}
 bad "kernel.reserve: \"much\" is not a size" "{$GOOD, \"kernel\": {\"reserve\": \"much\"}}"
 bad "kernel.reserve: 200M is not below half" "{$GOOD, \"kernel\": {\"memory\": \"256M\", \"reserve\": \"200M\"}}"
 bad "api.listen: \"nowhere\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"nowhere\"}}"
+bad "api.listen: \"localhost:8080\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"localhost:8080\"}}"
+bad "api.listen: \"127.0.0.1:+80\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"127.0.0.1:+80\"}}"
+bad "api.listen: \"::1:8080\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"::1:8080\"}}"
+bad "tenants[0].vnics[0].mac: \"02:cc:00:00:00: 1\" is not a MAC" \
+	"{$GOOD, \"tenants\": [{\"name\": \"t\", \"vnics\": [{\"name\": \"e\", \"mac\": \"02:cc:00:00:00: 1\"}]}]}"
+bad "tenants[0].vnics[0].addresses[0]: \"1.2.3.4/+24\" is not" \
+	"{$GOOD, \"tenants\": [{\"name\": \"t\", \"vnics\": [{\"name\": \"e\", \"mac\": \"02:00:00:00:00:01\", \"addresses\": [\"1.2.3.4/+24\"]}]}]}"
+bad "tenants[0].vnics[0].addresses[0]: \"1.2.3.4/024\" is not" \
+	"{$GOOD, \"tenants\": [{\"name\": \"t\", \"vnics\": [{\"name\": \"e\", \"mac\": \"02:00:00:00:00:01\", \"addresses\": [\"1.2.3.4/024\"]}]}]}"
+bad "tenants[0].vnics[0].addresses[0]: 0.0.0.0 is the unspecified address" \
+	"{$GOOD, \"tenants\": [{\"name\": \"t\", \"vnics\": [{\"name\": \"e\", \"mac\": \"02:00:00:00:00:01\", \"addresses\": [\"0.0.0.0/0\"]}]}]}"
+bad "tenants[0].routes[0].table: table 255 is not" \
+	"{$GOOD, \"tenants\": [{$TENANT, \"routes\": [{\"dst\": \"10.1.0.0/16\", \"dev\": \"eth0\", \"table\": 255}]}]}"
+bad "tenants[0].sysctls[0]: \"kernel.panic\" is not a tenant's sysctl" \
+	"{$GOOD, \"tenants\": [{$TENANT, \"sysctls\": {\"kernel.panic\": \"1\"}}]}"
 bad "log_level: \"loud\" is not" "{$GOOD, \"log_level\": \"loud\"}"
 bad "tenants: must be an array" "{$GOOD, \"tenants\": {}}"
 bad "tenants[0].name: missing" "{$GOOD, \"tenants\": [{}]}"
