@@ -101,42 +101,6 @@ static int send_msg(uint32_t type, uint32_t id, int32_t value)
 	return send(sock, &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m) ? 0 : -errno;
 }
 
-/* Checked words of a LAUNCHER_RUN into @words (NULL-terminated). */
-int launcher_check_run(const struct launcher_run *r, size_t len, char *words[],
-		       const char **why)
-{
-	const char *p = (const char *)(r + 1), *end = (const char *)r + len;
-	size_t n;
-	uint32_t i;
-
-	*why = "too short";
-	if (len < sizeof(*r) || r->m.len != len)
-		return -EINVAL;
-	*why = "no such tool";
-	if (r->m.value < 0 || r->m.value >= LAUNCHER_TOOLS)
-		return -EINVAL;
-	*why = "a bad tenant name";
-	n = strnlen(r->tenant, sizeof(r->tenant));
-	if (!n || n == sizeof(r->tenant))
-		return -EINVAL;
-	*why = "too many words";
-	if (r->argc > LAUNCHER_ARGS_MAX)
-		return -EINVAL;
-	for (i = 0; i < r->argc; i++) {
-		*why = "a word runs past the message or is too long";
-		n = strnlen(p, end - p);
-		if (p + n == end || n > LAUNCHER_ARG_LEN)
-			return -EINVAL;
-		words[i] = (char *)p;
-		p += n + 1;
-	}
-	*why = "bytes after the last word";
-	if (p != end)
-		return -EINVAL;
-	words[i] = NULL;
-	return 0;
-}
-
 /* The four descriptors of a RUN: three pipes, then a unix socket. */
 static int take_fds(struct msghdr *mh, int fds[4])
 {

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "conf.h"
+struct config;
 
 #define NUSE_TOOL_USER		"nuse-tool"
 
@@ -64,9 +64,5 @@ int launcher_fd(void);
 
 /* Let the launcher go (it ends its jobs and exits) and reap it. */
 void launcher_stop(void);
-
-/* The launcher's side, in the child; exported for the unit test. */
-int launcher_check_run(const struct launcher_run *r, size_t len, char *words[],
-		       const char **why);
 
 #endif

@@ -7,16 +7,10 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
-#include <linux/sched.h>
-#include <linux/seccomp.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <cap-ng.h>
 
 #include "launcher.h"
@@ -91,46 +85,4 @@ int launcher_become(const struct config *c)
 		return -EPERM;
 	}
 	return 0;
-}
-
-#if defined(__x86_64__)
-#define ARCH_NR		AUDIT_ARCH_X86_64
-#define NR_FORK		__NR_fork
-#define NR_VFORK	__NR_vfork
-#define NR_X32		__X32_SYSCALL_BIT
-#elif defined(__aarch64__)
-#define ARCH_NR		AUDIT_ARCH_AARCH64
-#define NR_FORK		0xffffffffu	/* no such calls: never matched */
-#define NR_VFORK	0xffffffffu
-#define NR_X32		0xffffffffu
-#endif
-
-int launcher_no_spawn(void)
-{
-#ifdef ARCH_NR
-	/* clone3's flags are in memory a filter cannot read: ENOSYS makes
-	 * glibc fall back to clone, whose flags it can.  A thread is
-	 * CLONE_THREAD; anything else would be a new process. */
-	struct sock_filter f[] = {
-		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		/* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
-		/* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		/* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		/* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, NR_X32, 7, 0),
-		/* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 7, 0),
-		/* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_FORK, 5, 0),
-		/* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NR_VFORK, 4, 0),
-		/* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 2),
-		/* 9 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
-		/* 10 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 0, 1),
-		/* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		/* 12 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-		/* 13 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-	};
-	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
-
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) ? -errno : 0;
-#else
-	return -ENOSYS;		/* fail closed: no job runs unconfined */
-#endif
 }
