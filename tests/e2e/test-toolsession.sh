@@ -43,6 +43,8 @@ else:
 for name, req in (("PTRACE_ATTACH", PTRACE_ATTACH), ("PTRACE_SEIZE", PTRACE_SEIZE)):
     if libc.syscall(SYS_ptrace, req, pid, 0, 0) == 0:
         got.append(name)
+        if req == PTRACE_ATTACH:    # its SIGSTOP becomes the trace stop: let it go on
+            os.waitpid(pid, 0x40000000)
         libc.syscall(SYS_ptrace, PTRACE_DETACH, pid, 0, 0)
     else:
         print(name + ":", os.strerror(ctypes.get_errno()))
