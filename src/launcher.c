@@ -133,6 +133,20 @@ static int take_fds(struct msghdr *mh, int fds[4])
 	return -EINVAL;
 }
 
+static void close_fds(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int fd;
+	size_t i;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			for (i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+				memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+				close(fd);
+			}
+}
+
 /* In the job's process: never returns. */
 static void job_exec(int tool, const char *tenant, char *words[], const int fds[4],
 		     pid_t launcher)
@@ -256,19 +270,15 @@ static int on_message(void)
 		on_run((struct launcher_run *)buf, n, &mh);
 		return 0;
 	}
-	mh.msg_controllen = mh.msg_flags & MSG_CTRUNC ? 0 : mh.msg_controllen;
-	{
-		int none[4];
-
-		if (!take_fds(&mh, none))	/* descriptors with anything else: closed */
-			for (int i = 0; i < 4; i++)
-				close(none[i]);
-	}
-	if (n == sizeof(*m) && m->type == LAUNCHER_KILL && m->len == sizeof(*m))
+	close_fds(&mh);		/* descriptors with anything else are not ours to keep */
+	if (n == sizeof(*m) && m->type == LAUNCHER_KILL && m->len == sizeof(*m)) {
 		on_kill(m->id);
-	else
-		log_err("launcher: a malformed message (%zd bytes, type %u): ignored", n,
-			(size_t)n >= sizeof(*m) ? m->type : 0);
+		return 0;
+	}
+	log_err("launcher: a malformed message (%zd bytes, type %u): refused", n,
+		(size_t)n >= sizeof(*m) ? m->type : 0);
+	if ((size_t)n >= sizeof(*m) && m->type == LAUNCHER_RUN)
+		send_msg(LAUNCHER_FAILED, m->id, -EMSGSIZE);
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct child {
 	struct child *next;
 	uint32_t id;
 	int running;		/* until the launcher says it ended */
+	int killed;		/* the launcher was asked to */
 	ev_io in, out, err;
 	ev_timer timeout;
 	const char *input;
@@ -182,9 +183,17 @@ static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 	struct child *c = w->data;
 	struct launcher_msg m = { .type = LAUNCHER_KILL, .len = sizeof(m), .id = c->id };
 
-	log_warn("child job %u: still running after %.0f s: killed", c->id, w->repeat);
-	if (c->running && send(launcher_fd(), &m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
-		ended(c, -ETIMEDOUT, 0);
+	if (!c->running)
+		return;
+	if (!c->killed++ && send(launcher_fd(), &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m)) {
+		log_warn("child job %u: still running after %.0f s: killed", c->id, w->repeat);
+		return;
+	}
+	/* The launcher cannot be asked, or did not answer: give up on it. */
+	log_err("child job %u: the launcher did not end it: given up", c->id);
+	close_watched(c, &c->out);
+	close_watched(c, &c->err);
+	ended(c, -ETIMEDOUT, 0);
 }
 
 static void watch(struct child *c, ev_io *w, int fd, int events,
