@@ -357,7 +357,7 @@ static int rpc_group_check(struct ctx *x, const struct config *c)
 	if (gid == ugid)
 		return conf_fail(x, "rpc.group", "\"%s\" is the group of the appliance's user "
 				 "\"%s\" (gid %lu): every process of that user could act as root in "
-				 "every tenant; give the tool users a group of their own", c->rpc_group,
+				 "every tenant; give those who may use exec a group of their own", c->rpc_group,
 				 c->user, gid);
 	pw = getpwuid(uid);
 	gr = getgrgid(gid);
