@@ -2,6 +2,8 @@
 /* Reading and checking the configuration file; see config.h. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,6 +362,60 @@ static int tenants_check(struct ctx *x, const struct config *c)
 	return 0;
 }
 
+/* A name or a number, as privs.c and rpc/listen.c take them: 0 if found. */
+static int name_or_id(const char *s, int group, unsigned long *id, gid_t *pgid)
+{
+	struct passwd *pw = group ? NULL : getpwnam(s);
+	struct group *gr = group ? getgrnam(s) : NULL;
+	char *end;
+
+	if (pw || gr) {
+		*id = pw ? pw->pw_uid : gr->gr_gid;
+		*pgid = pw ? pw->pw_gid : 0;
+		return 0;
+	}
+	errno = 0;
+	*id = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno)
+		return -1;
+	pw = group ? NULL : getpwuid(*id);
+	*pgid = pw ? pw->pw_gid : *id;
+	return 0;
+}
+
+/*
+ * The rpc group lets its members act as root in every tenant; the
+ * appliance's user must not be one of them, or any process of that user
+ * (the appliance's own children, anything else run as it) could.  An
+ * unknown user or group is left to start-up to report.
+ */
+static int rpc_group_check(struct ctx *x, const struct config *c)
+{
+	unsigned long uid, gid;
+	gid_t ugid, unused;
+	struct group *gr;
+	struct passwd *pw;
+	char **m;
+
+	if (!c->rpc_group || name_or_id(c->user, 0, &uid, &ugid) ||
+	    name_or_id(c->rpc_group, 1, &gid, &unused))
+		return 0;
+	if (gid == ugid)
+		return conf_fail(x, "rpc.group", "\"%s\" is the group of the appliance's user "
+				 "\"%s\" (gid %lu): every process of that user could act as root in "
+				 "every tenant; give those who may use exec a group of their own", c->rpc_group,
+				 c->user, gid);
+	pw = getpwuid(uid);
+	gr = getgrgid(gid);
+	for (m = gr && pw ? gr->gr_mem : NULL; m && *m; m++)
+		if (!strcmp(*m, pw->pw_name))
+			return conf_fail(x, "rpc.group", "the appliance's user \"%s\" is a member "
+					 "of \"%s\": every process of that user could act as root "
+					 "in every tenant; take it out of the group or choose another",
+					 c->user, c->rpc_group);
+	return 0;
+}
+
 int config_load(const char *path, struct config *c, char *err, size_t errlen)
 {
 	struct ctx x = { err, errlen };
@@ -377,7 +433,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	c->api_idle_timeout = DEFAULT_API_IDLE;
 	c->rpc_socket = strdup(NRPC_SOCKET_DEFAULT);
 	c->state_dir = strdup("/var/lib/nuse-appliance");
-	c->user = strdup("nobody");
+	c->user = strdup("nuse-appliance");
 	c->log_level = LOG_LEVEL_INFO;
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
@@ -388,6 +444,8 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	ret = top_parse(&x, root, c);
 	if (!ret)
 		ret = tenants_check(&x, c);
+	if (!ret)
+		ret = rpc_group_check(&x, c);
 	json_decref(root);
 	if (ret) {
 		char msg[512];

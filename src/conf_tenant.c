@@ -154,26 +154,52 @@ static int sysctls_parse(struct ctx *x, json_t *o, const char *where,
 }
 
 
+/*
+ * Does @tok (one word of a rule) name iptables' -M/--modprobe, in any
+ * spelling getopt_long would take: "-M", "-M/path" (value attached),
+ * "-nM/path" (behind short options that take no value: those of
+ * iptables and of iptables-restore together, so as to miss none),
+ * "--modprobe", "--modprobe=/path" and every abbreviation from "--m" on.
+ */
+static int names_modprobe(const char *tok, size_t n)
+{
+	static const char flags[] = "Vfbvnx46cth";
+	static const char lng[] = "modprobe";
+	size_t i, k;
+
+	if (n >= 3 && tok[0] == '-' && tok[1] == '-') {
+		for (k = 0; 2 + k < n && tok[2 + k] != '='; k++)
+			;
+		return k && k <= strlen(lng) && !strncmp(tok + 2, lng, k);
+	}
+	if (n < 2 || tok[0] != '-')
+		return 0;
+	for (i = 1; i < n && tok[i] != 'M'; i++)
+		if (!strchr(flags, tok[i]))
+			return 0;
+	return i < n;
+}
+
 /* Options that would make iptables run a program of the caller's choice,
- * and bytes that have no place in a ruleset. */
+ * and bytes that have no place in a ruleset.  Words are split at blanks
+ * and quotes too, so that a quoted value is looked into rather than
+ * trusted: a false alarm costs a 422, a miss a program run. */
 int config_check_iptables(const char *s, const char **bad)
 {
-	const char *p;
+	const char *p, *sep = " \t\n\r\"'";
+	size_t n;
 
 	for (p = s; *p; p++)
 		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') {
 			*bad = "control characters";
 			return -EINVAL;
 		}
-	for (p = s; (p = strstr(p, "-M")); p += 2)
-		if ((p == s || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n') &&
-		    (p[2] == ' ' || p[2] == '\t' || p[2] == '\n' || p[2] == '\0')) {
+	for (p = s; *p; p += n ? n : 1) {
+		n = strcspn(p, sep);
+		if (names_modprobe(p, n)) {
 			*bad = "-M (--modprobe)";
 			return -EINVAL;
 		}
-	if (strstr(s, "--modprobe")) {
-		*bad = "--modprobe";
-		return -EINVAL;
 	}
 	return 0;
 }

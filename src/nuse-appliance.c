@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "dataplane/dp.h"
+#include "launcher.h"
 #include "log.h"
 #include "privs.h"
 #include "rpc/rpc.h"
@@ -169,13 +170,21 @@ static int run(const struct config *c, const char *argv0)
 	gid_t gid;
 
 	loop = ev_default_loop(0);
-	if (privs_lookup(c->user, &uid, &gid) || state_open(c->state_dir, uid, gid))
+	/* A job's pipe that closes early is an error to handle, not our end. */
+	signal(SIGPIPE, SIG_IGN);
+	/* The launcher forks while we are one thread and still root. */
+	if (privs_lookup(c->user, &uid, &gid) || launcher_start(c))
 		return 1;
+	if (state_open(c->state_dir, uid, gid)) {
+		launcher_stop();
+		return 1;
+	}
 	if (state_load(&saved, &nsaved, err, sizeof(err))) {
 		log_err("state: %s", err);
 		log_err("state: not starting; the file is left as it is: repair it or "
 			"move it away to start from the config alone");
 		state_close();
+		launcher_stop();
 		return 1;
 	}
 	all = startup_tenants(c, saved, nsaved, &nall);
@@ -208,6 +217,7 @@ static int run(const struct config *c, const char *argv0)
 	signal(SIGINT, exit_now);
 	rpc_fini();
 	ipt_fini();
+	launcher_stop();
 	api_fini();
 	dp_stop();
 	log_stats();
@@ -227,6 +237,7 @@ out_dp_fini:
 	dp_fini();
 	exit_code = 1;
 out_state:
+	launcher_stop();
 	for (i = 0; i < nsaved; i++)
 		tenant_spec_free(&saved[i]);
 	free(saved);

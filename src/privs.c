@@ -272,6 +272,11 @@ static int user_ids(const char *user, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
+int privs_user_ids(const char *user, uid_t *uid, gid_t *gid)
+{
+	return user_ids(user, uid, gid);
+}
+
 int privs_lookup(const char *user, uid_t *uid, gid_t *gid)
 {
 	if (user_ids(user, uid, gid))

@@ -24,6 +24,10 @@
  */
 int privs_lookup(const char *user, uid_t *uid, gid_t *gid);
 
+/* The uid and primary gid of @user as privs_lookup() finds them, and
+ * nothing else: 0, or -1 with a message logged. */
+int privs_user_ids(const char *user, uid_t *uid, gid_t *gid);
+
 /*
  * Become @uid/@gid, with no supplementary groups, on every thread, and
  * drop the capabilities; then check every thread's credentials and log

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Child processes on the control loop: a command is started with its
- * standard input, output and error on pipes that libev watches, so the
- * loop never waits for it.  What it writes is collected (up to a limit)
- * and handed to the caller with its exit status.
+ * Child processes on the control loop: a job of the launcher
+ * (src/launcher.c) is started with its standard input, output and error
+ * on pipes that libev watches, so the loop never waits for it.  What it
+ * writes is collected (up to a limit) and handed to the caller with its
+ * exit status, which the launcher reports, the job being its child (and
+ * of a uid we may not signal: ending one goes through the launcher too).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "child.h"
+#include "launcher.h"
 #include "log.h"
 
 #define OUT_MAX		(16 << 20)	/* bytes kept of stdout, and of stderr */
@@ -27,8 +30,10 @@ struct buf {
 };
 
 struct child {
-	pid_t pid;
-	ev_child exited;
+	struct child *next;
+	uint32_t id;
+	int running;		/* until the launcher says it ended */
+	int killed;		/* the launcher was asked to */
 	ev_io in, out, err;
 	ev_timer timeout;
 	const char *input;
@@ -62,11 +67,21 @@ static void buf_add(struct buf *b, const char *p, size_t n)
 	b->data[b->len] = '\0';
 }
 
+static struct child *children;
+static uint32_t last_id;
+static ev_io from_launcher;
+
 /* Done when the child has exited and both its outputs are closed. */
 static void maybe_done(struct child *c)
 {
-	if (c->pid || c->open_pipes)
+	struct child **pp;
+
+	if (c->running || c->open_pipes)
 		return;
+	for (pp = &children; *pp && *pp != c; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = c->next;
 	ev_timer_stop(c->loop, &c->timeout);
 	if (c->outbuf.over || c->errbuf.over)
 		c->status = -EFBIG;
@@ -117,31 +132,68 @@ static void on_input(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
-static void on_exit_(struct ev_loop *loop, ev_child *w, int revents)
+/* The job has ended (@rstatus: a wait status) or never started
+ * (@rstatus: -errno, @started 0). */
+static void ended(struct child *c, int rstatus, int started)
 {
-	struct child *c = w->data;
-
-	ev_child_stop(loop, w);
-	c->pid = 0;
-	if (WIFEXITED(w->rstatus))
-		c->status = WEXITSTATUS(w->rstatus);
+	c->running = 0;
+	if (!started)
+		c->status = rstatus;
+	else if (WIFEXITED(rstatus))
+		c->status = WEXITSTATUS(rstatus);
 	else
-		c->status = -WTERMSIG(w->rstatus);
+		c->status = -WTERMSIG(rstatus);
 	if (c->in.fd >= 0) {
-		ev_io_stop(loop, &c->in);
+		ev_io_stop(c->loop, &c->in);
 		close(c->in.fd);
 		c->in.fd = -1;
 	}
 	maybe_done(c);
 }
 
+static void on_launcher(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct launcher_msg m;
+	struct child *c, *next;
+	ssize_t n = recv(w->fd, &m, sizeof(m), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n != sizeof(m) || m.len != sizeof(m) ||
+	    (m.type != LAUNCHER_EXITED && m.type != LAUNCHER_FAILED)) {
+		log_err("iptables: the launcher %s: no more iptables jobs can run",
+			n == 0 ? "has gone" : "sent a malformed message");
+		ev_io_stop(loop, w);
+		for (c = children; c; c = next) {
+			next = c->next;
+			if (c->running)
+				ended(c, -EPIPE, 0);
+		}
+		return;
+	}
+	for (c = children; c && c->id != m.id; c = c->next)
+		;
+	if (c && c->running)
+		ended(c, m.type == LAUNCHER_FAILED ? (m.value < 0 ? m.value : -EIO) : m.value,
+		      m.type == LAUNCHER_EXITED);
+}
+
 static void on_timeout(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct child *c = w->data;
+	struct launcher_msg m = { .type = LAUNCHER_KILL, .len = sizeof(m), .id = c->id };
 
-	log_warn("child %d: still running after %.0f s: killed", c->pid, w->repeat);
-	if (c->pid)
-		kill(c->pid, SIGKILL);
+	if (!c->running)
+		return;
+	if (!c->killed++ && send(launcher_fd(), &m, sizeof(m), MSG_NOSIGNAL) == sizeof(m)) {
+		log_warn("child job %u: still running after %.0f s: killed", c->id, w->repeat);
+		return;
+	}
+	/* The launcher cannot be asked, or did not answer: give up on it. */
+	log_err("child job %u: the launcher did not end it: given up", c->id);
+	close_watched(c, &c->out);
+	close_watched(c, &c->err);
+	ended(c, -ETIMEDOUT, 0);
 }
 
 static void watch(struct child *c, ev_io *w, int fd, int events,
@@ -153,15 +205,49 @@ static void watch(struct child *c, ev_io *w, int fd, int events,
 	ev_io_start(c->loop, w);
 }
 
-int child_run(struct ev_loop *loop, char *const argv[], char *const envp[], int pass_fd,
-	      const char *input, size_t input_len, double timeout,
+/* The order to the launcher, with the job's four descriptors. */
+static int send_run(uint32_t id, int tool, const char *tenant, char *const args[],
+		    const int fds[4])
+{
+	static char buf[LAUNCHER_MSG_MAX];
+	struct launcher_run *r = (struct launcher_run *)buf;
+	char cbuf[CMSG_SPACE(4 * sizeof(int))] = { 0 };
+	struct iovec iov = { buf, sizeof(*r) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	size_t n;
+	int i;
+
+	if (launcher_fd() < 0)
+		return -EPIPE;
+	if (strlen(tenant) > LAUNCHER_TENANT_MAX)
+		return -ENAMETOOLONG;
+	memset(r, 0, sizeof(*r));
+	for (i = 0; args && args[i]; i++) {
+		n = strlen(args[i]);
+		if (i == LAUNCHER_ARGS_MAX || n > LAUNCHER_ARG_LEN)
+			return -E2BIG;
+		memcpy(buf + iov.iov_len, args[i], n + 1);
+		iov.iov_len += n + 1;
+	}
+	r->m = (struct launcher_msg){ .type = LAUNCHER_RUN, .len = iov.iov_len, .id = id,
+				      .value = tool };
+	r->argc = i;
+	strcpy(r->tenant, tenant);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(4 * sizeof(int));
+	memcpy(CMSG_DATA(cm), fds, 4 * sizeof(int));
+	return sendmsg(launcher_fd(), &mh, MSG_NOSIGNAL) == (ssize_t)iov.iov_len ? 0 : -errno;
+}
+
+int child_run(struct ev_loop *loop, int tool, const char *tenant, char *const args[],
+	      int pass_fd, const char *input, size_t input_len, double timeout,
 	      child_done_fn done, void *priv)
 {
 	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, err;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
 	struct child *c = calloc(1, sizeof(*c));
-	sigset_t none, all;
 
 	if (!c)
 		return -ENOMEM;
@@ -169,23 +255,12 @@ int child_run(struct ev_loop *loop, char *const argv[], char *const envp[], int 
 		err = -errno;
 		goto out_close;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pin[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, pout[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, perr[1], 2);
-	if (pass_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, pass_fd, 3);
-	/* The loop's signals may be blocked here (signalfd): the child
-	 * starts with none blocked and every handler at its default. */
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	err = -posix_spawn(&c->pid, argv[0], &fa, &attr, argv, envp);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
+	if (!ev_is_active(&from_launcher) && launcher_fd() >= 0) {
+		ev_io_init(&from_launcher, on_launcher, launcher_fd(), EV_READ);
+		ev_io_start(loop, &from_launcher);
+	}
+	c->id = ++last_id;
+	err = send_run(c->id, tool, tenant, args, (int[4]){ pin[0], pout[1], perr[1], pass_fd });
 	if (err)
 		goto out_close;
 	close(pin[0]);
@@ -197,9 +272,9 @@ int child_run(struct ev_loop *loop, char *const argv[], char *const envp[], int 
 	c->done = done;
 	c->priv = priv;
 	c->open_pipes = 2;
-	ev_child_init(&c->exited, on_exit_, c->pid, 0);
-	c->exited.data = c;
-	ev_child_start(loop, &c->exited);
+	c->running = 1;
+	c->next = children;
+	children = c;
 	watch(c, &c->out, pout[0], EV_READ, on_output);
 	watch(c, &c->err, perr[0], EV_READ, on_output);
 	if (input_len) {
@@ -224,4 +299,10 @@ out_close:
 	}
 	free(c);
 	return err;
+}
+
+void child_fini(struct ev_loop *loop)
+{
+	if (ev_is_active(&from_launcher))
+		ev_io_stop(loop, &from_launcher);
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-tenant iptables: Debian's real iptables-legacy tools, run with the
- * preload library on one end of a socket pair whose other end is a tool
- * RPC session of ours (rpc_adopt()), so that their sockets are the
- * tenant's.
+ * Per-tenant iptables: Debian's real iptables-legacy tools, run by the
+ * launcher (src/launcher.c) as a user of their own, with the preload
+ * library on one end of a socket pair whose other end is a tool RPC
+ * session of ours (rpc_adopt()), so that their sockets are the tenant's.
  * GET is iptables-save; PUT replaces the ruleset all or nothing (a dry
  * run with --test first, the old ruleset put back if the real one still
  * fails); POST runs one iptables command.  Jobs run one at a time, each a
@@ -21,6 +21,7 @@
 #include "api_int.h"
 #include "child.h"
 #include "iptables.h"
+#include "launcher.h"
 #include "log.h"
 #include "rpc/rpc.h"
 #include "state.h"
@@ -28,18 +29,9 @@
 #define IPT_TIMEOUT	60.		/* seconds one tool may take */
 #define RULE_ARGS_MAX	64
 
-enum tool { TOOL_RULE, TOOL_SAVE, TOOL_RESTORE, TOOL_MAX };
-
-static const char *const tool_names[2][TOOL_MAX] = {
-	{ "iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore" },
-	{ "ip6tables-legacy", "ip6tables-legacy-save", "ip6tables-legacy-restore" },
-};
 const char *const ipt_families[2] = { "ipv4", "ipv6" };
 
 static struct ev_loop *loop;
-static char *library, *tools[2][TOOL_MAX];
-static char **child_env;		/* ours, less what each run sets */
-static int nenv;
 
 struct ipt_job {
 	struct ipt_job *next;
@@ -58,61 +50,9 @@ struct ipt_job {
 
 static struct ipt_job *jobs, **jobs_tail = &jobs;
 
-static char *find_tool(const char *name)
+static int ipt_init(struct ev_loop *l)
 {
-	static const char *const dirs[] = { "/usr/sbin", "/sbin", "/usr/bin", "/bin", NULL };
-	char path[256];
-	int i;
-
-	for (i = 0; dirs[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dirs[i], name);
-		if (access(path, X_OK) == 0)
-			return strdup(path);
-	}
-	return NULL;
-}
-
-static int env_ours(const char *e)
-{
-	static const char *const set[] = { "XTABLES_LOCKFILE=", "LD_PRELOAD=", "NUSE_TENANT=",
-					   "NUSE_SOCKET=", "NUSE_SOCKET_FD=", NULL };
-	int i;
-
-	for (i = 0; set[i]; i++)
-		if (!strncmp(e, set[i], strlen(set[i])))
-			return 1;
-	return 0;
-}
-
-int ipt_init(struct ev_loop *l, const char *lockfile)
-{
-	extern char **environ;
-	char buf[4096];
-	int i, f, n;
-
 	loop = l;
-	if (rpc_find_library(buf, sizeof(buf)))
-		return -1;
-	library = strdup(buf);
-	for (f = 0; f < 2; f++)
-		for (i = 0; i < TOOL_MAX; i++)
-			tools[f][i] = find_tool(tool_names[f][i]);
-	if (!tools[0][TOOL_SAVE])
-		log_warn("iptables: %s not found: the iptables API will answer 500",
-			 tool_names[0][TOOL_SAVE]);
-	for (n = 0; environ[n]; n++)
-		;
-	child_env = calloc(n + 6, sizeof(*child_env));
-	if (!child_env)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (!env_ours(environ[i]))
-			child_env[nenv++] = environ[i];
-	snprintf(buf, sizeof(buf), "XTABLES_LOCKFILE=%s", lockfile);
-	child_env[nenv++] = strdup(buf);
-	snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", library);
-	child_env[nenv++] = strdup(buf);
-	child_env[nenv++] = "NUSE_SOCKET_FD=3";
 	return 0;
 }
 
@@ -127,7 +67,7 @@ int ipt_start(struct ev_loop *l, const struct config *c)
 	}
 	/* Beside the socket, whose directory rpc_init() made.  Root's,
 	 * readable by all: the tools take it with flock() on a
-	 * read-only descriptor, as the appliance's user too. */
+	 * read-only descriptor, as the tools' user too. */
 	fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		log_err("iptables: cannot create the lock file %s: %s", lock, strerror(errno));
@@ -135,23 +75,14 @@ int ipt_start(struct ev_loop *l, const struct config *c)
 	}
 	fchmod(fd, 0644);
 	close(fd);
-	return ipt_init(l, lock);
+	return ipt_init(l);
 }
 
 void ipt_fini(void)
 {
-	int f, i;
-
-	for (f = 0; f < 2; f++)
-		for (i = 0; i < TOOL_MAX; i++) {
-			free(tools[f][i]);
-			tools[f][i] = NULL;
-		}
-	free(library);
-	free(child_env);	/* its strdup'd entries live as long as we do */
-	library = NULL;
-	child_env = NULL;
-	nenv = 0;
+	if (loop)
+		child_fini(loop);
+	loop = NULL;
 }
 
 /* iptables-save's text without its comments (dates, versions). */
@@ -186,35 +117,25 @@ static void job_next(void)
 /* Run @tool with @extra arguments and @input; on_ran continues the job. */
 static void on_ran(void *priv, int status, const char *out, size_t len, const char *err);
 
-static void job_run(struct ipt_job *j, enum tool t, char *const extra[], const char *input)
+static void job_run(struct ipt_job *j, enum launcher_tool t, char *const extra[],
+		    const char *input)
 {
-	char *argv[RULE_ARGS_MAX + 8], tenant[sizeof(j->tenant) + 16];
-	int n = 0, i, e, sp[2];
+	int e, sp[2];
 
-	if (!tools[j->family][t]) {
-		job_finish(j, 500, "");
-		return;
-	}
-	argv[n++] = tools[j->family][t];
-	for (i = 0; extra && extra[i] && i < RULE_ARGS_MAX + 4; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	snprintf(tenant, sizeof(tenant), "NUSE_TENANT=%s", j->tenant);
-	child_env[nenv] = tenant;
-	child_env[nenv + 1] = NULL;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
 		e = -errno;
 		goto fail;
 	}
 	e = rpc_adopt(sp[0]);
 	if (!e)
-		e = child_run(loop, argv, child_env, sp[1], input, input ? strlen(input) : 0,
-			      IPT_TIMEOUT, on_ran, j);
-	close(sp[1]);		/* the child has it, or nobody needs it */
+		e = child_run(loop, j->family * LAUNCHER_TOOLS_PER + t, j->tenant, extra, sp[1],
+			      input, input ? strlen(input) : 0, IPT_TIMEOUT, on_ran, j);
+	close(sp[1]);		/* the launcher has it, or nobody needs it */
 	if (!e)
 		return;
 fail:
-	log_err("iptables: cannot run %s: %s", tools[j->family][t], strerror(-e));
+	log_err("iptables: cannot run %s for tenant %s: %s", ipt_families[j->family], j->tenant,
+		strerror(-e));
 	job_finish(j, 500, "");
 }
 

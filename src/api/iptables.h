@@ -13,12 +13,11 @@ extern const char *const ipt_families[2];	/* "ipv4", "ipv6" */
  * could not run. */
 typedef void (*ipt_done_fn)(void *priv, int code, const char *text, const char *err);
 
-/* Before the privilege drop: where the preload library and the tools
- * are, and the xtables lock file the tools share. */
-int ipt_init(struct ev_loop *loop, const char *lockfile);
-void ipt_fini(void);
-/* ipt_init() with the lock file beside the RPC socket (created here). */
+/* Before the privilege drop: the xtables lock file the tools share,
+ * beside the RPC socket (created here).  The tools themselves, the
+ * preload library and the lock's path are the launcher's (launcher.h). */
 int ipt_start(struct ev_loop *loop, const struct config *c);
+void ipt_fini(void);
 
 /* @family: 0 IPv4, 1 IPv6.  Each returns 0 and calls done() later, or
  * -errno.  PUT and rule changes are written into the state. */

@@ -6,10 +6,25 @@
  * appliance is said plainly instead of inside CMD's own errors; then CMD
  * replaces us and its exit status is the command's.
  *
+ * CMD fails closed: it runs in a host network namespace of its own with
+ * nothing in it (not even lo up), so whatever steps around the preload
+ * library (a raw syscall, a statically linked program, /dev/net/tun)
+ * finds no network rather than the host's.  The library's socket to the
+ * appliance is a path, which works from any network namespace.  A caller
+ * without CAP_SYS_ADMIN gets a user namespace first, mapping only its own
+ * ids.  no_new_privs is set: setuid bits grant nothing.  File
+ * capabilities with the effective bit would still make the exec a
+ * secure one for a caller who is not root, and the loader would drop
+ * LD_PRELOAD: in the user namespace's own mount namespace every mount is
+ * made nosuid, so that the kernel ignores them and such a program (ping)
+ * runs as the caller, with the library.  Where that cannot be done, CMD
+ * is refused if it has them.
+ *
  * Exit status of our own failures: 125 (usage, no library, appliance
  * unreachable, no such tenant, refused); 126 CMD cannot be run; 127 no
  * such CMD.  Like env(1) and timeout(1).
  */
+#define _GNU_SOURCE		/* unshare */
 #include "config.h"
 
 #include <errno.h>
@@ -20,7 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/xattr.h>
 #include <sys/time.h>
 #include <sys/un.h>
 
@@ -164,6 +184,101 @@ static int set_env(const char *lib, const char *sock, const char *tenant)
 	return err ? -1 : 0;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* CMD's file as execvp would find it, into @out: 0 or -1. */
+static int find_cmd(const char *cmd, char *out, size_t size)
+{
+	const char *path = getenv("PATH"), *p, *colon;
+
+	if (strchr(cmd, '/'))
+		return snprintf(out, size, "%s", cmd) < (int)size ? 0 : -1;
+	for (p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; p; p = colon ? colon + 1 : NULL) {
+		colon = strchr(p, ':');
+		snprintf(out, size, "%.*s/%s", colon ? (int)(colon - p) : (int)strlen(p), p, cmd);
+		if (!access(out, X_OK))
+			return 0;
+	}
+	return -1;
+}
+
+/* File capabilities with the effective bit (struct vfs_cap_data's
+ * first word, little-endian; bit 0). */
+static int has_effective_fcaps(const char *file)
+{
+	unsigned char v[24];
+	ssize_t n = getxattr(file, "security.capability", v, sizeof(v));
+
+	return n >= 4 && (v[0] & 1);
+}
+
+/* Mounts nosuid, in a mount namespace of our own: 0 or -1. */
+static int all_nosuid(void)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID };
+
+	return mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &a, sizeof(a)) ? -1 : 0;
+}
+
+/* The empty network namespace and no_new_privs: 0, or -1 said. */
+static int sandbox(const char *cmd)
+{
+	char file[PATH_MAX];
+	int err;
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[64];
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		fprintf(stderr, "nuse-appliance exec: cannot set no_new_privs: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	if (!unshare(CLONE_NEWNET))
+		return 0;
+	if (errno != EPERM) {
+		fprintf(stderr, "nuse-appliance exec: cannot make an empty network namespace "
+			"for the command: %s\n", strerror(errno));
+		return -1;
+	}
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS)) {
+		fprintf(stderr, "nuse-appliance exec: cannot make an empty network namespace "
+			"for the command (a user namespace, since this user may not make one "
+			"directly): %s; the command is not run, because anything it did around "
+			"the preload library would reach the host's network%s\n", strerror(errno),
+			errno == EPERM || errno == ENOSPC ? " (are user namespaces disabled? "
+			"see user.max_user_namespaces)" : "");
+		return -1;
+	}
+	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
+	if (write_file("/proc/self/uid_map", map) || write_file("/proc/self/setgroups", "deny") ||
+	    (snprintf(map, sizeof(map), "%u %u 1\n", gid, gid),
+	     write_file("/proc/self/gid_map", map))) {
+		fprintf(stderr, "nuse-appliance exec: cannot map the ids in the command's user "
+			"namespace: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!all_nosuid())
+		return 0;
+	err = errno;
+	if (find_cmd(cmd, file, sizeof(file)) || !has_effective_fcaps(file))
+		return 0;
+	fprintf(stderr, "nuse-appliance exec: %s has file capabilities: for a user who is not "
+		"root the loader would drop the preload library, and it would run outside the "
+		"tenant (and nosuid mounts, which make the kernel ignore them, cannot be had "
+		"here: %s); not run\n", file, strerror(err));
+	return -1;
+}
+
 int rpc_exec_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -203,7 +318,8 @@ int rpc_exec_main(int argc, char **argv)
 			"':' or ' '\n", lib);
 		return EXIT_OURS;
 	}
-	if (check_tenant(sock, tenant) || set_env(lib, sock, tenant))
+	if (check_tenant(sock, tenant) || set_env(lib, sock, tenant) ||
+	    sandbox(argv[optind + 1]))
 		return EXIT_OURS;
 	execvp(argv[optind + 1], argv + optind + 1);
 	fprintf(stderr, "nuse-appliance exec: %s: %s\n", argv[optind + 1], strerror(errno));

@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Least privilege (doc/privileges.md) on the real daemon: once up, every
-# thread is the configured user (default nobody) with no supplementary
+# thread is the configured user (default nuse-appliance, a system user of
+# its own that scripts/install-deps creates) with no supplementary
 # groups, exactly the documented capabilities in every set (none), and
 # no_new_privs; it still serves the API, passes traffic and stops with 0.
 # A numeric uid works as well, "root" keeps root with a warning, and an
-# unknown user stops the daemon before it sets up the port.
+# unknown user stops the daemon before it sets up the port.  An rpc.group
+# that the appliance's user is in is refused, by --check and at start-up.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v curl >/dev/null || { echo "skip: no curl"; exit 77; }
-id nobody >/dev/null 2>&1 || { echo "skip: no user nobody"; exit 77; }
-NOBODY_UID=$(id -u nobody)
-NOBODY_GID=$(id -g nobody)
+id nuse-appliance >/dev/null 2>&1 ||
+	die "no user nuse-appliance: scripts/install-deps creates it"
+APP_UID=$(id -u nuse-appliance)
+APP_GID=$(id -g nuse-appliance)
 
 # The capabilities doc/privileges.md says the appliance keeps, by number:
 # none.  The control thread holds them in its effective and permitted sets,
@@ -58,7 +61,7 @@ threads_ok() {
 }
 
 # The check can fail: it rejects this root shell.
-[ -n "$(thread_bad "$(cat /proc/$$/status)" "$NOBODY_UID" "$NOBODY_GID" "$KEPT_MASK")" ] \
+[ -n "$(thread_bad "$(cat /proc/$$/status)" "$APP_UID" "$APP_GID" "$KEPT_MASK")" ] \
 	&& pass "the check rejects a root process" || fail "the check accepts a root process"
 
 # with_user CONFIG USER: "user" set, and a state directory of its own
@@ -67,22 +70,22 @@ with_user() {
 	       -e "/\"state_dir\"/a\\  \"user\": \"$2\"," "$1"
 }
 
-# --- the default user: nobody ---
+# --- the default user: nuse-appliance ---
 TAP=nt$ID
 netns c$ID
 write_config "$WORK/a.json" $TAP '[{"name": "alpha",
   "vnics": [{"name": "eth0", "mac": "02:00:00:85:00:10", "addresses": ["10.85.0.10/24"]}]}]'
 start_daemon "$WORK/a.json"
 API=http://127.0.0.1:$API_PORT
-threads_ok $DAEMON_PID "$NOBODY_UID" "$NOBODY_GID" &&
-	pass "every thread: uid/gid nobody, no groups, capabilities $KEPT_MASK, no_new_privs"
+threads_ok $DAEMON_PID "$APP_UID" "$APP_GID" &&
+	pass "every thread: uid/gid nuse-appliance, no groups, capabilities $KEPT_MASK, no_new_privs"
 caps=none
 [ ${#KEPT[@]} = 0 ] || caps="[a-z_, ]* on the control thread, none on the others"
-grep -q "privileges: now uid $NOBODY_UID (nobody) gid $NOBODY_GID .*capabilities: $caps\$" \
+grep -q "privileges: now uid $APP_UID (nuse-appliance) gid $APP_GID (nuse-appliance) .*capabilities: $caps\$" \
 	"$WORK/daemon.log" && pass "the log says so" || fail "no privileges line in the log"
 grep "privileges:" "$WORK/daemon.log"
 if [ -d "$WORK/state" ]; then
-	[ "$(stat -c %u "$WORK/state")" = "$NOBODY_UID" ] && pass "state_dir belongs to nobody" \
+	[ "$(stat -c %u "$WORK/state")" = "$APP_UID" ] && pass "state_dir belongs to nuse-appliance" \
 		|| fail "state_dir belongs to uid $(stat -c %u "$WORK/state")"
 fi
 
@@ -114,7 +117,7 @@ s.connect(sys.argv[1]); s.recv(1024); time.sleep(60)' "$sock" &
 	undo "kill $client"
 	for i in $(seq 50); do [ "$(tele)" -gt "$before" ] && break; sleep 0.1; done
 	if [ "$(tele)" -gt "$before" ]; then
-		threads_ok $DAEMON_PID "$NOBODY_UID" "$NOBODY_GID" &&
+		threads_ok $DAEMON_PID "$APP_UID" "$APP_GID" &&
 			[ "$(echo $THREADS | grep -o telemetry | wc -l)" -gt "$before" ] &&
 			pass "a thread started after the drop is alike"
 	else
@@ -129,10 +132,10 @@ grep -q " error: " "$WORK/daemon.log" && fail "errors logged: $(grep ' error: ' 
 
 # --- a numeric uid ---
 write_config "$WORK/n.json" nn$ID '[]'
-with_user "$WORK/n.json" "$NOBODY_UID"
+with_user "$WORK/n.json" "$APP_UID"
 start_daemon "$WORK/n.json"
-threads_ok $DAEMON_PID "$NOBODY_UID" "$NOBODY_GID" &&
-	pass "\"user\": \"$NOBODY_UID\" is nobody on every thread"
+threads_ok $DAEMON_PID "$APP_UID" "$APP_GID" &&
+	pass "\"user\": \"$APP_UID\" is nuse-appliance on every thread"
 stop_daemon
 
 # --- root: kept, with a warning ---
@@ -154,4 +157,33 @@ cat "$WORK/u.log"
 grep -q 'error: .*no-such-user-xyz.*no such user' "$WORK/u.log" \
 	&& pass "the error names the user" || fail "no clear error naming the user"
 grep -q "dpdk: port" "$WORK/u.log" && fail "the port was set up before the user was checked"
+
+# --- rpc.group admitting the appliance's user: refused ---
+# group_refused WHAT USER GROUP: --check and start-up both say no
+group_refused() {
+	write_config "$WORK/g.json" ng$ID '[]'
+	with_user "$WORK/g.json" "$2"
+	sed -i "s|\"socket\": \"$WORK/rpc.sock\"|&, \"group\": \"$3\"|" "$WORK/g.json"
+	grep -q "\"group\": \"$3\"" "$WORK/g.json" || die "rpc.group not set in the config"
+	"$DAEMON" --config "$WORK/g.json" --check > "$WORK/g.log" 2>&1; rc=$?
+	[ $rc = 1 ] && grep -q "rpc.group: .*$4" "$WORK/g.log" && pass "--check, $1: exit 1: $(cat "$WORK/g.log")" ||
+		fail "--check, $1: exit $rc: $(cat "$WORK/g.log")"
+	timeout 30 "$DAEMON" --config "$WORK/g.json" > "$WORK/g.log" 2>&1; rc=$?
+	[ $rc = 1 ] && grep -q "rpc.group: .*$4" "$WORK/g.log" && pass "start-up, $1: exit 1" ||
+		fail "start-up, $1: exit $rc: $(cat "$WORK/g.log")"
+	grep -q "dpdk: port" "$WORK/g.log" && fail "start-up, $1: the port was set up first"
+}
+group_refused "the user's own group" nuse-appliance "$(id -gn nuse-appliance)" "the group of the appliance's user"
+group_refused "the user's own gid" "$APP_UID" "$APP_GID" "the group of the appliance's user"
+groupadd "nt$ID" || die "groupadd"
+undo "groupdel nt$ID"
+usermod -a -G "nt$ID" nuse-appliance || die "usermod"
+group_refused "a group the user is a member of" nuse-appliance "nt$ID" "is a member"
+groupdel "nt$ID"
+# And a group of its own is fine.
+groupadd "nt$ID" || die "groupadd"
+write_config "$WORK/g.json" ng$ID '[]'
+sed -i "s|\"socket\": \"$WORK/rpc.sock\"|&, \"group\": \"nt$ID\"|" "$WORK/g.json"
+"$DAEMON" --config "$WORK/g.json" --check > "$WORK/g.log" 2>&1 && pass "--check, a group of its own: exit 0" ||
+	fail "--check, a group of its own: $(cat "$WORK/g.log")"
 exit $FAILED
