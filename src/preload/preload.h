@@ -224,6 +224,9 @@ int pl_begin(uint32_t op, const int64_t args[6], const struct iovec *in, int nin
 long pl_end(long r);
 void pl_conn_atfork(void);
 void pl_conn_early(void);
+/* fork.c */
+int pl_conn_evict(int fd);
+long pl_close_range(unsigned int lo, unsigned int hi, unsigned int flags);
 
 /* Data bytes one call can carry beside @fixed bytes of other in (or out)
  * data: NRPC_DATA_MAX is all of a call's in data, and all of a reply's
@@ -249,6 +252,8 @@ void pl_fd_set_cloexec(int fd, int on);
 void pl_fd_seek(int fd, int remote, off_t delta);
 long pl_fd_count(void);
 void pl_fd_lock(int on);
+int pl_fd_next(int from);
+void pl_fd_lost(void);
 
 /* socket.c: calls on the appliance's descriptors. */
 int pl_tenant_family(int domain);
@@ -290,6 +295,7 @@ int pl_ts_ms(const struct timespec *ts);
 
 /* epoll.c */
 void pl_epoll_forget(int fd);
+void pl_epoll_forget_range(unsigned int lo, unsigned int hi);
 void pl_epoll_lock(int on);
 
 /* ifaddr.c: an rtnetlink dump of the tenant's, each message to @cb. */

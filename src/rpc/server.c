@@ -342,6 +342,7 @@ static void sess_new(int fd, const struct ucred *cr)
 	}
 	s->fd = fd;
 	s->peer = *cr;
+	rpc_peer_comm(s);
 	s->in_cap = IN_MIN;
 	s->out_tail = &s->out_head;
 	s->efd = -1;
