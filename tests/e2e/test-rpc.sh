@@ -66,6 +66,7 @@ scenario garbage a
 scenario slow a
 scenario iptables a
 scenario fork a 4242
+scenario thread a 4242
 scenario forkgone a 7005
 scenario recvmsg a
 scenario flood 60
