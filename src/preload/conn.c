@@ -34,7 +34,7 @@
 
 #define conn (*pl_cur)
 
-__thread struct pl_conn *pl_cur;
+__thread struct pl_conn *pl_cur __attribute__((tls_model("initial-exec")));
 static struct pl_conn first = { .fd = -1 };
 struct pl_pool pl_pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,

@@ -41,7 +41,7 @@ struct pl_conn {
 };
 
 /* The connection the calling thread is in a call on (pl_lock..pl_unlock). */
-extern __thread struct pl_conn *pl_cur;
+extern __thread struct pl_conn *pl_cur __attribute__((tls_model("initial-exec")));
 
 void pl_complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* wire.c: @n iovecs as one message (HELLO's, a CALL's) */
