@@ -416,7 +416,9 @@ static long start_fork(struct rpc_sess *s, uint64_t parent, int thread)
 			break;
 	if (!p)
 		return -ESRCH;
-	if (thread ? p->peer.pid != s->peer.pid : p->peer.uid != s->peer.uid)
+	/* (pid 0: a peer in a pid namespace we cannot see; not one process) */
+	if (thread ? p->peer.pid != s->peer.pid || s->peer.pid <= 0
+		   : p->peer.uid != s->peer.uid)
 		return -EACCES;
 	if (strcmp(p->tenant, s->tenant))
 		return -EINVAL;
