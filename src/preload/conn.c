@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -35,6 +36,7 @@
 #define conn (*pl_cur)
 
 __thread struct pl_conn *pl_cur __attribute__((tls_model("initial-exec")));
+static __thread int lost_here __attribute__((tls_model("initial-exec")));
 static struct pl_conn first = { .fd = -1 };
 struct pl_pool pl_pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -84,6 +86,7 @@ int pl_lost(const char *why)
 	conn.fd = -1;
 	conn.hello = 0;
 	conn.lost = 1;
+	lost_here = 1;
 	pl_wire_reset();
 	pthread_mutex_lock(&pool.lock);
 	bump = conn.gen == pool.gen;
@@ -99,6 +102,37 @@ int pl_lost(const char *why)
 		pl_fd_lost();
 	}
 	return -ENETDOWN;
+}
+
+/* NULL while the descriptor holds the socket we connected; else how it
+ * went (a raw close took it, or the program has a file of its own there). */
+static const char *conn_gone(void)
+{
+	struct stat st;
+
+	if (fstat(conn.fd, &st))
+		return "its descriptor was closed";
+	if (st.st_dev != conn.dev || st.st_ino != conn.ino)
+		return "its descriptor holds another file now";
+	return NULL;
+}
+
+static void conn_remember(void)
+{
+	struct stat st;
+
+	if (!fstat(conn.fd, &st)) {
+		conn.dev = st.st_dev;
+		conn.ino = st.st_ino;
+	}
+}
+
+int pl_lost_take(void)
+{
+	int l = lost_here;
+
+	lost_here = 0;
+	return l;
 }
 
 /* HELLO on the connected socket; 0 or -errno (the socket closed then). */
@@ -180,6 +214,7 @@ int pl_conn_connect(int quiet)
 	}
 	conn.fd = conn_move_high(fd);
 	conn.hello = 0;
+	conn_remember();
 	pl_wire_reset();
 	return 0;
 }
@@ -205,6 +240,7 @@ static int conn_inherited(void)
 	conn.fd = conn_move_high(fd);
 	pl_real.fcntl(conn.fd, F_SETFD, FD_CLOEXEC);
 	conn.hello = 0;
+	conn_remember();
 	pool.path[0] = '\0';		/* a fork's child cannot come back this way */
 	pool.nogrow = 1;
 	pl_wire_reset();
@@ -233,6 +269,11 @@ void pl_conn_early(void)
 	if (conn.fd < 0 && !conn.dead && !conn_inherited())
 		pl_conn_connect(1);
 	pl_cur = NULL;
+}
+
+static unsigned int pool_gen(void)
+{
+	return __atomic_load_n(&pool.gen, __ATOMIC_RELAXED);
 }
 
 /* An idle connection, marked busy: one there is, or a new one for a
@@ -279,7 +320,7 @@ static int conn_ready(void)
 	pthread_mutex_lock(&pool.lock);
 	if (conn.gen != pool.gen) {
 		/* of a lost session: whatever it holds is of the old table */
-		if (conn.fd >= 0 && !conn.lost)
+		if (conn.fd >= 0 && !conn.lost && !conn_gone())
 			pl_real.close(conn.fd);
 		conn.fd = -1;
 		conn.hello = conn.lost = 0;
@@ -329,12 +370,21 @@ static int conn_ready(void)
 
 int pl_lock(void)
 {
+	const char *gone;
 	int err;
 
 	if (pl_cur)
 		return -EINTR;	/* a signal handler, inside one of our calls */
 	do {
 		pl_cur = conn_take();
+		/* One fstat per call: never a message into the program's file.
+		 * The call was for the lost session: it fails (pl_begin sends
+		 * one naming no descriptor again). */
+		if (conn.fd >= 0 && conn.gen == pool_gen() && (gone = conn_gone())) {
+			pl_lost(gone);
+			pl_unlock();
+			return -ENETDOWN;
+		}
 		if (conn.fd >= 0 && conn.wire != PL_IDLE)
 			pl_resync();
 		err = conn_ready();
@@ -360,10 +410,6 @@ void pl_unlock(void)
 	pthread_mutex_unlock(&pool.lock);
 }
 
-int pl_lost_now(void)
-{
-	return conn.lost;
-}
 
 /* Is @fd one of our connections' (or the fork pipe's)? */
 int pl_is_conn_fd(int fd)

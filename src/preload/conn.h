@@ -8,6 +8,7 @@
 #define PL_CONN_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "preload.h"
 
@@ -31,6 +32,8 @@ struct pl_conn {
 	int dead;		/* failed: tenant calls get -ENETDOWN */
 	int lost;		/* its descriptor was taken from under us */
 	uint64_t session;	/* its id */
+	dev_t dev;		/* the socket's, to know it is still ours */
+	ino_t ino;
 	enum pl_wire wire;
 	int cancelled;		/* the pending POLL's CANCEL went */
 	uint32_t seq;

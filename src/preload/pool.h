@@ -31,8 +31,7 @@ extern struct pl_pool pl_pool;
 
 int pl_conn_connect(int quiet);
 int pl_conn_hello(uint64_t fork_of, uint32_t flags);
-/* The current call's connection was lost (nothing of it reached the
- * appliance's new session). */
-int pl_lost_now(void);
+/* Was a connection lost in this thread's call since the last ask? */
+int pl_lost_take(void);
 
 #endif

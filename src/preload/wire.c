@@ -296,19 +296,19 @@ static int names_no_fd(uint32_t op)
 int pl_begin(uint32_t op, const int64_t args[6], const struct iovec *in, int nin,
 	     uint32_t out_max, int64_t *ret, uint32_t *out_len)
 {
-	int err, again = 1, lost;
+	int err, again = 1;
 
+	pl_lost_take();
 	do {
 		if ((err = pl_lock()))
-			return err;
+			continue;
 		err = pl_send(op, args, in, nin, out_max);
 		if (!err)
 			err = pl_reply(ret, out_len);
 		if (!err)
 			return 0;
-		lost = pl_lost_now();
 		pl_unlock();
-	} while (lost && names_no_fd(op) && again--);
+	} while (pl_lost_take() && names_no_fd(op) && again--);
 	return err;
 }
 

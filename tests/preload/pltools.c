@@ -273,7 +273,7 @@ static int tenant_works(void)
 static void check_closerange(void)
 {
 	struct sockaddr_in sa;
-	int s = udp(&sa), fds[8], n, c;
+	int s = udp(&sa), fds[8], n, c, sp[2];
 	char ch;
 
 	CHECK(s >= 0 && !close_range(3, ~0U, 0), "close_range(3, ~0U, 0)");
@@ -311,6 +311,23 @@ static void check_closerange(void)
 	      recv(c, &ch, 1, 0) == 1, "a new tenant socket carries data");
 	close(c);
 	close(s);
+
+	/* A raw dup2 puts the program's own socket at the library's number:
+	 * not one byte of ours may go into it. */
+	tenant_works();
+	n = high_sockets(100, fds, 8);
+	if (n < 1 || socketpair(AF_UNIX, SOCK_STREAM, 0, sp)) {
+		CHECK(0, "a connection's descriptor and a socket pair");
+		return;
+	}
+	syscall(SYS_dup2, sp[0], fds[0]);
+	CHECK(tenant_works(), "after a raw dup2 over the library's descriptor, tenant calls work");
+	errno = 0;
+	CHECK(recv(sp[1], &ch, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN,
+	      "and nothing went into the program's socket at that number");
+	close(sp[0]);
+	close(sp[1]);
+	syscall(SYS_close, fds[0]);
 }
 
 /* --- SIOCETHTOOL and the ARP ioctls --- */
