@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/ethtool.h>
@@ -212,6 +213,40 @@ static void check_many(void)
 	CHECK(ok, "%d threads blocked in recv at once, each woken by its datagram", NTHREADS);
 }
 
+/* fork() while another thread is blocked in the tenant: the child gets
+ * its copy of the descriptors at once, the blocked thread carries on. */
+static void check_fork_blocked(void)
+{
+	struct waiter w = { .kind = W_RECV };
+	struct sockaddr_in sa, got;
+	socklen_t len = sizeof(got);
+	int u = udp(&sa), st = -1, c;
+	pthread_t t;
+	pid_t pid;
+
+	w.fd = u;
+	pthread_create(&t, NULL, wait_in_tenant, &w);
+	while (!w.started)
+		usleep(1000);
+	usleep(200000);
+	pid = fork();
+	if (pid == 0) {
+		alarm(10);
+		_exit(getsockname(u, (struct sockaddr *)&got, &len) == 0 &&
+		      got.sin_port == sa.sin_port && other_calls() ? 0 : 1);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	CHECK(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 && !w.done,
+	      "fork while a thread blocks in recv: the child has the socket and makes calls");
+	c = socket(AF_INET, SOCK_DGRAM, 0);
+	sendto(c, "wake", 4, 0, (struct sockaddr *)&sa, sizeof(sa));
+	pthread_join(t, NULL);
+	CHECK(w.got == 4, "and the parent's recv still returns (%ld)", w.got);
+	close(c);
+	close(u);
+}
+
 static void check_threads(void)
 {
 	int k;
@@ -220,6 +255,7 @@ static void check_threads(void)
 	for (k = 0; k < W_KINDS; k++)
 		check_one_wait(k);
 	check_many();
+	check_fork_blocked();
 	alarm(0);
 }
 
