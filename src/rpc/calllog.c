@@ -38,30 +38,30 @@ static struct {
 	int count, dropped;
 } lim;
 
-/* The program's name, once per connection: /proc/PID/comm. */
-void rpc_peer_comm(struct rpc_sess *s)
+/* A program's name, /proc/PID/comm, printable; "?" if it cannot be read. */
+void rpc_pid_comm(int pid, char comm[16])
 {
 	char path[64];
 	ssize_t n;
 	int fd, i;
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)s->peer.pid);
-	strcpy(s->comm, "?");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	strcpy(comm, "?");
+	fd = pid > 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0)
 		return;
-	n = read(fd, s->comm, sizeof(s->comm) - 1);
+	n = read(fd, comm, 15);
 	close(fd);
 	if (n <= 0) {
-		strcpy(s->comm, "?");
+		strcpy(comm, "?");
 		return;
 	}
-	s->comm[n] = '\0';
-	for (i = 0; s->comm[i]; i++)	/* its own choice of bytes: printable only */
-		if (s->comm[i] == '\n')
-			s->comm[i] = '\0';
-		else if (s->comm[i] < 0x20 || s->comm[i] > 0x7e)
-			s->comm[i] = '?';
+	comm[n] = '\0';
+	for (i = 0; comm[i]; i++)	/* its own choice of bytes: printable only */
+		if (comm[i] == '\n')
+			comm[i] = '\0';
+		else if (comm[i] < 0x20 || comm[i] > 0x7e)
+			comm[i] = '?';
 }
 
 static int flow(long err)

@@ -141,7 +141,7 @@ void rpc_call_back(struct rpc_call *c);
 void rpc_drain(struct rpc_sess *s);
 
 /* calllog.c */
-void rpc_peer_comm(struct rpc_sess *s);
+void rpc_pid_comm(int pid, char comm[16]);
 /* A call refused here (@refused) or failed in the kernel: one line,
  * rate-limited, unless @err is success or flow (EAGAIN, ...). */
 void rpc_log_call(const struct rpc_sess *s, uint32_t op, const int64_t args[3],

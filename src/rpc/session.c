@@ -441,6 +441,8 @@ void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m)
 		 ((m->flags & NRPC_HELLO_THREAD) && !m->fork_of))
 		err = -EINVAL;
 	if (err) {
+		rpc_log_peer("program %s (pid %d uid %u): HELLO refused: %s", s->comm,
+			     (int)s->peer.pid, s->peer.uid, strerror((int)-err));
 		rpc_send_error(s, m->h.seq, err);
 		return;
 	}
