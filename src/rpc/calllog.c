@@ -19,7 +19,9 @@
 #include "rpc_int.h"
 
 #define WINDOW		10.0	/* seconds */
-#define BURST		20	/* lines per window */
+#define BURST		20	/* lines per window, in all */
+#define SESS_BURST	5	/* ... for one session: a program failing in a
+				 * loop leaves room for the others' lines */
 
 static const char *const op_names[NRPC_OP_MAX] = {
 	[NRPC_SOCKET] = "socket", [NRPC_CLOSE] = "close", [NRPC_BIND] = "bind",
@@ -69,7 +71,7 @@ static int flow(long err)
 	return err == -EAGAIN || err == -EINPROGRESS || err == -EINTR || err == -EALREADY;
 }
 
-static int allowed(void)
+static int allowed(struct rpc_sess *s)
 {
 	ev_tstamp now = ev_now(rpc_loop);
 
@@ -79,10 +81,16 @@ static int allowed(void)
 		lim.window = now;
 		lim.count = lim.dropped = 0;
 	}
-	if (lim.count++ >= BURST) {
+	if (now - s->log_window >= WINDOW) {
+		s->log_window = now;
+		s->log_count = 0;
+	}
+	if (s->log_count >= SESS_BURST || lim.count >= BURST) {
 		lim.dropped++;
 		return 0;
 	}
+	s->log_count++;
+	lim.count++;
 	return 1;
 }
 
@@ -96,13 +104,13 @@ static void clean(char *dst, size_t cap, const unsigned char *src, size_t n)
 	dst[i] = '\0';
 }
 
-void rpc_log_call(const struct rpc_sess *s, uint32_t op, const int64_t args[3],
+void rpc_log_call(struct rpc_sess *s, uint32_t op, const int64_t args[3],
 		  const unsigned char *in, size_t n, long err, int refused)
 {
 	const char *name = op < NRPC_OP_MAX && op_names[op] ? op_names[op] : "unknown op";
 	char what[160];
 
-	if (err >= 0 || flow(err) || !allowed())
+	if (err >= 0 || flow(err) || !allowed(s))
 		return;
 	if (op == NRPC_OPEN && in && n)
 		clean(what, sizeof(what), in, n);

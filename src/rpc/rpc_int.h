@@ -84,6 +84,8 @@ struct rpc_sess {
 	int ending;			/* a thread's: its eventfd is being closed */
 	char tenant[NRPC_TENANT_MAX + 1];
 	char comm[16];			/* the program's name, for the log */
+	ev_tstamp log_window;		/* its failed calls' log budget */
+	int log_count;
 	int pid, cpid;			/* the session's task and its canceller */
 	int efd;			/* the eventfd in their file table */
 	/* start-up */
@@ -144,7 +146,7 @@ void rpc_drain(struct rpc_sess *s);
 void rpc_pid_comm(int pid, char comm[16]);
 /* A call refused here (@refused) or failed in the kernel: one line,
  * rate-limited, unless @err is success or flow (EAGAIN, ...). */
-void rpc_log_call(const struct rpc_sess *s, uint32_t op, const int64_t args[3],
+void rpc_log_call(struct rpc_sess *s, uint32_t op, const int64_t args[3],
 		  const unsigned char *in, size_t n, long err, int refused);
 
 /* ops.c: start the client's call; 0 (in flight), or -errno to answer. */
