@@ -1,37 +1,51 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The connection to the appliance, one per process: made at load,
- * HELLO at the first tenant call, then one call at a time under
- * pl_conn.lock (messages: wire.c).  Also what fork() and signal handlers
- * do to it: a child gets a session of its own, and a handler that
- * longjmp()s out of a call frees the lock for the next call, which
- * finishes the abandoned one first.
+ * The connections to the appliance.  The first is made at load, HELLO
+ * at the first tenant call: that session owns the program's file table
+ * in the tenant.  A thread that makes a tenant call while every
+ * connection is busy (another thread blocked in a recv, an accept, a
+ * poll) gets a connection of its own, whose session shares that table
+ * (HELLO with NRPC_HELLO_THREAD), so a call never waits for another
+ * thread's.  Connections are pooled, not tied to threads: a call takes
+ * any idle one.  If one more cannot be made (the program dropped what
+ * connect() needs, or the pool is full), calls wait for an idle one.
+ *
+ * Also: a session whose descriptor was taken from under us (a raw
+ * close_range) is made again; fork() children get a session of their
+ * own (fork.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "conn.h"
+#include "pool.h"
 
-/* Where the connection's descriptor goes, out of the program's way. */
+/* Where the connections' descriptors go, out of the program's way. */
 #define CONN_FD_BASE	1000
 
-#define conn pl_conn
+#define conn (*pl_cur)
 
-struct pl_conn pl_conn = {
+__thread struct pl_conn *pl_cur __attribute__((tls_model("initial-exec")));
+static __thread int lost_here __attribute__((tls_model("initial-exec")));
+static struct pl_conn first = { .fd = -1 };
+struct pl_pool pl_pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.fd = -1,
+	.idle = PTHREAD_COND_INITIALIZER,
+	.c = { &first },
+	.n = 1,
 	.forkpipe = { -1, -1 },
 };
+#define pool pl_pool
 
 void pl_complain(const char *fmt, ...)
 {
@@ -48,7 +62,7 @@ void pl_complain(const char *fmt, ...)
 int pl_fail(const char *why)
 {
 	if (conn.fd >= 0) {
-		pl_complain("the appliance at %s: %s", conn.path, why);
+		pl_complain("the appliance at %s: %s", pool.path, why);
 		pl_real.close(conn.fd);
 	}
 	conn.fd = -1;
@@ -58,12 +72,75 @@ int pl_fail(const char *why)
 	return -ENETDOWN;
 }
 
-/* HELLO on the connected socket; 0 or -errno (the socket closed then). */
-static int conn_hello(uint64_t fork_of)
+/*
+ * The descriptor is no longer ours (closed by a raw syscall that stepped
+ * around close_range/closefrom/dup2): never write to it again.  Every
+ * connection of this session is of the old file table: the next call
+ * makes a new session, and the tenant descriptors of the old one are
+ * gone with it (pl_fd_lost).
+ */
+int pl_lost(const char *why)
 {
-	struct nrpc_hello m = { .version = NRPC_VERSION, .fork_of = fork_of };
+	int bump;
+
+	conn.fd = -1;
+	conn.hello = 0;
+	conn.lost = 1;
+	lost_here = 1;
+	pl_wire_reset();
+	pthread_mutex_lock(&pool.lock);
+	bump = conn.gen == pool.gen;
+	if (bump) {
+		pool.gen++;
+		pool.files = 0;
+	}
+	pthread_mutex_unlock(&pool.lock);
+	if (bump) {
+		fprintf(stderr, "nuse-preload: the connection to the appliance was closed "
+			"under the program (%s): starting a new session; the tenant "
+			"descriptors of the old one are gone\n", why);
+		pl_fd_lost();
+	}
+	return -ENETDOWN;
+}
+
+/* NULL while the descriptor holds the socket we connected; else how it
+ * went (a raw close took it, or the program has a file of its own there). */
+static const char *conn_gone(void)
+{
+	struct stat st;
+
+	if (fstat(conn.fd, &st))
+		return "its descriptor was closed";
+	if (st.st_dev != conn.dev || st.st_ino != conn.ino)
+		return "its descriptor holds another file now";
+	return NULL;
+}
+
+static void conn_remember(void)
+{
+	struct stat st;
+
+	if (!fstat(conn.fd, &st)) {
+		conn.dev = st.st_dev;
+		conn.ino = st.st_ino;
+	}
+}
+
+int pl_lost_take(void)
+{
+	int l = lost_here;
+
+	lost_here = 0;
+	return l;
+}
+
+/* HELLO on the connected socket; 0 or -errno (the socket closed then). */
+int pl_conn_hello(uint64_t fork_of, uint32_t flags)
+{
+	struct nrpc_hello m = { .version = NRPC_VERSION, .flags = flags, .fork_of = fork_of };
 	struct iovec v = { &m, sizeof(m) };
-	const char *tenant = conn.tenant;
+	const char *tenant = pool.tenant;
 	int64_t ret;
 	uint32_t n;
 	int err;
@@ -84,8 +161,9 @@ static int conn_hello(uint64_t fork_of)
 	if ((err = pl_wire_send(&v, 1, 0)) || (err = pl_reply(&ret, &n)))
 		return err;
 	if (ret < 0) {
-		pl_complain("the appliance refused tenant '%s': %s", tenant,
-			 ret == -ENOENT ? "no such tenant" : strerror((int)-ret));
+		if (!(flags & NRPC_HELLO_THREAD))
+			pl_complain("the appliance refused tenant '%s': %s", tenant,
+				    ret == -ENOENT ? "no such tenant" : strerror((int)-ret));
 		pl_real.close(conn.fd);
 		conn.fd = -1;
 		return (int)ret;
@@ -113,9 +191,9 @@ static int conn_move_high(int fd)
 }
 
 /* Connect (no HELLO yet); 0 or -errno, said on stderr unless @quiet. */
-static int conn_connect(int quiet)
+int pl_conn_connect(int quiet)
 {
-	const char *path = conn.path;
+	const char *path = pool.path;
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
 
@@ -136,21 +214,16 @@ static int conn_connect(int quiet)
 	}
 	conn.fd = conn_move_high(fd);
 	conn.hello = 0;
+	conn_remember();
 	pl_wire_reset();
 	return 0;
 }
 
 /*
- * At load, before main() may drop what connect() needs (ping keeps only
- * CAP_NET_RAW, and the socket may be 0600 for another user): connect
- * now, say HELLO at the first tenant call, so that a program that never
- * makes one costs the appliance no session.  A failure here is tried
- * again, and told, at that call.
- */
-/*
  * NUSE_SOCKET_FD: the appliance started us with one end of a socket pair
  * already its (its own iptables runs): that is the connection.  It is
- * taken once, out of the environment, and never inherited further.
+ * taken once, out of the environment, and never inherited further; such
+ * a program cannot connect again, so its threads share that one.
  */
 static int conn_inherited(void)
 {
@@ -167,46 +240,160 @@ static int conn_inherited(void)
 	conn.fd = conn_move_high(fd);
 	pl_real.fcntl(conn.fd, F_SETFD, FD_CLOEXEC);
 	conn.hello = 0;
-	conn.path[0] = '\0';		/* a fork's child cannot come back this way */
+	conn_remember();
+	pool.path[0] = '\0';		/* a fork's child cannot come back this way */
+	pool.nogrow = 1;
 	pl_wire_reset();
 	return 1;
 }
 
+/*
+ * At load, before main() may drop what connect() needs (ping keeps only
+ * CAP_NET_RAW, and the socket may be 0600 for another user): connect
+ * now, say HELLO at the first tenant call, so that a program that never
+ * makes one costs the appliance no session.  A failure here is tried
+ * again, and told, at that call.
+ */
 void pl_conn_early(void)
 {
 	const char *t = getenv("NUSE_TENANT"), *p = getenv("NUSE_SOCKET");
 
 	/* kept now: a program may clear its environment later */
-	if (t && strlen(t) < sizeof(conn.tenant))
-		strcpy(conn.tenant, t);
+	if (t && strlen(t) < sizeof(pool.tenant))
+		strcpy(pool.tenant, t);
 	if (!p || !*p)
 		p = NRPC_SOCKET_DEFAULT;
-	if (strlen(p) < sizeof(conn.path))
-		strcpy(conn.path, p);
-	pthread_mutex_lock(&conn.lock);
+	if (strlen(p) < sizeof(pool.path))
+		strcpy(pool.path, p);
+	pl_cur = &first;
 	if (conn.fd < 0 && !conn.dead && !conn_inherited())
-		conn_connect(1);
-	pthread_mutex_unlock(&conn.lock);
+		pl_conn_connect(1);
+	pl_cur = NULL;
 }
 
-static int on_this_thread(void)
+static unsigned int pool_gen(void)
 {
-	return conn.owned && pthread_equal(conn.owner, pthread_self());
+	return __atomic_load_n(&pool.gen, __ATOMIC_RELAXED);
+}
+
+/* An idle connection, marked busy: one there is, or a new one for a
+ * thread's session once the program has a session to share. */
+static struct pl_conn *conn_take(void)
+{
+	struct pl_conn *c;
+	int i;
+
+	pthread_mutex_lock(&pool.lock);
+	for (;;) {
+		for (i = 0; i < pool.n; i++) {
+			c = pool.c[i];
+			if (!c->busy && !c->broken)
+				goto got;
+		}
+		if (!pool.nogrow && pool.n < PL_CONNS_MAX && pool.files &&
+		    (c = calloc(1, sizeof(*c)))) {
+			c->fd = -1;
+			c->gen = pool.gen;
+			__atomic_store_n(&pool.c[pool.n], c, __ATOMIC_RELEASE);
+			__atomic_store_n(&pool.n, pool.n + 1, __ATOMIC_RELEASE);
+			goto got;
+		}
+		pthread_cond_wait(&pool.idle, &pool.lock);
+	}
+got:
+	c->busy = 1;
+	pthread_mutex_unlock(&pool.lock);
+	return c;
+}
+
+/*
+ * Make the calling thread's connection a session on the program's file
+ * table: 0, -ENETDOWN, or -EAGAIN (a thread's could not be made; it is
+ * set aside and the caller takes another).  Exactly one connection at a
+ * time makes a new table; the others join it.
+ */
+static int conn_ready(void)
+{
+	uint64_t files;
+	int err, mine = 0;
+
+	pthread_mutex_lock(&pool.lock);
+	if (conn.gen != pool.gen) {
+		/* of a lost session: whatever it holds is of the old table */
+		if (conn.fd >= 0 && !conn.lost && !conn_gone())
+			pl_real.close(conn.fd);
+		conn.fd = -1;
+		conn.hello = conn.lost = 0;
+		conn.gen = pool.gen;
+		pl_wire_reset();
+	}
+	if (conn.hello) {
+		pthread_mutex_unlock(&pool.lock);
+		return 0;
+	}
+	while (!pool.files && pool.making)
+		pthread_cond_wait(&pool.idle, &pool.lock);
+	files = pool.files;
+	if (!files && !conn.dead)
+		mine = pool.making = 1;
+	pthread_mutex_unlock(&pool.lock);
+	if (conn.dead)
+		return -ENETDOWN;
+	if (mine) {
+		err = conn.fd < 0 ? pl_conn_connect(0) : 0;
+		if (!err)
+			err = pl_conn_hello(0, 0);
+		pthread_mutex_lock(&pool.lock);
+		pool.making = 0;
+		if (!err)
+			pool.files = conn.session;
+		pthread_cond_broadcast(&pool.idle);
+		pthread_mutex_unlock(&pool.lock);
+		if (err)
+			conn.dead = 1;
+		return err ? -ENETDOWN : 0;
+	}
+	err = conn.fd < 0 ? pl_conn_connect(1) : 0;
+	if (!err)
+		err = pl_conn_hello(files, NRPC_HELLO_THREAD);
+	if (!err)
+		return 0;
+	/* No more connections for this program: its threads share these. */
+	if (conn.fd >= 0)
+		pl_real.close(conn.fd);
+	conn.fd = -1;
+	pthread_mutex_lock(&pool.lock);
+	conn.broken = pool.nogrow = 1;
+	pthread_mutex_unlock(&pool.lock);
+	return -EAGAIN;
 }
 
 int pl_lock(void)
 {
-	if (on_this_thread())
+	const char *gone;
+	int err;
+
+	if (pl_cur)
 		return -EINTR;	/* a signal handler, inside one of our calls */
-	pthread_mutex_lock(&conn.lock);
-	conn.owner = pthread_self();
-	conn.owned = 1;
-	if (conn.fd >= 0 && conn.wire != PL_IDLE)
-		pl_resync();
-	if (!conn.dead && !conn.hello &&
-	    ((conn.fd < 0 && conn_connect(0) < 0) || conn_hello(0) < 0))
-		conn.dead = 1;
-	if (conn.fd >= 0 && conn.hello)
+	do {
+		pl_cur = conn_take();
+		/* One fstat per call: never a message into the program's file.
+		 * The call was for the lost session: it fails (pl_begin sends
+		 * one naming no descriptor again). */
+		if (conn.fd >= 0 && conn.gen == pool_gen() && (gone = conn_gone())) {
+			pl_lost(gone);
+			pl_unlock();
+			return -ENETDOWN;
+		}
+		if (conn.fd >= 0 && conn.wire != PL_IDLE)
+			pl_resync();
+		err = conn_ready();
+		if (err == -EAGAIN) {
+			pl_unlock();
+			continue;
+		}
+	} while (err == -EAGAIN);
+	if (!err && conn.fd >= 0 && conn.hello)
 		return 0;
 	pl_unlock();
 	return -ENETDOWN;
@@ -214,103 +401,30 @@ int pl_lock(void)
 
 void pl_unlock(void)
 {
-	conn.owned = 0;
-	pthread_mutex_unlock(&conn.lock);
+	struct pl_conn *c = pl_cur;
+
+	pl_cur = NULL;
+	pthread_mutex_lock(&pool.lock);
+	c->busy = 0;
+	pthread_cond_broadcast(&pool.idle);
+	pthread_mutex_unlock(&pool.lock);
 }
 
-/*
- * A signal handler longjmp()s out of the program's wait, through our
- * call (iperf3 on ^C): the lock must not stay held, and what the call
- * left on the wire is the next call's to finish (pl_resync).
- */
-static void abandon(void)
+
+/* Is @fd one of our connections' (or the fork pipe's)? */
+int pl_is_conn_fd(int fd)
 {
-	pl_boot();
-	if (on_this_thread())
-		pl_unlock();
+	int i, n = __atomic_load_n(&pool.n, __ATOMIC_ACQUIRE);
+
+	if (fd < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (__atomic_load_n(&pool.c[i]->fd, __ATOMIC_RELAXED) == fd)
+			return 1;
+	return fd == pool.forkpipe[0] || fd == pool.forkpipe[1];
 }
 
-PL_EXPORT void longjmp(struct __jmp_buf_tag env[1], int val)
+int pl_conn_fd(void)
 {
-	abandon();
-	pl_real.longjmp(env, val);
-}
-
-PL_EXPORT void _longjmp(struct __jmp_buf_tag env[1], int val)
-{
-	abandon();
-	pl_real._longjmp(env, val);
-}
-
-PL_EXPORT void siglongjmp(struct __jmp_buf_tag env[1], int val)
-{
-	abandon();
-	pl_real.siglongjmp(env, val);
-}
-
-PL_EXPORT void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
-{
-	abandon();
-	pl_real.__longjmp_chk(env, val);
-}
-
-/*
- * fork(): no call is in flight (we hold the lock across it).  A child of
- * a parent with tenant descriptors asks for a copy of the parent's
- * session; the parent waits until the appliance answered, so that the
- * copy is of the table as it was at fork().  Any other child drops the
- * inherited connection (one connection is one session) and connects
- * when it first needs to.
- */
-static void fork_prepare(void)
-{
-	pthread_mutex_lock(&conn.lock);
-	pl_epoll_lock(1);
-	pl_fd_lock(1);
-	if (conn.hello && pl_fd_count() > 0 && pipe2(conn.forkpipe, O_CLOEXEC) < 0)
-		conn.forkpipe[0] = conn.forkpipe[1] = -1;
-}
-
-static void fork_parent(void)
-{
-	char c;
-
-	if (conn.forkpipe[0] >= 0) {
-		pl_real.close(conn.forkpipe[1]);
-		while (pl_real.read(conn.forkpipe[0], &c, 1) < 0 && errno == EINTR)
-			;
-		pl_real.close(conn.forkpipe[0]);
-		conn.forkpipe[0] = conn.forkpipe[1] = -1;
-	}
-	pl_fd_lock(0);
-	pl_epoll_lock(0);
-	pthread_mutex_unlock(&conn.lock);
-}
-
-static void fork_child(void)
-{
-	int copy = conn.hello && pl_fd_count() > 0;
-
-	if (conn.fd >= 0)
-		pl_real.close(conn.fd);
-	conn.fd = -1;
-	conn.hello = 0;
-	pl_wire_reset();	/* a call the parent abandoned is the parent's */
-	if (copy && (conn_connect(0) < 0 || conn_hello(conn.session) < 0))
-		conn.dead = 1;
-	if (conn.forkpipe[0] >= 0) {
-		pl_real.close(conn.forkpipe[0]);
-		while (pl_real.write(conn.forkpipe[1], "", 1) < 0 && errno == EINTR)
-			;
-		pl_real.close(conn.forkpipe[1]);
-		conn.forkpipe[0] = conn.forkpipe[1] = -1;
-	}
-	pl_fd_lock(0);
-	pl_epoll_lock(0);
-	pthread_mutex_unlock(&conn.lock);
-}
-
-void pl_conn_atfork(void)
-{
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	return conn.fd;
 }

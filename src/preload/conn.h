@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The connection's state, shared by conn.c (connect, HELLO, the lock,
- * fork, signal handlers that jump out) and wire.c (the messages).
+ * The connections' state, shared by conn.c (connect, HELLO, the pool of
+ * connections, fork, signal handlers that jump out) and wire.c (the
+ * messages, on the calling thread's connection).
  */
 #ifndef PL_CONN_H
 #define PL_CONN_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "preload.h"
 
@@ -20,14 +22,18 @@ enum pl_wire {
 	PL_READING,		/* a reply's header read, @left bytes to go */
 };
 
+/* One connection: one session of the appliance's, one call at a time. */
 struct pl_conn {
-	pthread_mutex_t lock;
-	pthread_t owner;	/* the thread in a call, when @owned */
-	int owned;
+	int busy;		/* a thread is in a call on it (pool's lock) */
+	int broken;		/* a thread's that could not be made: unused */
+	unsigned int gen;	/* the program's session it belongs to */
 	int fd;			/* -1: not connected (yet, or any more) */
 	int hello;		/* HELLO answered: a session */
 	int dead;		/* failed: tenant calls get -ENETDOWN */
-	uint64_t session;	/* ours, for a child's HELLO fork_of */
+	int lost;		/* its descriptor was taken from under us */
+	uint64_t session;	/* its id */
+	dev_t dev;		/* the socket's, to know it is still ours */
+	ino_t ino;
 	enum pl_wire wire;
 	int cancelled;		/* the pending POLL's CANCEL went */
 	uint32_t seq;
@@ -35,16 +41,17 @@ struct pl_conn {
 	uint32_t left;		/* out data of the current reply not read yet */
 	size_t rpos, rlen;
 	char rbuf[4096];
-	int forkpipe[2];	/* the child says "HELLO answered" on it */
-	char tenant[NRPC_TENANT_MAX + 1];	/* NUSE_TENANT; "" if too long */
-	char path[108];		/* NUSE_SOCKET (sun_path); "" if too long */
 };
-extern struct pl_conn pl_conn;
+
+/* The connection the calling thread is in a call on (pl_lock..pl_unlock). */
+extern __thread struct pl_conn *pl_cur __attribute__((tls_model("initial-exec")));
 
 void pl_complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* wire.c: @n iovecs as one message (HELLO's, a CALL's) */
 int pl_wire_send(const struct iovec *iov, int n, int polling);
 void pl_wire_reset(void);
+/* The connection's descriptor is no longer ours: the session is lost. */
+int pl_lost(const char *why);
 /* Finish what a jumped-out-of call left on the wire. */
 int pl_resync(void);
 

@@ -8,7 +8,8 @@
  * has events) on the host side.  Level-triggered only; EPOLLONESHOT
  * disarms an entry after one report (see preload.h).
  *
- * Lock order: conn, then ep.lock, then the fd table's.
+ * Lock order: a connection (busy), then ep.lock, then the fd table's;
+ * none is held across taking a connection.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -140,6 +141,28 @@ void pl_epoll_forget(int fd)
 		}
 		if ((it = item_find(s, fd)))
 			item_del(s, it);
+		sp = &s->next;
+	}
+	pthread_mutex_unlock(&ep.lock);
+}
+
+/* close_range() closed every epoll descriptor in [lo, hi]: their shadow
+ * sets go (the tenant entries went with their placeholders). */
+void pl_epoll_forget_range(unsigned int lo, unsigned int hi)
+{
+	struct ep_set **sp, *s;
+
+	if (!__atomic_load_n(&ep.nsets, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&ep.lock);
+	for (sp = &ep.sets; (s = *sp);) {
+		if ((unsigned int)s->epfd >= lo && (unsigned int)s->epfd <= hi) {
+			*sp = s->next;
+			free(s->items);
+			free(s);
+			__atomic_sub_fetch(&ep.nsets, 1, __ATOMIC_RELEASE);
+			continue;
+		}
 		sp = &s->next;
 	}
 	pthread_mutex_unlock(&ep.lock);

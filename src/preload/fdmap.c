@@ -135,6 +135,47 @@ void pl_fd_seek(int fd, int remote, off_t delta)
 	pthread_mutex_unlock(&map.lock);
 }
 
+/* The first tenant descriptor >= @from, or -1. */
+int pl_fd_next(int from)
+{
+	int fd = -1, i;
+
+	if (from < 0 || !pl_fd_count())
+		return -1;
+	pthread_mutex_lock(&map.lock);
+	for (i = from; i < map.size && fd < 0; i++)
+		if (map.tab[i].kind)
+			fd = i;
+	pthread_mutex_unlock(&map.lock);
+	return fd;
+}
+
+/*
+ * The session is lost: no remote descriptor of ours means anything now.
+ * A placeholder still open keeps its number with no remote (calls on it
+ * fail with EBADF until the program closes it); one already closed
+ * (what closed our connection closed it too) is forgotten, so that the
+ * number is the host's again.
+ */
+void pl_fd_lost(void)
+{
+	int i;
+
+	pthread_mutex_lock(&map.lock);
+	for (i = 0; i < map.size; i++) {
+		if (!map.tab[i].kind)
+			continue;
+		if (pl_real.fcntl(i, F_GETFD) >= 0) {
+			map.tab[i].remote = -1;
+			continue;
+		}
+		free((char *)map.tab[i].path);
+		memset(&map.tab[i], 0, sizeof(map.tab[i]));
+		__atomic_sub_fetch(&map.count, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&map.lock);
+}
+
 /* A host descriptor that holds the number: /dev/null, or an eventfd where
  * there is no /dev (a chroot); always close-on-exec. */
 static int placeholder(int minfd)

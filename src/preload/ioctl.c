@@ -2,15 +2,18 @@
 /*
  * ioctl and fcntl on tenant descriptors.  The ioctls are the ones nrpc.h
  * lists, each with its argument's size (the legacy 0x89xx socket ioctls
- * carry no size in their number); any other is ENOTTY here, without a
- * round trip.  fcntl: the descriptor flags are ours, the file status
- * flags (O_NONBLOCK) the appliance's.
+ * carry no size in their number); SIOCETHTOOL by the command inside;
+ * any other is ENOTTY here, without a round trip.  fcntl: the
+ * descriptor flags are ours, the file status flags (O_NONBLOCK) the
+ * appliance's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <linux/ethtool.h>
 #include <sys/ioctl.h>
 #include <linux/sockios.h>
 #include <sys/time.h>
@@ -38,8 +41,62 @@ static size_t arg_size(unsigned long req)
 	case SIOCDIFADDR: case SIOCSIFHWBROADCAST: case SIOCGIFCOUNT:
 	case SIOCGIFTXQLEN: case SIOCSIFTXQLEN: case SIOCGIFMAP: case SIOCSIFMAP:
 		return sizeof(struct ifreq);
+	case SIOCSARP: case SIOCGARP: case SIOCDARP:
+		return sizeof(struct arpreq);
 	}
 	return 0;
+}
+
+/* The bytes of an ethtool command's struct the kernel reads or writes;
+ * 0: not one the appliance takes (it would say EOPNOTSUPP). */
+static size_t ethtool_len(const void *data)
+{
+	const struct ethtool_link_settings *ls = data;
+	const struct ethtool_perm_addr *pa = data;
+	uint32_t cmd = *(const uint32_t *)data;
+
+	switch (cmd) {
+	case ETHTOOL_GSET:
+		return sizeof(struct ethtool_cmd);
+	case ETHTOOL_GDRVINFO:
+		return sizeof(struct ethtool_drvinfo);
+	case ETHTOOL_GWOL:
+		return sizeof(struct ethtool_wolinfo);
+	case ETHTOOL_GMSGLVL: case ETHTOOL_GLINK:
+		return sizeof(struct ethtool_value);
+	case ETHTOOL_GLINKSETTINGS:	/* 3 masks of nwords; <= 0: the handshake */
+		return sizeof(*ls) + (ls->link_mode_masks_nwords > 0 ?
+				      3 * 4 * (size_t)ls->link_mode_masks_nwords : 0);
+	case ETHTOOL_GPERMADDR:
+		return sizeof(*pa) + (pa->size < 32 ? pa->size : 32);
+	case ETHTOOL_GET_TS_INFO:
+		return sizeof(struct ethtool_ts_info);
+	}
+	return 0;
+}
+
+/* (fd, SIOCETHTOOL, len) in: ifr_name, the command's struct; out: it. */
+static long rethtool(int rfd, struct ifreq *ifr)
+{
+	int64_t a[6] = { rfd, SIOCETHTOOL }, ret;
+	struct iovec in[2];
+	uint32_t got;
+	size_t len;
+	int err;
+
+	if (!ifr || !ifr->ifr_data)
+		return -EFAULT;
+	len = ethtool_len(ifr->ifr_data);
+	if (!len)
+		return -EOPNOTSUPP;
+	a[2] = len;
+	in[0] = (struct iovec){ ifr->ifr_name, IFNAMSIZ };
+	in[1] = (struct iovec){ ifr->ifr_data, len };
+	if ((err = pl_begin(NRPC_IOCTL, a, in, 2, len, &ret, &got)))
+		return err;
+	if (ret >= 0 && (err = pl_take(ifr->ifr_data, got)))
+		ret = err;
+	return pl_end(ret);
 }
 
 /* (fd, SIOCGIFCONF, buflen) out: the ifreq array, ret its length.  A
@@ -74,6 +131,8 @@ long pl_rioctl(int rfd, unsigned long req, void *arg)
 
 	if (req == SIOCGIFCONF)
 		return ifconf(rfd, arg);
+	if (req == SIOCETHTOOL)
+		return rethtool(rfd, arg);
 	if (!size)
 		return -ENOTTY;
 	if (!arg)
@@ -109,11 +168,12 @@ static long rfcntl(int fd, const struct pl_fd *e, int cmd, long arg)
 	case F_GETFD:
 		return e->cloexec ? FD_CLOEXEC : 0;
 	case F_SETFD:
-		pl_fd_set_cloexec(fd, arg & FD_CLOEXEC);
+		pl_fd_set_cloexec(fd, (int)arg & FD_CLOEXEC);
 		return 0;
-	case F_GETFL:
-	case F_SETFL:
-		return pl_rsimple(NRPC_FCNTL, e->remote, cmd, arg);
+	case F_GETFL:		/* takes no argument: whatever is there is junk */
+		return pl_rsimple(NRPC_FCNTL, e->remote, cmd, 0);
+	case F_SETFL:		/* an int, as the kernel reads it */
+		return pl_rsimple(NRPC_FCNTL, e->remote, cmd, (int)arg);
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
 		return arg < 0 ? -EINVAL : pl_dup_min(fd, arg, cmd == F_DUPFD_CLOEXEC);

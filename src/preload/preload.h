@@ -15,7 +15,9 @@
  * the appliance a connection and nothing else.  If the appliance cannot
  * be reached or refuses the tenant, one line says so on stderr at that
  * first call and every tenant call fails with ENETDOWN; the same when the
- * connection breaks later (the tenant descriptors are gone then).
+ * connection breaks later (the tenant descriptors are gone then).  A
+ * connection the program closed under us with a raw syscall is made
+ * again, as a new session (conn.c, pl_lost).
  * `nuse-appliance exec` checks the tenant before it runs the command, so
  * there this is for an appliance that goes away mid-run.
  *
@@ -34,9 +36,11 @@
  * both; dup/dup2/dup3/F_DUPFD* get a new remote descriptor (NRPC_DUP), so
  * each placeholder owns exactly one.  FD_CLOEXEC is kept in the table;
  * O_NONBLOCK goes to the appliance (F_SETFL, FIONBIO, SOCK_NONBLOCK), so
- * calls return EAGAIN there.  The connection itself sits at a high
- * descriptor (>= 1000 where RLIMIT_NOFILE allows), close-on-exec;
- * close() of it is refused with EBADF.
+ * calls return EAGAIN there.  The connections sit at high descriptors
+ * (>= 1000 where RLIMIT_NOFILE allows), close-on-exec; close() of one is
+ * refused with EBADF, close_range()/closefrom() close around them (and
+ * close the tenant descriptors in the range properly), dup2() onto one
+ * moves it first (fork.c).
  *
  * exec.  Tenant descriptors do not survive exec: the placeholders and the
  * connection are close-on-exec, the session ends, the new image starts
@@ -51,19 +55,21 @@
  * (which a child that dropped privileges first may not be allowed to).
  * vfork/posix_spawn children exec at once and need nothing.
  *
- * Threads.  One connection per process, one call at a time under a
- * mutex: a thread blocked in a tenant call (accept, a blocking recv)
- * delays every other thread's tenant calls until it returns.  Host calls
- * never wait for it.
+ * Threads.  A pool of connections per process, each one session on the
+ * process's one file table in the tenant; a call takes an idle one, and
+ * when none is idle (another thread blocked in accept, a recv, a poll) a
+ * new one joins (NRPC_HELLO_THREAD), so no thread waits for another's
+ * call.  At most PL_CONNS_MAX; when one more cannot be made (the program
+ * dropped what connect() needs) calls wait for an idle one.
  *
  * Signals.  A tenant call other than a wait is not interrupted by a
  * signal: we keep waiting for its reply (SO_RCVTIMEO, set on the tenant
  * socket, bounds it there).  poll/select/epoll_wait are: NRPC_CANCEL ends
  * the remote wait and they return EINTR if nothing was ready.  A handler
  * that longjmp()s out of a tenant call (iperf3 on ^C) is seen by our
- * longjmp/siglongjmp/__longjmp_chk: the lock is freed, and the next call
- * first finishes what the abandoned one left on the wire (cancels its
- * poll, reads its reply).  A tenant call made by a handler in the middle
+ * longjmp/siglongjmp/__longjmp_chk: the connection is freed, and the
+ * next call on it first finishes what the abandoned one left on the wire
+ * (cancels its poll, reads its reply).  A tenant call made by a handler in the middle
  * of another call on the same thread fails with EINTR.  An EPIPE from a
  * tenant send/write raises SIGPIPE here unless MSG_NOSIGNAL.
  *
@@ -92,12 +98,11 @@
  *
  * Not covered: splice/tee/vmsplice and sendfile() from a tenant
  * descriptor (sendfile() into one works), fdopen() of a tenant socket
- * (glibc's stdio reads it with internal calls we never see),
- * closefrom()/close_range() (they would close placeholders without
- * telling the appliance), ioctls with
- * pointers inside their argument (SIOCETHTOOL, SIOCADDRT, ...: ENOTTY),
- * pthread_cancel() of a thread blocked in a tenant call (the lock stays
- * held), async-signal safety beyond the longjmp case above.
+ * (glibc's stdio reads it with internal calls we never see), ioctls
+ * with pointers inside their argument (SIOCADDRT, ...: ENOTTY) other than
+ * SIOCETHTOOL's known commands, pthread_cancel() of a thread blocked in a
+ * tenant call (its connection stays busy: the others carry on),
+ * async-signal safety beyond the longjmp case above.
  */
 #ifndef PRELOAD_H
 #define PRELOAD_H
@@ -194,9 +199,10 @@ extern int pl_on;
 /* r < 0: errno = -r, -1; else r. */
 long pl_ret(long r);
 
-/* conn.c, wire.c: the connection and its messages.  pl_lock() connects
- * and says HELLO if need be: 0, or -ENETDOWN (-EINTR in a signal handler
- * inside another call), and then it is not locked.  Under the lock:
+/* conn.c, wire.c: the connections and their messages.  pl_lock() takes
+ * an idle connection for the calling thread (connecting and saying HELLO
+ * if need be): 0, or -ENETDOWN (-EINTR in a signal handler inside another
+ * call), and then it holds none.  Until pl_unlock():
  * pl_send() sends one NRPC_CALL, pl_reply() reads its reply's header,
  * pl_take*() read its out data in order, pl_done() skips what is left.
  * Any failure of the connection itself is -ENETDOWN and ends it. */
@@ -224,6 +230,9 @@ int pl_begin(uint32_t op, const int64_t args[6], const struct iovec *in, int nin
 long pl_end(long r);
 void pl_conn_atfork(void);
 void pl_conn_early(void);
+/* fork.c */
+int pl_conn_evict(int fd);
+long pl_close_range(unsigned int lo, unsigned int hi, unsigned int flags);
 
 /* Data bytes one call can carry beside @fixed bytes of other in (or out)
  * data: NRPC_DATA_MAX is all of a call's in data, and all of a reply's
@@ -249,6 +258,8 @@ void pl_fd_set_cloexec(int fd, int on);
 void pl_fd_seek(int fd, int remote, off_t delta);
 long pl_fd_count(void);
 void pl_fd_lock(int on);
+int pl_fd_next(int from);
+void pl_fd_lost(void);
 
 /* socket.c: calls on the appliance's descriptors. */
 int pl_tenant_family(int domain);
@@ -290,6 +301,7 @@ int pl_ts_ms(const struct timespec *ts);
 
 /* epoll.c */
 void pl_epoll_forget(int fd);
+void pl_epoll_forget_range(unsigned int lo, unsigned int hi);
 void pl_epoll_lock(int on);
 
 /* ifaddr.c: an rtnetlink dump of the tenant's, each message to @cb. */

@@ -190,7 +190,7 @@ int pl_close(int fd)
 	long r = 0;
 
 	if (!pl_fd_take(fd, &e)) {
-		r = pl_rclose(e.remote);
+		r = e.remote < 0 ? 0 : pl_rclose(e.remote);	/* < 0: its session is lost */
 		pl_fd_drop(&e);
 		if (r == -ENETDOWN)	/* the socket is gone with the appliance */
 			r = 0;
@@ -252,12 +252,11 @@ static long dup_to(int old, int new, int flags)
 {
 	struct pl_fd e, victim;
 	long remote = -1, r;
-	int ours = !pl_fd_get(old, &e);
+	int ours = !pl_fd_get(old, &e), evicted;
 
-	if (pl_is_conn_fd(new))
-		return -EBADF;
 	if (ours && (remote = pl_rdup(e.remote)) < 0)
 		return remote;
+	evicted = pl_conn_evict(new);	/* the program wants our number */
 	if (!pl_fd_take(new, &victim)) {
 		pl_rclose(victim.remote);
 		pl_fd_drop(&victim);
@@ -266,6 +265,8 @@ static long dup_to(int old, int new, int flags)
 	r = pl_real.dup3(old, new, flags);
 	if (r < 0) {
 		r = -errno;
+		if (evicted)	/* the number held a copy of the connection */
+			pl_real.close(new);
 		if (ours)
 			pl_rclose(remote);
 		return r;

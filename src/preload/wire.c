@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Messages on the connection, one call at a time under pl_conn.lock.
+ * Messages on the calling thread's connection (pl_cur), one call at a
+ * time on each.
  * Replies are checked before anything in them is used: type, sequence
  * number, length against what we asked for; a broken or lying
  * connection ends (pl_fail).  The stream's position is kept in
@@ -14,8 +15,9 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "pool.h"
 
-#define conn pl_conn
+#define conn (*pl_cur)
 
 static const char *refusal(int64_t ret)
 {
@@ -36,6 +38,13 @@ static const char *why_closed(int err)
 	return strerror(err);
 }
 
+/* What writing to or reading from a descriptor that is no longer our
+ * connected socket says. */
+static int not_ours(int err)
+{
+	return err == EBADF || err == ENOTSOCK || err == ENOTCONN || err == EDESTADDRREQ;
+}
+
 static int wire_writev(const struct iovec *iov, int n)
 {
 	struct iovec v[64];
@@ -54,6 +63,8 @@ static int wire_writev(const struct iovec *iov, int n)
 		w = pl_real.sendmsg(conn.fd, &m, MSG_NOSIGNAL);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && not_ours(errno))
+			return pl_lost(strerror(errno));
 		if (w < 0)
 			return pl_fail(why_closed(errno));
 		w += skip;
@@ -93,6 +104,8 @@ static int wire_fill(void *dst, size_t len)
 	do
 		r = pl_real.read(conn.fd, dst, len);
 	while (r < 0 && errno == EINTR);
+	if (r < 0 && not_ours(errno))
+		return pl_lost(strerror(errno));
 	if (r <= 0)
 		return pl_fail(r ? strerror(errno) : "it closed the connection");
 	return r;
@@ -273,28 +286,29 @@ int pl_resync(void)
 	return err;
 }
 
-int pl_conn_fd(void)
+/* Ops that name no descriptor: after a lost session they can simply be
+ * sent again, to the new one. */
+static int names_no_fd(uint32_t op)
 {
-	return conn.fd;
-}
-
-int pl_is_conn_fd(int fd)
-{
-	return fd >= 0 && fd == __atomic_load_n(&conn.fd, __ATOMIC_RELAXED);
+	return op == NRPC_SOCKET || op == NRPC_OPEN || op == NRPC_NULL;
 }
 
 int pl_begin(uint32_t op, const int64_t args[6], const struct iovec *in, int nin,
 	     uint32_t out_max, int64_t *ret, uint32_t *out_len)
 {
-	int err = pl_lock();
+	int err, again = 1;
 
-	if (err)
-		return err;
-	err = pl_send(op, args, in, nin, out_max);
-	if (!err)
-		err = pl_reply(ret, out_len);
-	if (err)
+	pl_lost_take();
+	do {
+		if ((err = pl_lock()))
+			continue;
+		err = pl_send(op, args, in, nin, out_max);
+		if (!err)
+			err = pl_reply(ret, out_len);
+		if (!err)
+			return 0;
 		pl_unlock();
+	} while (pl_lost_take() && names_no_fd(op) && again--);
 	return err;
 }
 

@@ -2,9 +2,10 @@
 /*
  * The tool RPC: how the preload library (src/preload) hands a program's
  * socket-family calls to the appliance (src/rpc), over a unix stream
- * socket.  One connection is one program (one process); the appliance
- * runs its calls in one kernel task of its own, in the tenant's network
- * namespace, with its own file table.
+ * socket.  One connection is one program (one process), or one more of
+ * its threads; the appliance runs each connection's calls in one kernel
+ * task of its own, in the tenant's network namespace, with the program's
+ * file table.
  *
  * Every message starts with struct nrpc_hdr; @len counts the whole
  * message, header included, and is at most NRPC_MSG_MAX.  The client
@@ -58,16 +59,23 @@ struct nrpc_hdr {
  * connection names the parent's session and gets a task whose file table
  * is a copy of the parent's (the parent keeps its own connection).  The
  * copy is taken when the child's HELLO is served, so the parent must not
- * change its descriptors until then.  The reply's @ret is 0 or -errno
+ * change its descriptors until then.  With NRPC_HELLO_THREAD in @flags,
+ * @fork_of names a session of the same process (the same peer pid) and
+ * the new one's task shares that session's file table instead: one
+ * connection per host thread that may block, all on one set of
+ * descriptors, as threads are.  The reply's @ret is 0 or -errno
  * (-ENOENT: no such tenant; -ESRCH: no such session to fork from;
- * -EACCES: that session is another uid's; -EINVAL: a bad tenant name, or
- * not the parent's tenant; -EPROTONOSUPPORT: another @version), and its
- * data an int64 session id.  After a failed HELLO another may follow.
+ * -EACCES: that session is another uid's, or for a thread another
+ * process's; -EINVAL: a bad tenant name, not the parent's tenant, or
+ * unknown @flags; -EPROTONOSUPPORT: another @version), and its data an
+ * int64 session id.  After a failed HELLO another may follow.
  */
+#define NRPC_HELLO_THREAD	0x1u
+
 struct nrpc_hello {
 	struct nrpc_hdr h;
 	uint32_t version;	/* NRPC_VERSION */
-	uint32_t pad;
+	uint32_t flags;		/* NRPC_HELLO_THREAD, or 0 */
 	uint64_t fork_of;
 	char tenant[NRPC_TENANT_MAX + 1];	/* NUL-terminated */
 };
@@ -125,12 +133,19 @@ enum nrpc_op {
 	 * SIOCGIF* and SIOCSIF* of struct ifreq (no ifr_data requests);
 	 * SIOCGIFCONF: args[2] is the buffer's length, in: nothing,
 	 * out: the struct ifreq array, ret its length in bytes;
-	 * SIOCGSTAMP_OLD (struct timeval).  Others: -ENOTTY.  arglen is the
+	 * SIOCGSTAMP_OLD (struct timeval); SIOCSARP, SIOCGARP, SIOCDARP
+	 * (struct arpreq); SIOCETHTOOL: args[2] is the length of the ethtool
+	 * command's struct, in: ifr_name[16], then that struct; out: the
+	 * struct; the read-only commands a vNIC answers (GSET, GDRVINFO,
+	 * GWOL, GMSGLVL, GLINK, GLINKSETTINGS, GPERMADDR, GET_TS_INFO), any
+	 * other -EOPNOTSUPP.  Others: -ENOTTY.  arglen is the
 	 * argument's size (sizeof(int) exactly for the int ones; at most
 	 * sizeof(struct ifreq) for the ifreq ones); in: at most arglen bytes,
 	 * the rest zeroed; out: arglen bytes. */
 	NRPC_IOCTL,
-	NRPC_FCNTL,		/* (fd, cmd, arg): F_GETFL, F_SETFL, F_GETFD, F_SETFD only */
+	/* (fd, cmd, arg): F_GETFL, F_SETFL, F_GETFD, F_SETFD only; the getters
+	 * ignore arg, the setters take its low 32 bits (an int), as Linux does */
+	NRPC_FCNTL,
 	NRPC_READ,		/* (fd, len) -> bytes; out: data */
 	NRPC_WRITE,		/* (fd) in: data -> bytes */
 	/* (nfds, timeout_ms) in: struct pollfd[nfds] -> ready; out: pollfd[nfds].

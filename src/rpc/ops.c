@@ -100,10 +100,13 @@ static int op_fcntl(struct rpc_sess *s, const struct nrpc_call *m,
 
 	if (err)
 		return err;
-	if (n || rpc_int_arg(m->args[1], &cmd) || rpc_int_arg(m->args[2], &arg))
+	if (n || rpc_int_arg(m->args[1], &cmd))
 		return -EINVAL;
 	if (cmd != F_GETFL && cmd != F_SETFL && cmd != F_GETFD && cmd != F_SETFD)
 		return -EINVAL;
+	/* As Linux: the getters take no argument, whatever the register
+	 * held; the setters read an int. */
+	arg = cmd == F_SETFL || cmd == F_SETFD ? (int)(uint32_t)m->args[2] : 0;
 	RETURN_CALL(call(s, 0, 0, NUSE_SYS_fcntl, fd, cmd, arg));
 }
 
@@ -430,14 +433,19 @@ static const prep_fn ops[NRPC_OP_MAX] = {
 
 int rpc_call_start(struct rpc_sess *s, const struct nrpc_call *m, size_t len)
 {
+	const unsigned char *in = (const unsigned char *)(m + 1);
 	struct rpc_call *c = NULL;
 	int err;
 
 	if (m->op == 0 || m->op >= NRPC_OP_MAX || !ops[m->op])
-		return -ENOSYS;
-	err = ops[m->op](s, m, (const unsigned char *)(m + 1), len - sizeof(*m), &c);
-	if (err)
+		err = -ENOSYS;
+	else
+		err = ops[m->op](s, m, in, len - sizeof(*m), &c);
+	if (err) {
+		rpc_log_call(s, m->op, m->args, in, len - sizeof(*m), err, 1);
 		return err;
+	}
+	memcpy(c->margs, m->args, sizeof(c->margs));
 	c->op = m->op;
 	c->out_max = rpc_out_room(m);
 	c->reply.h.seq = m->h.seq;

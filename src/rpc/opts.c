@@ -17,6 +17,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <linux/ethtool.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
@@ -290,6 +292,8 @@ static size_t ioctl_size(unsigned long req)
 	case SIOCSIFHWBROADCAST: case SIOCGIFTXQLEN: case SIOCSIFTXQLEN: case SIOCGIFMAP:
 	case SIOCSIFMAP:
 		return sizeof(struct ifreq);	/* in6_ifreq, for inet6, is smaller */
+	case SIOCSARP: case SIOCGARP: case SIOCDARP:
+		return sizeof(struct arpreq);	/* no pointers inside */
 	}
 	return 0;
 }
@@ -338,6 +342,79 @@ static int get_ifconf(struct rpc_sess *s, long fd, const struct nrpc_call *m, si
 	return 0;
 }
 
+/* The ethtool commands taken (reads a vNIC can answer), and the most
+ * the kernel writes for each: the buffer is always that big. */
+#define LINK_MASKS_MAX	(3 * 127 * sizeof(uint32_t))	/* nwords is an s8 */
+#define PERM_ADDR_MAX	32				/* MAX_ADDR_LEN */
+
+static size_t ethtool_size(uint32_t cmd)
+{
+	switch (cmd) {
+	case ETHTOOL_GSET:
+		return sizeof(struct ethtool_cmd);
+	case ETHTOOL_GDRVINFO:
+		return sizeof(struct ethtool_drvinfo);
+	case ETHTOOL_GWOL:
+		return sizeof(struct ethtool_wolinfo);
+	case ETHTOOL_GMSGLVL: case ETHTOOL_GLINK:
+		return sizeof(struct ethtool_value);
+	case ETHTOOL_GLINKSETTINGS:
+		return sizeof(struct ethtool_link_settings) + LINK_MASKS_MAX;
+	case ETHTOOL_GPERMADDR:
+		return sizeof(struct ethtool_perm_addr) + PERM_ADDR_MAX;
+	case ETHTOOL_GET_TS_INFO:
+		return sizeof(struct ethtool_ts_info);
+	}
+	return 0;
+}
+
+/* SIOCETHTOOL: (fd, SIOCETHTOOL, datalen) in: ifr_name, the command's
+ * struct (datalen bytes); out: the struct as the kernel left it.  Any
+ * other command is EOPNOTSUPP: what Linux says for a device without the
+ * op, and a vNIC has none of the others. */
+static int ethtool_call(struct rpc_sess *s, long fd, const struct nrpc_call *m,
+			const unsigned char *in, size_t n, struct rpc_call **cp)
+{
+	struct rpc_call *c;
+	struct ifreq *ifr;
+	uint32_t cmd;
+	size_t size, len;
+
+	if (m->args[2] < (int64_t)sizeof(cmd) || n != IFNAMSIZ + (uint64_t)m->args[2])
+		return -EINVAL;
+	len = m->args[2];
+	memcpy(&cmd, in + IFNAMSIZ, sizeof(cmd));
+	size = ethtool_size(cmd);
+	if (!size)
+		return -EOPNOTSUPP;
+	if (len > size || len > rpc_out_room(m))
+		return -EINVAL;
+	c = rpc_call_new(s, size, sizeof(*ifr));
+	if (!c)
+		return -ENOMEM;
+	ifr = (struct ifreq *)c->scratch;
+	memset(ifr, 0, sizeof(*ifr));
+	memcpy(ifr->ifr_name, in, IFNAMSIZ);
+	ifr->ifr_name[IFNAMSIZ - 1] = '\0';
+	ifr->ifr_data = (char *)rpc_out(c);
+	memcpy(rpc_out(c), in + IFNAMSIZ, len);
+	memset(rpc_out(c) + len, 0, size - len);
+	if (cmd == ETHTOOL_GPERMADDR) {	/* the kernel writes at most its size */
+		struct ethtool_perm_addr *pa = (struct ethtool_perm_addr *)rpc_out(c);
+
+		if (pa->size > PERM_ADDR_MAX)
+			pa->size = PERM_ADDR_MAX;
+	}
+	c->sc.nr = NUSE_SYS_ioctl;
+	c->sc.args[0] = fd;
+	c->sc.args[1] = SIOCETHTOOL;
+	c->sc.args[2] = (long)ifr;
+	c->aux[0] = len;
+	c->finish = ioctl_finish;
+	*cp = c;
+	return 0;
+}
+
 /* (fd, request, arglen) in: arg bytes; out: arg bytes */
 int rpc_ioctl(struct rpc_sess *s, const struct nrpc_call *m,
 	      const unsigned char *in, size_t n, struct rpc_call **cp)
@@ -353,6 +430,8 @@ int rpc_ioctl(struct rpc_sess *s, const struct nrpc_call *m,
 		return -ENOTTY;
 	if (m->args[1] == SIOCGIFCONF)
 		return get_ifconf(s, fd, m, n, cp);
+	if (m->args[1] == SIOCETHTOOL)
+		return ethtool_call(s, fd, m, in, n, cp);
 	size = ioctl_size(m->args[1]);
 	if (!size)
 		return -ENOTTY;

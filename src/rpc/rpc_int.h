@@ -46,6 +46,7 @@ struct rpc_call {
 	uint32_t op, out_max;
 	void (*finish)(struct rpc_call *c);	/* the op's: sc.ret into the reply */
 	long aux[4];			/* the op's own */
+	int64_t margs[3];		/* the message's first args, for the log */
 	unsigned int cancelled:1;	/* POLL: NRPC_CANCEL came */
 	unsigned int cancelling:1;	/* POLL: the eventfd write is in flight */
 	unsigned int back:1;		/* POLL: ppoll is done */
@@ -65,6 +66,12 @@ enum rpc_state {
 	RPC_READY,
 };
 
+enum rpc_kind {
+	RPC_KIND_NEW,		/* a program: a file table of its own */
+	RPC_KIND_FORK,		/* a fork's child: a copy of its parent's */
+	RPC_KIND_THREAD,	/* one more thread: its process's table, shared */
+};
+
 /* A connected program and its session. */
 struct rpc_sess {
 	struct rpc_sess *next, **pprev;
@@ -73,7 +80,12 @@ struct rpc_sess {
 	struct ucred peer;
 	uint64_t id;
 	enum rpc_state state;
+	enum rpc_kind kind;
+	int ending;			/* a thread's: its eventfd is being closed */
 	char tenant[NRPC_TENANT_MAX + 1];
+	char comm[16];			/* the program's name, for the log */
+	ev_tstamp log_window;		/* its failed calls' log budget */
+	int log_count;
 	int pid, cpid;			/* the session's task and its canceller */
 	int efd;			/* the eventfd in their file table */
 	/* start-up */
@@ -129,6 +141,13 @@ void rpc_sess_put(struct rpc_sess *s);
 void rpc_call_back(struct rpc_call *c);
 /* After a POLL: empty the eventfd before the session's next call. */
 void rpc_drain(struct rpc_sess *s);
+
+/* calllog.c */
+void rpc_pid_comm(int pid, char comm[16]);
+/* A call refused here (@refused) or failed in the kernel: one line,
+ * rate-limited, unless @err is success or flow (EAGAIN, ...). */
+void rpc_log_call(struct rpc_sess *s, uint32_t op, const int64_t args[3],
+		  const unsigned char *in, size_t n, long err, int refused);
 
 /* ops.c: start the client's call; 0 (in flight), or -errno to answer. */
 int rpc_call_start(struct rpc_sess *s, const struct nrpc_call *m, size_t len);

@@ -254,8 +254,8 @@ static void sess_parse(struct rpc_sess *s)
 		memcpy(&h, s->in, sizeof(h));
 		bad = bad_header(s, &h);
 		if (bad) {
-			rpc_log_peer("pid %d uid %u: %s (type %u, length %u): closing",
-				     s->peer.pid, s->peer.uid, bad, h.type, h.len);
+			rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
+				     s->comm, s->peer.pid, s->peer.uid, bad, h.type, h.len);
 			rpc_sess_close(s, bad);
 			return;
 		}
@@ -342,6 +342,7 @@ static void sess_new(int fd, const struct ucred *cr)
 	}
 	s->fd = fd;
 	s->peer = *cr;
+	rpc_pid_comm(s->peer.pid, s->comm);
 	s->in_cap = IN_MIN;
 	s->out_tail = &s->out_head;
 	s->efd = -1;
@@ -373,13 +374,19 @@ static void on_accept(struct ev_loop *l, ev_io *w, int revents)
 			return;
 		}
 		if (!peer_allowed(fd, &cr)) {
-			rpc_log_peer("pid %d uid %u gid %u may not connect (root%s only)",
-				     cr.pid, cr.uid, cr.gid,
+			char comm[16];
+
+			rpc_pid_comm(cr.pid, comm);
+			rpc_log_peer("program %s (pid %d uid %u gid %u) may not connect (root%s only)",
+				     comm, cr.pid, cr.uid, cr.gid,
 				     srv.file.has_group ? " or the rpc group" : "");
 			refuse(fd, -EACCES);
 		} else if (srv.nsess >= RPC_SESSIONS_MAX) {
-			rpc_log_peer("pid %d uid %u: %d sessions already: refused",
-				     cr.pid, cr.uid, srv.nsess);
+			char comm[16];
+
+			rpc_pid_comm(cr.pid, comm);
+			rpc_log_peer("program %s (pid %d uid %u): %d sessions already: refused",
+				     comm, cr.pid, cr.uid, srv.nsess);
 			refuse(fd, -EAGAIN);
 		} else {
 			sess_new(fd, &cr);

@@ -7,6 +7,13 @@
  * and only ever writes to the session's eventfd: every POLL waits on that
  * eventfd too, so NRPC_CANCEL can end a poll that S is blocked in.
  *
+ * A program's other host threads each come on a connection of their own
+ * (HELLO with NRPC_HELLO_THREAD): their S is spawned by the first
+ * session's C, sharing the one file table, so one thread may block in
+ * a recv while another makes calls on the same descriptors.  Each has
+ * its own eventfd (cancels never cross) and canceller; when a thread's
+ * session ends its eventfd is closed first, since the table outlives it.
+ *
  * Calls go to the kernel with nuse_syscall_submit() from this (the
  * control) thread.  Their done() runs on the dataplane thread and only
  * queues them back here, through an ev_async.
@@ -26,6 +33,7 @@
 #include "rpc_int.h"
 
 #define FINI_WAIT	2.0	/* seconds rpc_fini waits for the tasks to end */
+#define PATH_LOG_MAX	256	/* bytes of an OPEN's path logged (NUL-ended) */
 
 enum step {
 	STEP_SPAWN,		/* S, from the tenant's task or the parent's C */
@@ -160,10 +168,39 @@ static void kill_task(struct rpc_sess *s, int *pid)
 	*pid = 0;
 }
 
-void rpc_sess_end(struct rpc_sess *s)
+static void kill_tasks(struct rpc_sess *s)
 {
 	kill_task(s, &s->cpid);
 	kill_task(s, &s->pid);
+}
+
+static void thread_efd_closed(struct rpc_call *c)
+{
+	struct rpc_sess *s = c->s;
+
+	call_free(c);
+	kill_tasks(s);
+}
+
+/* A thread's eventfd is in a table other sessions keep: close it there
+ * (by C, never blocked; S while starting), then end the tasks. */
+void rpc_sess_end(struct rpc_sess *s)
+{
+	int by = s->cpid > 0 ? s->cpid : s->pid;
+	struct rpc_call *c;
+
+	if (s->ending)
+		return;		/* the close is on its way; the kills follow it */
+	if (s->kind == RPC_KIND_THREAD && s->efd >= 0 && by > 0 &&
+	    (c = rpc_call_new(s, 0, 0))) {
+		s->ending = 1;
+		c->complete = thread_efd_closed;
+		c->sc.nr = NUSE_SYS_close;
+		c->sc.args[0] = s->efd;
+		rpc_submit(s, by, c);
+		return;
+	}
+	kill_tasks(s);
 }
 
 void rpc_drain(struct rpc_sess *s)
@@ -194,6 +231,9 @@ void rpc_call_back(struct rpc_call *c)
 		c->finish(c);
 	if (c->out_len > c->out_max)
 		c->out_len = c->out_max;
+	if (c->sc.ret < 0)	/* OPEN: the path is in scratch */
+		rpc_log_call(s, c->op, c->margs, c->op == NRPC_OPEN ? c->scratch : NULL,
+			     c->op == NRPC_OPEN ? PATH_LOG_MAX : 0, c->sc.ret, 0);
 	rpc_send(s, c, c->reply.h.seq, c->sc.ret);
 }
 
@@ -235,9 +275,14 @@ void rpc_cancel(struct rpc_sess *s)
 static void start_call(struct rpc_sess *s, enum step step, int pid, long nr,
 		       long a0, long a1, long a2);
 
+/* (A thread's eventfd, if it got one, stays in the table: another HELLO
+ * may follow at once, so nothing may still be on its way to the tasks.) */
 static void start_fail(struct rpc_sess *s, long err)
 {
-	rpc_sess_end(s);
+	rpc_log_peer("tenant %s: program %s (pid %d uid %u): no session: %s", s->tenant,
+		     s->comm, (int)s->peer.pid, s->peer.uid,
+		     err == -ENOENT ? "no such tenant" : strerror((int)-err));
+	kill_tasks(s);
 	s->state = RPC_NEW;
 	s->efd = -1;
 	rpc_send_error(s, s->hello_seq, err);
@@ -258,9 +303,9 @@ static void start_ready(struct rpc_sess *s)
 	memcpy(rpc_out(c), &id, sizeof(id));
 	c->out_len = sizeof(id);
 	rpc_send(s, c, s->hello_seq, 0);
-	log_info("rpc: session %llu: pid %d uid %u in tenant %s (tasks %d and %d)",
+	log_info("rpc: session %llu: pid %d uid %u in tenant %s (tasks %d and %d)%s",
 		 (unsigned long long)s->id, s->peer.pid, s->peer.uid, s->tenant,
-		 s->pid, s->cpid);
+		 s->pid, s->cpid, s->kind == RPC_KIND_THREAD ? ", a thread's" : "");
 }
 
 static void start_eventfd(struct rpc_sess *s)
@@ -291,13 +336,13 @@ static void start_step(struct rpc_call *c)
 	if (ret < 0) {
 		/* the tenant's task, or the parent's canceller, has gone */
 		if (step == STEP_SPAWN && ret == -ESRCH)
-			ret = s->efd < 0 ? -ENOENT : -ESRCH;
+			ret = s->kind == RPC_KIND_NEW ? -ENOENT : -ESRCH;
 		start_fail(s, ret);
 		return;
 	}
 	switch (step) {
 	case STEP_SPAWN:
-		if (s->efd < 0)		/* new: nothing of the tenant task's */
+		if (s->kind == RPC_KIND_NEW)	/* nothing of the tenant task's */
 			start_call(s, STEP_CLOSE_RANGE, s->pid, NUSE_SYS_close_range, 0, ~0U, 0);
 		else
 			start_eventfd(s);
@@ -306,7 +351,7 @@ static void start_step(struct rpc_call *c)
 		start_eventfd(s);
 		break;
 	case STEP_EVENTFD:
-		if (s->efd < 0) {
+		if (s->kind != RPC_KIND_FORK) {
 			s->efd = ret;
 			start_canceller(s);
 		} else {		/* a fork: where the parent has its eventfd */
@@ -359,8 +404,10 @@ static void lookup_done(struct ctl_req *r)
 }
 
 /* fork(): S from the parent's canceller, which is never blocked and
- * shares the parent's files, so S starts with a copy of them. */
-static long start_fork(struct rpc_sess *s, uint64_t parent)
+ * shares the parent's files, so S starts with a copy of them.  A thread:
+ * the same canceller, S sharing its files.  A thread's connection must
+ * come from the same process: the session's powers are the process's. */
+static long start_fork(struct rpc_sess *s, uint64_t parent, int thread)
 {
 	struct rpc_sess *p;
 
@@ -369,12 +416,17 @@ static long start_fork(struct rpc_sess *s, uint64_t parent)
 			break;
 	if (!p)
 		return -ESRCH;
-	if (p->peer.uid != s->peer.uid)
+	/* (pid 0: a peer in a pid namespace we cannot see; not one process) */
+	if (thread ? p->peer.pid != s->peer.pid || s->peer.pid <= 0
+		   : p->peer.uid != s->peer.uid)
 		return -EACCES;
 	if (strcmp(p->tenant, s->tenant))
 		return -EINVAL;
-	s->efd = p->efd;
-	start_call(s, STEP_SPAWN, p->cpid, NUSE_CALL_SPAWN, 0, 0, 0);
+	s->kind = thread ? RPC_KIND_THREAD : RPC_KIND_FORK;
+	if (!thread)
+		s->efd = p->efd;
+	start_call(s, STEP_SPAWN, p->cpid, NUSE_CALL_SPAWN,
+		   thread ? NUSE_SPAWN_SHARE_FILES : 0, 0, 0);
 	return 0;
 }
 
@@ -385,18 +437,22 @@ void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m)
 
 	if (m->version != NRPC_VERSION)
 		err = -EPROTONOSUPPORT;
-	else if (n == 0 || n == sizeof(m->tenant))
+	else if (n == 0 || n == sizeof(m->tenant) || (m->flags & ~NRPC_HELLO_THREAD) ||
+		 ((m->flags & NRPC_HELLO_THREAD) && !m->fork_of))
 		err = -EINVAL;
 	if (err) {
+		rpc_log_peer("program %s (pid %d uid %u): HELLO refused: %s", s->comm,
+			     (int)s->peer.pid, s->peer.uid, strerror((int)-err));
 		rpc_send_error(s, m->h.seq, err);
 		return;
 	}
 	memcpy(s->tenant, m->tenant, n + 1);
 	s->hello_seq = m->h.seq;
 	s->state = RPC_STARTING;
+	s->kind = RPC_KIND_NEW;
 	s->efd = -1;
 	if (m->fork_of) {
-		err = start_fork(s, m->fork_of);
+		err = start_fork(s, m->fork_of, !!(m->flags & NRPC_HELLO_THREAD));
 		if (err)
 			start_fail(s, err);
 		return;

@@ -29,6 +29,7 @@ CALL_MSG = struct.Struct("=IHHII II 6q")
 REPLY_MSG = struct.Struct("=IHHII q II")
 POLLFD = struct.Struct("=ihh")
 POLLIN, POLLNVAL = 0x1, 0x20
+HELLO_THREAD = 0x1
 SO_TIMESTAMP = 29       # Linux's; not in Python's socket module
 
 failed = 0
@@ -80,9 +81,9 @@ class Rpc:
             raise Exception("bad reply header %r" % (REPLY_MSG.unpack(head),))
         return seq, ret, self.read_exact(out_len)
 
-    def hello(self, tenant, fork_of=0, version=NRPC_VERSION):
+    def hello(self, tenant, fork_of=0, version=NRPC_VERSION, flags=0):
         self.seq += 1
-        self.send(HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, self.seq, 0, version, 0,
+        self.send(HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, self.seq, 0, version, flags,
                                  fork_of, tenant.encode()))
         seq, ret, out = self.reply()
         if ret == 0:
@@ -477,6 +478,68 @@ def sc_fork(path, tenant, other_uid):
     return failed
 
 
+def sc_thread(path, tenant, other_uid):
+    """A thread's session (HELLO_THREAD) shares its process's descriptors,
+    so one may block in a call on them while the other works; another
+    process, even of the same uid, may not join; the thread's eventfd goes
+    when it ends."""
+    a = connect_hello(path, tenant)
+    probe, _ = a.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    a.call(CLOSE, (probe,))
+    b = Rpc(path)
+    check(b.hello(tenant, fork_of=a.sid, flags=HELLO_THREAD) == 0,
+          "HELLO_THREAD of session %d" % a.sid)
+    fd, _ = b.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    b.call(BIND, (fd,), sockaddr_in("127.0.0.1", 7004))
+    ret, out = a.call(GETSOCKNAME, (fd,))
+    port = struct.unpack("!H", out[6:8])[0] if len(out) >= 8 else 0
+    check(ret == 0 and port == 7004, "the thread's socket %d is the process's (port %d)"
+          % (fd, port))
+    b.start(RECVFROM, (fd, 64, 0))
+    time.sleep(0.2)
+    ret, _ = a.call(NULL)
+    check(ret == 0 and not select.select([b.s], [], [], 0)[0],
+          "a call works while the thread's RECVFROM blocks on a shared socket")
+    s2, _ = a.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    a.call(SENDTO, (s2, 0, 16), sockaddr_in("127.0.0.1", 7004) + b"wake")
+    ret, out = b.finish()
+    check(ret == 4 and out.endswith(b"wake"), "and the other session's datagram wakes it")
+    ret, _ = b.call(POLL, (0, 50))
+    check(ret == 0, "the thread's POLL has its own eventfd: %d" % ret)
+    for flags, fork_of, want, what in ((0x2, a.sid, -errno.EINVAL, "unknown HELLO flags"),
+                                       (HELLO_THREAD, 0, -errno.EINVAL, "HELLO_THREAD of no session"),
+                                       (HELLO_THREAD, 1 << 40, -errno.ESRCH, "HELLO_THREAD of none such")):
+        c = Rpc(path)
+        ret = c.hello(tenant, fork_of=fork_of, flags=flags)
+        check(ret == want, "%s: %d" % (what, ret))
+        c.close()
+    for uid in (0, int(other_uid)):
+        pid = os.fork()
+        if pid == 0:
+            if uid:
+                os.setgroups([100])     # users: the rpc group, so it may connect
+                os.setresgid(uid, uid, uid)
+                os.setresuid(uid, uid, uid)
+            c = Rpc(path)
+            os._exit(0 if c.hello(tenant, fork_of=a.sid, flags=HELLO_THREAD) == -errno.EACCES
+                     else 1)
+        check(os.waitpid(pid, 0)[1] == 0,
+              "another process (uid %d) may not join the session as a thread" % uid)
+    a.call(CLOSE, (s2,))
+    b.close()
+    for _ in range(50):         # the thread's eventfd closes after it ends
+        n, _ = a.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+        a.call(CLOSE, (n,))
+        if n == probe:
+            break
+        time.sleep(0.05)
+    check(n == probe, "after the thread ends its eventfd is gone: fd %d again (%d)"
+          % (probe, n))
+    ret, _ = a.call(GETSOCKNAME, (fd,))
+    check(ret == 0, "the thread's socket outlives its session, as a thread's does")
+    return failed
+
+
 def fork_hello(b, sid, tenant):
     """Send a HELLO fork_of @sid without waiting for its reply."""
     b.seq += 1
@@ -604,6 +667,7 @@ def sc_refused(path, tenant):
 SCENARIOS = {
     "hello": sc_hello, "echo": sc_echo, "poll": sc_poll, "proc": sc_proc,
     "garbage": sc_garbage, "flood": sc_flood, "iptables": sc_iptables, "slow": sc_slow, "listen": sc_listen, "fork": sc_fork,
+    "thread": sc_thread,
     "forkgone": sc_forkgone, "recvmsg": sc_recvmsg,
     "null": sc_null, "refused": sc_refused,
 }

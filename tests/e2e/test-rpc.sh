@@ -66,11 +66,12 @@ scenario garbage a
 scenario slow a
 scenario iptables a
 scenario fork a 4242
+scenario thread a 4242
 scenario forkgone a 7005
 scenario recvmsg a
 scenario flood 60
 kill -0 $DAEMON_PID && pass "the daemon is still running" || die "the daemon died"
-n=$(grep -c "rpc: pid" "$WORK/daemon.log")
+n=$(grep -c "rpc: program " "$WORK/daemon.log")
 [ "$n" -le 21 ] && pass "$n log lines for 71 bad connections (rate-limited)" ||
 	fail "$n log lines for 71 bad connections"
 

@@ -21,7 +21,7 @@ import threading
 
 HDR = struct.Struct("=IHHII")            # len, type, flags, seq, pad
 CALL = struct.Struct("=IHHIIII6q")       # hdr, op, out_max, args[6]
-HELLO = struct.Struct("=IHHIIIIQ64s")    # hdr, version, pad, fork_of, tenant
+HELLO = struct.Struct("=IHHIIIIQ64s")    # hdr, version, flags, fork_of, tenant
 REPLY = struct.Struct("=IHHIIqII")       # hdr, ret, out_len, pad
 MSG_MAX = 256 * 1024
 T_HELLO, T_CALL, T_CANCEL, T_REPLY = 1, 2, 3, 4
@@ -63,6 +63,8 @@ def addr(ptr):
 
 
 SESSIONS = {}
+TABLE_USERS = {}                    # id(fds) -> sessions on that table
+HELLO_THREAD = 0x1
 SESSIONS_LOCK = threading.Lock()
 NEXT_ID = [1]
 
@@ -75,10 +77,11 @@ class Session:
     def new_fd(self, hostfd):
         if hostfd < 0:
             return hostfd
-        n = 3
-        while n in self.fds:
-            n += 1
-        self.fds[n] = hostfd
+        with SESSIONS_LOCK:         # a thread's session shares the table
+            n = 3
+            while n in self.fds:
+                n += 1
+            self.fds[n] = hostfd
         return n
 
     def host(self, n):
@@ -309,8 +312,11 @@ def serve(conn, tenant):
         with SESSIONS_LOCK:
             if hello[7]:
                 parent = SESSIONS.get(hello[7])
-                if parent:
+                if parent and hello[6] & HELLO_THREAD:
+                    s.fds = parent.fds      # one table, as threads have
+                elif parent:
                     s.fds = {n: os.dup(fd) for n, fd in parent.fds.items()}
+            TABLE_USERS[id(s.fds)] = TABLE_USERS.get(id(s.fds), 0) + 1
             sid = NEXT_ID[0]
             NEXT_ID[0] += 1
             SESSIONS[sid] = s
@@ -328,9 +334,13 @@ def serve(conn, tenant):
     except Bad as e:
         print("fake_appliance: %s" % e, file=sys.stderr)
     finally:
-        for fd in s.fds.values():
-            os.close(fd)
         with SESSIONS_LOCK:
+            users = TABLE_USERS.pop(id(s.fds), 1) - 1
+            if users > 0:
+                TABLE_USERS[id(s.fds)] = users
+            else:
+                for fd in s.fds.values():
+                    os.close(fd)
             for k in [k for k, v in SESSIONS.items() if v is s]:
                 del SESSIONS[k]
         conn.close()

@@ -39,6 +39,14 @@ T_ADDRS=$(printf '10.66.0.2/24\nfd66::2/64' | sort)
 T_ROUTES="10.66.0.0/24 dev eth0 proto kernel scope link src 10.66.0.2"
 tools_all
 
+# The library's pool of connections and its own descriptors, against the
+# double (tests/e2e/test-toolcalls.sh runs the same on the appliance).
+${CC:-cc} -O1 -Wall -o "$WORK/pltools" "$(dirname "$0")/pltools.c" -lpthread ||
+	die "cannot build pltools"
+for c in threads closerange; do
+	$RUN timeout 90 "$WORK/pltools" $c $T_ADDR $T_IF || fail "pltools $c"
+done
+
 # Without the appliance: one clear line, and the tools fail with ENETDOWN.
 out=$(env LD_PRELOAD=$LIB NUSE_TENANT=t NUSE_SOCKET=$WORK/none.sock ip addr 2>&1)
 echo "$out" | grep -q "nuse-preload: cannot reach the appliance at $WORK/none.sock" &&

@@ -10,6 +10,7 @@
  * queue run (xmit_more), and are freed when it returns.
  */
 #include <linux/etherdevice.h>
+#include <linux/ethtool.h>
 #include <linux/idr.h>
 #include <linux/if_vlan.h>
 #include <linux/interrupt.h>
@@ -284,6 +285,40 @@ static const struct net_device_ops vnic_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
+/*
+ * ethtool: what a vNIC can truthfully say.  It has a link (carrier
+ * follows up/down: the wire is the host's port), a driver name, and no
+ * speed of its own (a share of the port); everything else (rings,
+ * coalescing, offload tuning) is not a vNIC's, and the kernel answers
+ * EOPNOTSUPP for it as for any device without the op.
+ */
+static void vnic_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
+{
+	struct lib_vnic *v = netdev_priv(dev);
+
+	strscpy(info->driver, "nuse", sizeof(info->driver));
+	snprintf(info->bus_info, sizeof(info->bus_info), "vnic-%d", v->id);
+}
+
+static int vnic_get_link_ksettings(struct net_device *dev,
+				   struct ethtool_link_ksettings *ks)
+{
+	ethtool_link_ksettings_zero_link_mode(ks, supported);
+	ethtool_link_ksettings_zero_link_mode(ks, advertising);
+	ks->base.speed = SPEED_UNKNOWN;
+	ks->base.duplex = DUPLEX_FULL;
+	ks->base.port = PORT_OTHER;
+	ks->base.autoneg = AUTONEG_DISABLE;
+	return 0;
+}
+
+static const struct ethtool_ops vnic_ethtool_ops = {
+	.get_drvinfo		= vnic_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_link_ksettings	= vnic_get_link_ksettings,
+	.get_ts_info		= ethtool_op_get_ts_info,
+};
+
 static void vnic_dellink(struct net_device *dev, struct list_head *head)
 {
 	unregister_netdevice_queue(dev, head);
@@ -315,6 +350,7 @@ static void vnic_setup(struct lib_vnic *v, const struct nuse_vnic_config *c)
 	v->tx = c->tx;
 	v->priv = c->priv;
 	dev->netdev_ops = &vnic_ops;
+	dev->ethtool_ops = &vnic_ethtool_ops;
 	dev->rtnl_link_ops = &vnic_link_ops;
 	dev->needs_free_netdev = true;
 	dev->priv_flags |= IFF_NO_QUEUE;
