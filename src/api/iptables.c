@@ -126,7 +126,7 @@ static void job_run(struct ipt_job *j, enum launcher_tool t, char *const extra[]
 		e = -errno;
 		goto fail;
 	}
-	e = rpc_adopt(sp[0]);
+	e = rpc_adopt(sp[0], j->tenant);
 	if (!e)
 		e = child_run(loop, j->family * LAUNCHER_TOOLS_PER + t, j->tenant, extra, sp[1],
 			      input, input ? strlen(input) : 0, IPT_TIMEOUT, on_ran, j);

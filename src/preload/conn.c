@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include "conn.h"
 #include "pool.h"
@@ -237,6 +238,9 @@ static int conn_inherited(void)
 	unsetenv("NUSE_SOCKET_FD");
 	if (*end || fd < 0 || fd > 65535 || pl_real.fcntl(fd, F_GETFD) < 0)
 		return 0;
+	/* exec made us dumpable again: no other process of our user may
+	 * take the session from us (ptrace, pidfd_getfd) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	conn.fd = conn_move_high(fd);
 	pl_real.fcntl(conn.fd, F_SETFD, FD_CLOEXEC);
 	conn.hello = 0;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "nuse_syscalls.h"
+#include "jobpolicy.h"
 #include "rpc_int.h"
 
 #define NAME_AT		(sizeof(uint32_t))	/* out: u32 addrlen, then the address */
@@ -439,6 +440,8 @@ int rpc_call_start(struct rpc_sess *s, const struct nrpc_call *m, size_t len)
 
 	if (m->op == 0 || m->op >= NRPC_OP_MAX || !ops[m->op])
 		err = -ENOSYS;
+	else if (s->job && !rpc_job_allows(m->op, m->args, in, len - sizeof(*m)))
+		err = -EPERM;
 	else
 		err = ops[m->op](s, m, in, len - sizeof(*m), &c);
 	if (err) {

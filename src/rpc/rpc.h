@@ -33,7 +33,8 @@ int rpc_lock_path(const char *sock, char *out, size_t size);
 
 /* The appliance's own door: a session on @fd, one end of a socket pair
  * whose other end a child of ours holds (NUSE_SOCKET_FD), trusted without
- * the peer check.  0, or -errno (@fd is then closed). */
-int rpc_adopt(int fd);
+ * the peer check, but only for tenant @tenant and only for what an
+ * iptables job does (jobpolicy.c).  0, or -errno (@fd is then closed). */
+int rpc_adopt(int fd, const char *tenant);
 
 #endif

@@ -81,6 +81,8 @@ struct rpc_sess {
 	uint64_t id;
 	enum rpc_state state;
 	enum rpc_kind kind;
+	int job;			/* adopted for an iptables job: jobpolicy.c */
+	char job_tenant[NRPC_TENANT_MAX + 1];	/* the one tenant it may name */
 	int ending;			/* a thread's: its eventfd is being closed */
 	char tenant[NRPC_TENANT_MAX + 1];
 	char comm[16];			/* the program's name, for the log */

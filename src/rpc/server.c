@@ -331,14 +331,14 @@ static void refuse(int fd, long err)
 	close(fd);
 }
 
-static void sess_new(int fd, const struct ucred *cr)
+static struct rpc_sess *sess_new(int fd, const struct ucred *cr)
 {
 	struct rpc_sess *s = calloc(1, sizeof(*s));
 
 	if (!s || !(s->in = malloc(IN_MIN))) {
 		free(s);
 		refuse(fd, -ENOMEM);
-		return;
+		return NULL;
 	}
 	s->fd = fd;
 	s->peer = *cr;
@@ -356,6 +356,7 @@ static void sess_new(int fd, const struct ucred *cr)
 	s->pprev = &srv.sessions;
 	srv.sessions = s;
 	srv.nsess++;
+	return s;
 }
 
 static void on_accept(struct ev_loop *l, ev_io *w, int revents)
@@ -394,8 +395,9 @@ static void on_accept(struct ev_loop *l, ev_io *w, int revents)
 	}
 }
 
-int rpc_adopt(int fd)
+int rpc_adopt(int fd, const char *tenant)
 {
+	struct rpc_sess *s;
 	struct ucred cr = { .pid = getpid(), .uid = 0, .gid = 0 };
 
 	if (srv.nsess >= RPC_SESSIONS_MAX) {
@@ -406,7 +408,11 @@ int rpc_adopt(int fd)
 		close(fd);
 		return -errno;
 	}
-	sess_new(fd, &cr);
+	s = sess_new(fd, &cr);
+	if (!s)
+		return -ENOMEM;
+	s->job = 1;
+	snprintf(s->job_tenant, sizeof(s->job_tenant), "%s", tenant);
 	return 0;
 }
 

@@ -440,6 +440,8 @@ void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m)
 	else if (n == 0 || n == sizeof(m->tenant) || (m->flags & ~NRPC_HELLO_THREAD) ||
 		 ((m->flags & NRPC_HELLO_THREAD) && !m->fork_of))
 		err = -EINVAL;
+	else if (s->job && (m->fork_of || strcmp(m->tenant, s->job_tenant)))
+		err = -EACCES;	/* an iptables job: its own tenant, fresh */
 	if (err) {
 		rpc_log_peer("program %s (pid %d uid %u): HELLO refused: %s", s->comm,
 			     (int)s->peer.pid, s->peer.uid, strerror((int)-err));
