@@ -148,10 +148,11 @@ int nuse_vnic_rx(int vnic, const struct nuse_frame *frames, unsigned int n);
 /* Owner thread, between runs. */
 int nuse_vnic_stats(int vnic, struct nuse_vnic_stats *stats);
 int nuse_vnic_count(void);
-/* Owner thread, between runs: whether @vnic takes a frame for @mac (six
- * bytes): unicast and broadcast always; multicast only for the groups its
- * stack joined, or all while it is promiscuous or allmulti, as a NIC's
- * multicast filter.  0 for an unknown vNIC. */
+/* Owner thread, between runs or from a tx callback (it only reads the
+ * vNIC's filter): whether @vnic takes a frame for @mac (six bytes):
+ * unicast and broadcast always; multicast only for the groups its stack
+ * joined, or all while it is promiscuous or allmulti, as a NIC's multicast
+ * filter.  0 for an unknown vNIC. */
 int nuse_vnic_accepts(int vnic, const unsigned char *mac);
 
 /* Owner thread only, between runs: submit @call for task @pid and enter

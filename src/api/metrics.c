@@ -232,7 +232,7 @@ char *metrics_render(const struct ctl_metrics *m, size_t *len)
 		"Broadcast and multicast frames from vNICs dropped: more in one kernel run "
 		"than the flood budget.", m->dp.flood_dropped);
 	counter(&o, "nuse_dataplane_flood_filtered_total",
-		"Multicast copies not made: the vNIC had not joined the group.",
+		"Multicast not delivered to local vNICs: none had joined its group (from a vNIC) or this one had not (from the wire).",
 		m->dp.flood_filtered);
 	head(&o, "nuse_dataplane_seconds_total", "counter",
 	     "Time the dataplane thread spent working (busy) and sleeping (idle).");

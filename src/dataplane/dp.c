@@ -30,10 +30,11 @@
 #define RING_SIZE	1024
 #define TX_MAX		512
 #define HAIRPIN_MAX	4096		/* unicast frames between local vNICs, per run */
-#define FLOOD_BUDGET	512		/* broadcast/multicast frames from vNICs
+#define FLOOD_BUDGET	256		/* broadcast/multicast frames from vNICs
 					 * delivered per run: a budget of their own, so
 					 * that they cannot crowd unicast out */
-#define FLOOD_QUEUE	8192		/* and waiting for a later run */
+#define FLOOD_QUEUE	256		/* and waiting for a later run: each holds an
+					 * mbuf, a quarter of the smallest pool */
 #define SPIN_LOOPS	256		/* empty polls before sleeping */
 #define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
 #define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
@@ -253,6 +254,35 @@ static void hairpin_stage(int vnic, struct rte_mbuf *m)
 	dp.stats.hairpin++;
 }
 
+struct flood_probe {
+	const unsigned char *dst;
+	int any;
+};
+
+static void flood_probe(void *arg, int vnic)
+{
+	struct flood_probe *fp = arg;
+
+	if (!fp->any && nuse_vnic_accepts(vnic, fp->dst))
+		fp->any = 1;
+}
+
+/* Whether a local vNIC other than @from takes a frame for @dst: the
+ * multicast nobody here joined (most of it: DAD, MLD reports, router
+ * solicitations) goes to the wire only, and takes no place in the queue. */
+static int flood_wanted(int vlan, int from, const unsigned char *dst)
+{
+	struct flood_probe fp = { dst, 0 };
+
+	if (dst[0] == 0xff && dst[1] == 0xff && dst[2] == 0xff && dst[3] == 0xff &&
+	    dst[4] == 0xff && dst[5] == 0xff)
+		return demux_vlan_count(vlan) > 1;
+	demux_flood(vlan, from, flood_probe, &fp);
+	if (!fp.any)
+		dp.stats.flood_filtered++;
+	return fp.any;
+}
+
 /* A broadcast or multicast frame from @vnic, for the other vNICs of its
  * VLAN: one copy, shared by all of them when it is delivered. */
 static void flood_stage(int vnic, int vlan, struct rte_mbuf *m)
@@ -280,7 +310,7 @@ static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
 		dp.stats.tx_frames++;
 		dp.stats.tx_bytes += frames[i].len;
 		local = dst[0] & 1 ? -1 : demux_lookup(vlan, dst);
-		if (local >= 0 || dst[0] & 1) {
+		if (local >= 0 || (dst[0] & 1 && flood_wanted(vlan, vnic, dst))) {
 			struct rte_mbuf *copy = frame_copy(&frames[i], -1);
 
 			if (!copy) {

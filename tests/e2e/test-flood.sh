@@ -14,14 +14,16 @@ netns c$ID
 vnics=$(python3 -c "
 import json
 v = [{'name': 'e%d' % i, 'mac': '02:00:00:95:%02x:%02x' % (i >> 8, i & 255)} for i in range($N)]
-v[0]['addresses'] = ['10.95.0.1/24']
+v[0]['addresses'] = ['10.95.0.1/24', 'fd95::1/64']
 v[$N - 1]['addresses'] = ['10.95.0.2/24']
 print(json.dumps(v))")
 # arp_ignore=1: with 1,500 interfaces on one segment, only the one that
 # has the address answers ARP for it (and no other makes a neighbour
 # entry for the asker), as any Linux host with many links on one LAN needs.
 write_config "$WORK/a.json" $TAP "[{\"name\": \"many\", \"vnics\": $vnics,
-  \"sysctls\": {\"net.ipv4.conf.all.arp_ignore\": \"1\"}}]"
+  \"sysctls\": {\"net.ipv4.conf.all.arp_ignore\": \"1\"}},
+  {\"name\": \"two\", \"vnics\": [{\"name\": \"eth0\", \"mac\": \"02:00:00:96:ff:01\",
+   \"addresses\": [\"10.95.0.3/24\", \"fd95::3/64\"]}]}]"
 sed -i 's/"memory": "128M"/"memory": "512M"/' "$WORK/a.json"
 start_daemon "$WORK/a.json"
 tap_to c$ID $TAP
@@ -46,5 +48,12 @@ pings c$ID 10.95.0.1 && pass "the first vNIC answers ping (ARP across the VLAN)"
 pings c$ID 10.95.0.2 && pass "the last vNIC answers ping" || fail "the last vNIC does not answer"
 ip netns exec c$ID ping -6 -c 2 -i 0.2 -W 1 "ff02::1%$TAP" 2>/dev/null | grep -q "bytes from" \
 	&& pass "all-nodes multicast from the wire is answered" || fail "no answer to ff02::1"
+# Between two local tenants: ARP (broadcast) and neighbour discovery
+# (multicast to the solicited-node group only the target joined), hairpinned.
+X="$DAEMON exec --socket $WORK/rpc.sock many --"
+$X ping -c 2 -i 0.2 -W 1 10.95.0.3 >/dev/null 2>&1 && pass "tenant to local tenant: ping" \
+	|| fail "no ping from tenant many to tenant two"
+$X ping -6 -c 2 -i 0.2 -W 1 fd95::3 >/dev/null 2>&1 && pass "tenant to local tenant: ping -6 (ND hairpinned)" \
+	|| fail "no ping -6 from tenant many to tenant two"
 stop_daemon
 exit $FAILED
