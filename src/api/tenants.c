@@ -217,10 +217,9 @@ static enum MHD_Result tenant_get(struct pending *p, const char *name, enum part
 		return api_tenant_error(p);
 	t = p->u.one.answer;
 	switch (part) {
-	case WHOLE:
-		t = json_deep_copy(t);
+	case WHOLE:	/* the answer is this request's own: it may be added to */
 		json_object_set_new(t, "unsaved", api_unsaved(name, t));
-		return api_respond_json(p, 200, t, NULL);
+		return api_respond_json(p, 200, json_incref(t), NULL);
 	case VNICS:
 		return api_respond_json(p, 200, json_incref(json_object_get(t, "vnics")), NULL);
 	case SYSCTLS:
