@@ -27,9 +27,9 @@ static struct tenant_io io;
  * The kernel's neighbour tables are shared by every namespace; each
  * tenant has its own budget in them (net.core.neigh_max_entries, 1024
  * per table by default).  The shared limits are raised so that the
- * budgets are what binds, yet all tables together stay within a
- * sixteenth of kernel memory per table (an entry takes about 512 bytes):
- * gc_thresh3 = MemTotal / 8 KiB, never below the kernel's own 1024.
+ * budgets are what binds, yet each table stays within a thirty-second
+ * of kernel memory (an entry takes 256 bytes): gc_thresh3 = MemTotal /
+ * 8 KiB, never below the kernel's own 1024.
  */
 static int neigh_limits(void)
 {
