@@ -23,12 +23,47 @@ static struct tenant *tenants, **tenants_tail = &tenants;
 static int ntenants;
 static struct tenant_io io;
 
+/*
+ * The kernel's neighbour tables are shared by every namespace; each
+ * tenant has its own budget in them (net.core.neigh_max_entries, 1024
+ * per table by default).  The shared limits are raised so that the
+ * budgets are what binds, yet each table stays within a thirty-second
+ * of kernel memory (an entry takes 256 bytes): gc_thresh3 = MemTotal /
+ * 8 KiB, never below the kernel's own 1024.
+ */
+static int neigh_limits(void)
+{
+	static const char *const thresh[] = {
+		"net.ipv4.neigh.default.gc_thresh3", "net.ipv4.neigh.default.gc_thresh2",
+		"net.ipv6.neigh.default.gc_thresh3", "net.ipv6.neigh.default.gc_thresh2",
+	};
+	char buf[4096], val[24], *p;
+	unsigned long kb, max;
+	int i, err;
+
+	err = proc_read(1, "/proc/meminfo", buf, sizeof(buf));
+	if (err < 0)
+		return err;
+	p = strstr(buf, "MemTotal:");
+	if (!p || sscanf(p, "MemTotal: %lu", &kb) != 1)
+		return -EIO;
+	max = kb / 8 < 1024 ? 1024 : kb / 8;
+	for (i = 0; i < 4; i++) {
+		/* gc_thresh2, the soft limit, at half the hard one as in Linux */
+		snprintf(val, sizeof(val), "%lu", i % 2 ? max / 2 : max);
+		err = sysctl_set(1, thresh[i], val);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int tenant_init(const struct tenant_io *tio)
 {
 	if (!tio || !tio->tx)
 		return -EINVAL;
 	io = *tio;
-	return 0;
+	return neigh_limits();
 }
 
 struct tenant *tenant_find(const char *name)

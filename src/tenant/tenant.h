@@ -84,6 +84,7 @@ struct tenant_io {
 
 struct tenant;
 
+/* Also raises the kernel's shared neighbour limits: see tenant.c. */
 int tenant_init(const struct tenant_io *io);
 void tenant_fini(void);		/* destroys every tenant */
 
