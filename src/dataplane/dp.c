@@ -577,7 +577,9 @@ static int dp_boot(const struct config *c)
 	}
 	log_info("kernel: Linux %s up with %zu MiB, %zu KiB of it kept in reserve",
 		 nuse_kernel_release(), c->kernel_memory >> 20, c->kernel_reserve >> 10);
-	tenant_init(&io);
+	err = tenant_init(&io);
+	if (err)
+		log_warn("kernel: the shared neighbour limits were not raised: %s", strerror(-err));
 	admit_init(c->kernel_reserve);
 	return 0;
 }
