@@ -6,7 +6,8 @@ set -u
 TOP_BUILD=${top_builddir:-$(cd "$(dirname "$0")/../.." && pwd)}
 DAEMON=$TOP_BUILD/src/nuse-appliance
 ID=$$
-API_PORT=$((20000 + ID % 20000))
+# Below the ephemeral ports (32768-60999), which a client may hold already.
+API_PORT=$((20000 + ID % 12000))
 WORK=$(mktemp -d /tmp/nuse-e2e.XXXXXX)
 chmod 755 "$WORK"	# the appliance's own tool runs reach its socket here
 UNDO=()

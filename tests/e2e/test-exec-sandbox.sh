@@ -44,7 +44,7 @@ print("connected"); sys.exit(0)
 PY
 chmod 644 "$WORK/raw.py"
 PY=/usr/bin/python3
-PORT=$((30000 + ID % 20000))
+PORT=$((API_PORT + 1))	# beside the API's, below the ephemeral ports
 python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
