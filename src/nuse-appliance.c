@@ -129,7 +129,8 @@ static struct tenant_spec *startup_tenants(const struct config *c, struct tenant
 
 	if (!all)
 		return NULL;
-	memcpy(all, saved, nsaved * sizeof(*all));
+	if (nsaved)
+		memcpy(all, saved, nsaved * sizeof(*all));
 	*n = nsaved;
 	for (i = 0; i < c->ntenants; i++) {
 		for (j = 0; j < nsaved; j++)
