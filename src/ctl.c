@@ -382,10 +382,11 @@ static int routes_get_req(struct ctl_tenant *r)
 		const struct rtnl_route *rt = &rts[i];
 		const char *proto = NULL, *scope = NULL;
 		char addr[INET6_ADDRSTRLEN + 8];
-		json_t *o = json_object();
+		json_t *o;
 
 		if (!want && rt->table == RT_TABLE_LOCAL)
 			continue;
+		o = json_object();
 		if (rt->dst_len == 0)
 			snprintf(addr, sizeof(addr), "default");
 		else {
