@@ -66,6 +66,7 @@ int main(void)
 	KT_CHECK(nuse_call0(1, NUSE_CALL_NETNS_COUNT) == netns0,
 		 "%ld namespaces, %d before", nuse_call0(1, NUSE_CALL_NETNS_COUNT), netns0);
 	KT_CHECK(free0 - free1 <= free0 / 50, "free memory not back within 2%%");
+	free(pids);
 	kt_halt();
 	return 0;
 }
