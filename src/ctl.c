@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,9 @@ static ev_async replied;
 static void (*wake)(void);
 static void (*after_replies)(void);
 static int failed;			/* -errno: the dataplane is gone */
+/* Whether @requests may hold something: set under the lock by a submit,
+ * cleared under it by the take, read without it on every dataplane turn. */
+static atomic_bool queued;
 
 static void push(struct ctl_req ***tail, struct ctl_req *r)
 {
@@ -43,6 +48,8 @@ static struct ctl_req *take(struct ctl_req **head, struct ctl_req ***tail)
 	list = *head;
 	*head = NULL;
 	*tail = head;
+	if (head == &requests)
+		atomic_store_explicit(&queued, false, memory_order_relaxed);
 	pthread_mutex_unlock(&lock);
 	return list;
 }
@@ -92,6 +99,7 @@ int ctl_submit(struct ctl_req *r)
 		push(&replies_tail, r);
 	} else {
 		push(&requests_tail, r);
+		atomic_store_explicit(&queued, true, memory_order_release);
 	}
 	pthread_mutex_unlock(&lock);
 	if (dead)
@@ -110,6 +118,7 @@ void ctl_fail_all(int err)
 	r = requests;
 	requests = NULL;
 	requests_tail = &requests;
+	atomic_store_explicit(&queued, false, memory_order_relaxed);
 	for (; r; r = next) {
 		next = r->next;
 		r->status = err;
@@ -535,8 +544,8 @@ void ctl_run_pending(void)
 	struct ctl_req *r, *next;
 	int any = 0;
 
-	if (!requests)		/* a racy peek: the lock is taken below */
-		return;
+	if (!atomic_load_explicit(&queued, memory_order_acquire))
+		return;		/* nothing submitted since the last take */
 	for (r = take(&requests, &requests_tail); r; r = next) {
 		next = r->next;
 		if (r->type == 0 || r->type >= CTL_TYPE_MAX || r->len != handlers[r->type].len) {

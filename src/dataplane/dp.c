@@ -3,6 +3,7 @@
 #define _GNU_SOURCE		/* pthread_timedjoin_np */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ static struct {
 	int wake_fd;			/* eventfd: stop and control requests */
 	int epoll_fd;
 	pthread_t thread;
-	volatile int stop;
+	atomic_int stop;
 
 	/* startup handshake with the main thread */
 	pthread_mutex_t lock;
@@ -79,7 +80,7 @@ static struct {
 	struct dp_stats stats;
 
 	unsigned long long heartbeat;	/* nuse_host_now() of the loop's last turn */
-	volatile int gone, panicked;
+	atomic_int gone, panicked;
 	void (*on_panic)(void);
 } dp = { .rx_intr_fd = -1, .wake_fd = -1, .epoll_fd = -1,
 	 .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
