@@ -164,7 +164,7 @@ static void log_stats(void)
 static int run(const struct config *c, const char *argv0)
 {
 	struct tenant_spec *saved = NULL, *all = NULL;
-	int nsaved = 0, nall = 0, i;
+	int nsaved = 0, nall = 0, ran = 0, i;
 	ev_signal term, intr;
 	char err[1024];
 	uid_t uid;
@@ -204,7 +204,7 @@ static int run(const struct config *c, const char *argv0)
 	if (ipt_start(loop, c))
 		goto out_rpc;
 	if (privs_drop(uid, gid))
-		goto out_rpc;
+		goto out_ipt;
 	ev_signal_init(&term, on_signal, SIGTERM);
 	ev_signal_init(&intr, on_signal, SIGINT);
 	ev_signal_start(loop, &term);
@@ -213,30 +213,28 @@ static int run(const struct config *c, const char *argv0)
 		 nall - nsaved);
 	api_restore(all, nall, nsaved, on_restored);
 	ev_run(loop, 0);
-
+	/* A stop: the same way down as a failed start. */
 	signal(SIGTERM, exit_now);
 	signal(SIGINT, exit_now);
-	rpc_fini();
-	ipt_fini();
-	launcher_stop();
-	api_fini();
-	dp_stop();
-	log_stats();
-	ctl_fini();
-	dp_fini();
-	log_info("stopped");
-	goto out_state;
+	ran = 1;
 
+out_ipt:
+	ipt_fini();
 out_rpc:
 	rpc_fini();
 out_api:
 	api_fini();
 out_dp_stop:
 	dp_stop();
+	if (ran)
+		log_stats();
 out_dp_fini:
 	ctl_fini();
 	dp_fini();
-	exit_code = 1;
+	if (ran)
+		log_info("stopped");
+	else
+		exit_code = 1;
 out_state:
 	launcher_stop();
 	for (i = 0; i < nsaved; i++)
