@@ -136,6 +136,11 @@ int state_load(struct tenant_spec **out, int *nout, char *err, size_t errlen)
 		return -1;
 	}
 	specs = calloc(json_array_size(list) + 1, sizeof(*specs));
+	if (!specs) {
+		snprintf(err, errlen, "%s/%s: out of memory", dirname_, STATE_FILE);
+		json_decref(root);
+		return -1;
+	}
 	json_array_foreach(list, i, v) {
 		char m[512];
 
