@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <ev.h>
+#include <systemd/sd-daemon.h>
 
 #include "api/api.h"
 #include "api/iptables.h"
@@ -71,6 +72,7 @@ static void on_signal(struct ev_loop *l, ev_signal *w, int revents)
 		_exit(128 + w->signum);
 	stopping = 1;
 	log_info("signal %d: stopping (a second one exits at once)", w->signum);
+	sd_notify(0, "STOPPING=1");
 	if (dp_panicked())
 		_exit(DP_EXIT_PANIC);
 	api_set_phase(API_STOPPING);
@@ -118,6 +120,8 @@ static void on_restored(int status)
 	api_set_phase(API_RUNNING);
 	log_info("nuse-appliance %s running with %d tenant(s)", PACKAGE_VERSION,
 		 state_count());
+	/* Under systemd (Type=notify): ready now, with every tenant up. */
+	sd_notifyf(0, "READY=1\nSTATUS=running with %d tenant(s)", state_count());
 }
 
 /* The tenants to bring up: the state's, then the config's it lacks. */
