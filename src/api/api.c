@@ -665,6 +665,7 @@ int api_init(struct ev_loop *l, const struct config *c)
 	if (c->api_token_file && token_load(c->api_token_file))
 		return -1;
 	max_conns = c->api_max_connections;
+	conns_set_max(max_conns);
 	conns_check_rlimit(API_CONN_LIMIT(max_conns));
 	mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
 			       (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL,

@@ -73,6 +73,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 }
 
 static struct conn *idle_head, *idle_tail;
+static unsigned int conns_max;
 static unsigned int nopen, nclosing;
 static unsigned long nevicted;
 
@@ -113,6 +114,10 @@ void conns_notify(void *cls, struct MHD_Connection *c, void **socket_context,
 		fd_mark(api_fds, k->fd, 1);
 		*socket_context = k;
 		nopen++;
+		/* Make room now, not after the run that accepted it: a
+		 * flood can take every place in one run. */
+		if (conns_max)
+			conns_trim(conns_max);
 		idle_append(k);
 		return;
 	}
@@ -172,6 +177,11 @@ static void log_evicted(void)
 		 "(over api.max_connections)", nevicted - logged);
 	logged = nevicted;
 	last = now;
+}
+
+void conns_set_max(unsigned int max)
+{
+	conns_max = max;
 }
 
 void conns_trim(unsigned int max)

@@ -13,10 +13,12 @@
 
 #include <microhttpd.h>
 
-/* libmicrohttpd's own limit for @max: room for a burst of new
- * connections to be accepted (and read) before the oldest idle ones are
- * closed after the MHD_run() that took them. */
-#define API_CONN_LIMIT(max)	((max) + (max) / 8 + 16)
+/* libmicrohttpd's own limit for @max: room for the connections already
+ * told to close (they count until libmicrohttpd has read their end) and
+ * for a burst of new ones, so that a flood that reconnects as fast as it
+ * is closed cannot fill it before the oldest idle are closed: each new
+ * connection closes one at once (conns_notify()). */
+#define API_CONN_LIMIT(max)	((max) + (max) / 2 + 64)
 
 /* Raise the soft descriptor limit so that @need connections fit beside
  * everything else (a warning if the hard limit is too low). */
@@ -31,5 +33,7 @@ void conns_idle(struct MHD_Connection *c);
 int conns_saw_nul(struct MHD_Connection *c);
 /* After each MHD_run(): close the longest-idle connections beyond @max. */
 void conns_trim(unsigned int max);
+/* The limit conns_notify() keeps to as connections arrive. */
+void conns_set_max(unsigned int max);
 
 #endif
