@@ -323,6 +323,8 @@ static int top_parse(struct ctx *x, json_t *root, struct config *c)
 	if (conf_array_of(x, root, "tenants", "", &tenants))
 		return -1;
 	c->tenants = calloc(json_array_size(tenants) + 1, sizeof(*c->tenants));
+	if (!c->tenants)
+		return conf_fail(x, "tenants", "out of memory");
 	json_array_foreach(tenants, i, o) {
 		snprintf(path, sizeof(path), "tenants[%zu]", i);
 		c->ntenants = i + 1;
@@ -439,6 +441,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 			 jerr.text);
+		config_free(c);
 		return -1;
 	}
 	ret = top_parse(&x, root, c);
@@ -452,6 +455,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 
 		snprintf(msg, sizeof(msg), "%s", err);
 		snprintf(err, errlen, "%s: %s", path, msg);
+		config_free(c);		/* nothing half-made is left to the caller */
 	}
 	return ret;
 }
