@@ -37,6 +37,8 @@ int conf_fail(struct ctx *x, const char *where, const char *fmt, ...)
 
 const char *conf_type_name(json_t *v)
 {
+	if (!v)
+		return "nothing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return "an object";
 	case JSON_ARRAY: return "an array";

@@ -57,6 +57,7 @@ static int wire_writev(const struct iovec *iov, int n)
 
 		for (k = 0; k < n && k < 64; k++)
 			v[k] = iov[k];
+		/* cppcheck-suppress uninitvar ; n > 0: v[0] is set */
 		v[0].iov_base = (char *)v[0].iov_base + skip;
 		v[0].iov_len -= skip;
 		m.msg_iovlen = k;

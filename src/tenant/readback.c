@@ -34,7 +34,7 @@ static int read_vnics(struct tenant *t, struct tenant_spec *out)
 {
 	struct rtnl_link_info *links = NULL;
 	struct rtnl_addr_info *addrs = NULL;
-	int nlinks, naddrs, i, j, k, err;
+	int nlinks = 0, naddrs = 0, i, j, k, err;
 
 	err = rtnl_dump_links(t->rtnl, &links, &nlinks);
 	if (!err)

@@ -112,7 +112,7 @@ int tenant_addr(const char *tenant, int add, const char *vnic,
 		const struct tenant_prefix *p, struct tenant_error *e);
 int tenant_route(const char *tenant, int add,
 		 const struct tenant_route_spec *r, struct tenant_error *e);
-int tenant_sysctl_set(const char *tenant, const char *name,
+int tenant_sysctl_set(const char *name, const char *key,
 		      const char *value, struct tenant_error *e);
 
 /*
