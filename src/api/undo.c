@@ -36,8 +36,10 @@ void api_undo_keep(struct pending *p)
 
 	if (!is_change(p->u.req.type))
 		return;
+	/* The state replaces a tenant's object on a change, never edits it:
+	 * holding the old one is enough. */
 	old = state_tenant(p->u.one.name);
-	p->before = old ? json_deep_copy(old) : NULL;
+	p->before = json_incref(old);
 	p->kept = 1;
 }
 

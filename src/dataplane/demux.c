@@ -179,14 +179,14 @@ int demux_vlan(int vnic)
 	return vnics[vnic].vlan;
 }
 
-void demux_flood(int vlan, int except, void (*fn)(void *arg, int vnic), void *arg)
+void demux_flood(int vlan, int except, int (*fn)(void *arg, int vnic), void *arg)
 {
 	struct vlan_list *l = vlan_list(vlan);
 	int i;
 
 	for (i = 0; l && i < l->n; i++)
-		if (l->ids[i] != except)
-			fn(arg, l->ids[i]);
+		if (l->ids[i] != except && fn(arg, l->ids[i]))
+			return;
 }
 
 int demux_vlan_count(int vlan)

@@ -13,8 +13,9 @@ void demux_del(int vnic);
 int demux_lookup(int vlan, const unsigned char mac[6]);
 /* The VLAN of @vnic (DEMUX_UNTAGGED or 0-4094), or -2 if unknown. */
 int demux_vlan(int vnic);
-/* Every vNIC on @vlan but @except, through @fn. */
-void demux_flood(int vlan, int except, void (*fn)(void *arg, int vnic), void *arg);
+/* Every vNIC on @vlan but @except, through @fn, until @fn returns
+ * non-zero. */
+void demux_flood(int vlan, int except, int (*fn)(void *arg, int vnic), void *arg);
 /* How many vNICs @vlan has. */
 int demux_vlan_count(int vlan);
 void demux_fini(void);

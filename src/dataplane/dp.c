@@ -260,12 +260,12 @@ struct flood_probe {
 	int any;
 };
 
-static void flood_probe(void *arg, int vnic)
+static int flood_probe(void *arg, int vnic)
 {
 	struct flood_probe *fp = arg;
 
-	if (!fp->any && nuse_vnic_accepts(vnic, fp->dst))
-		fp->any = 1;
+	fp->any = nuse_vnic_accepts(vnic, fp->dst);
+	return fp->any;		/* one is enough */
 }
 
 /* Whether a local vNIC other than @from takes a frame for @dst: the
@@ -275,8 +275,7 @@ static int flood_wanted(int vlan, int from, const unsigned char *dst)
 {
 	struct flood_probe fp = { dst, 0 };
 
-	if (dst[0] == 0xff && dst[1] == 0xff && dst[2] == 0xff && dst[3] == 0xff &&
-	    dst[4] == 0xff && dst[5] == 0xff)
+	if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)dst))
 		return demux_vlan_count(vlan) > 1;
 	demux_flood(vlan, from, flood_probe, &fp);
 	if (!fp.any)
@@ -337,21 +336,24 @@ static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
 
 /* --- receive --- */
 
-struct rx_frame {
+/* A broadcast or multicast frame for the vNICs of a VLAN (from the wire,
+ * or staged from a vNIC): multicast only to those that joined its group. */
+struct flood_deliver {
 	struct nuse_frame f;
+	unsigned long long *copies;	/* the counter of those delivered */
 };
 
-/* A multicast frame goes only to the vNICs that joined its group. */
-static void rx_push(void *arg, int vnic)
+static int flood_push(void *arg, int vnic)
 {
-	struct rx_frame *rf = arg;
+	struct flood_deliver *fd = arg;
 
-	if (!nuse_vnic_accepts(vnic, rf->f.data)) {
+	if (!nuse_vnic_accepts(vnic, fd->f.data)) {
 		dp.stats.flood_filtered++;
-		return;
+		return 0;
 	}
-	nuse_vnic_rx(vnic, &rf->f, 1);
-	dp.stats.rx_flood_copies++;
+	nuse_vnic_rx(vnic, &fd->f, 1);
+	(*fd->copies)++;
+	return 0;
 }
 
 static void rx_one(struct rte_mbuf *m)
@@ -359,7 +361,7 @@ static void rx_one(struct rte_mbuf *m)
 	unsigned char *p = rte_pktmbuf_mtod(m, unsigned char *);
 	unsigned int len = m->data_len;
 	int vlan = DEMUX_UNTAGGED, vnic;
-	struct rx_frame rf;
+	struct flood_deliver rf = { .copies = &dp.stats.rx_flood_copies };
 
 	dp.stats.rx_frames++;
 	dp.stats.rx_bytes += m->pkt_len;
@@ -386,7 +388,7 @@ static void rx_one(struct rte_mbuf *m)
 	rf.f.data = p;
 	rf.f.len = len;
 	if (p[0] & 1) {
-		demux_flood(vlan, -1, rx_push, &rf);
+		demux_flood(vlan, -1, flood_push, &rf);
 		return;
 	}
 	vnic = demux_lookup(vlan, p);
@@ -397,22 +399,6 @@ static void rx_one(struct rte_mbuf *m)
 		return;
 	}
 	nuse_vnic_rx(vnic, &rf.f, 1);
-}
-
-struct flood_deliver {
-	struct nuse_frame f;
-};
-
-static void flood_push(void *arg, int vnic)
-{
-	struct flood_deliver *fd = arg;
-
-	if (!nuse_vnic_accepts(vnic, fd->f.data)) {
-		dp.stats.flood_filtered++;
-		return;
-	}
-	nuse_vnic_rx(vnic, &fd->f, 1);
-	dp.stats.hairpin++;
 }
 
 /* Frames kept for the next run: hairpinned and flooded ones go to their
@@ -435,7 +421,8 @@ static void hairpin_deliver(void)
 	}
 	for (i = 0; i < FLOOD_BUDGET && dp.flood_tail != dp.flood_head; i++) {
 		struct hairpin *h = &dp.floods[dp.flood_tail++ % FLOOD_QUEUE];
-		struct flood_deliver fd = { { rte_pktmbuf_mtod(h->m, void *), h->m->data_len } };
+		struct flood_deliver fd = { { rte_pktmbuf_mtod(h->m, void *), h->m->data_len },
+					    &dp.stats.hairpin };
 
 		demux_flood(h->vlan, h->vnic, flood_push, &fd);
 		dp.inflight[dp.ninflight++] = h->m;

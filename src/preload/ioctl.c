@@ -19,6 +19,7 @@
 #include <sys/time.h>
 
 #include "preload.h"
+#include "rpc/nrpc_ethtool.h"
 
 long pl_dup_min(int fd, int minfd, int cloexec);
 
@@ -54,25 +55,13 @@ static size_t ethtool_len(const void *data)
 	const struct ethtool_link_settings *ls = data;
 	const struct ethtool_perm_addr *pa = data;
 	uint32_t cmd = *(const uint32_t *)data;
+	size_t n = nrpc_ethtool_fixed(cmd);
 
-	switch (cmd) {
-	case ETHTOOL_GSET:
-		return sizeof(struct ethtool_cmd);
-	case ETHTOOL_GDRVINFO:
-		return sizeof(struct ethtool_drvinfo);
-	case ETHTOOL_GWOL:
-		return sizeof(struct ethtool_wolinfo);
-	case ETHTOOL_GMSGLVL: case ETHTOOL_GLINK:
-		return sizeof(struct ethtool_value);
-	case ETHTOOL_GLINKSETTINGS:	/* 3 masks of nwords; <= 0: the handshake */
-		return sizeof(*ls) + (ls->link_mode_masks_nwords > 0 ?
-				      3 * 4 * (size_t)ls->link_mode_masks_nwords : 0);
-	case ETHTOOL_GPERMADDR:
-		return sizeof(*pa) + (pa->size < 32 ? pa->size : 32);
-	case ETHTOOL_GET_TS_INFO:
-		return sizeof(struct ethtool_ts_info);
-	}
-	return 0;
+	if (cmd == ETHTOOL_GLINKSETTINGS && ls->link_mode_masks_nwords > 0)
+		n += 3 * 4 * (size_t)ls->link_mode_masks_nwords;	/* <= 0: the handshake */
+	else if (cmd == ETHTOOL_GPERMADDR)
+		n += pa->size < 32 ? pa->size : 32;
+	return n;
 }
 
 /* (fd, SIOCETHTOOL, len) in: ifr_name, the command's struct; out: it. */

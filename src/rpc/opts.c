@@ -26,6 +26,7 @@
 #include <linux/sockios.h>
 
 #include "nuse_syscalls.h"
+#include "nrpc_ethtool.h"
 #include "rpc_int.h"
 
 /* Replaces whose structs hold pointers we do not fix up (arptables,
@@ -349,23 +350,13 @@ static int get_ifconf(struct rpc_sess *s, long fd, const struct nrpc_call *m, si
 
 static size_t ethtool_size(uint32_t cmd)
 {
-	switch (cmd) {
-	case ETHTOOL_GSET:
-		return sizeof(struct ethtool_cmd);
-	case ETHTOOL_GDRVINFO:
-		return sizeof(struct ethtool_drvinfo);
-	case ETHTOOL_GWOL:
-		return sizeof(struct ethtool_wolinfo);
-	case ETHTOOL_GMSGLVL: case ETHTOOL_GLINK:
-		return sizeof(struct ethtool_value);
-	case ETHTOOL_GLINKSETTINGS:
-		return sizeof(struct ethtool_link_settings) + LINK_MASKS_MAX;
-	case ETHTOOL_GPERMADDR:
-		return sizeof(struct ethtool_perm_addr) + PERM_ADDR_MAX;
-	case ETHTOOL_GET_TS_INFO:
-		return sizeof(struct ethtool_ts_info);
-	}
-	return 0;
+	size_t n = nrpc_ethtool_fixed(cmd);
+
+	if (cmd == ETHTOOL_GLINKSETTINGS)
+		n += LINK_MASKS_MAX;
+	else if (cmd == ETHTOOL_GPERMADDR)
+		n += PERM_ADDR_MAX;
+	return n;
 }
 
 /* SIOCETHTOOL: (fd, SIOCETHTOOL, datalen) in: ifr_name, the command's

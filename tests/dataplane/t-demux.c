@@ -24,11 +24,12 @@
 
 static int seen[N], visits;
 
-static void visit(void *arg, int vnic)
+static int visit(void *arg, int vnic)
 {
 	CHECK(vnic >= 0 && vnic < N, "flooded to vNIC %d", vnic);
 	seen[vnic]++;
 	visits++;
+	return 0;
 }
 
 static void mac_of(int i, unsigned char mac[6])

@@ -25,15 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int failed;
-static const char *tenant_addr, *ifname;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) { printf("ok: "); printf(__VA_ARGS__); }		\
-	else { failed = 1; printf("FAIL: "); printf(__VA_ARGS__);	\
-	       printf(" (errno %s)", strerror(errno)); }		\
-	printf("\n"); fflush(stdout);					\
-} while (0)
+#include "plcheck.h"
 
 /* A UDP socket of the tenant's bound to 127.0.0.1:port (0: any port). */
 static int udp(int port, struct sockaddr_in *sa)

@@ -32,15 +32,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 
-static int failed;
-static const char *tenant_addr, *ifname;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) { printf("ok: "); printf(__VA_ARGS__); }		\
-	else { failed = 1; printf("FAIL: "); printf(__VA_ARGS__);	\
-	       printf(" (errno %s)", strerror(errno)); }		\
-	printf("\n"); fflush(stdout);					\
-} while (0)
+#include "plcheck.h"
 
 /* A UDP socket of the tenant's bound to 127.0.0.1, any port. */
 static int udp(struct sockaddr_in *sa)
