@@ -20,12 +20,12 @@
 
 #include "api_int.h"
 #include "dataplane/dp.h"
-#include "conf_listen.h"
+#include "conf/conf_listen.h"
 #include "conns.h"
-#include "log.h"
-#include "metrics.h"
+#include "log/log.h"
+#include "metrics/metrics.h"
 #include "nuse.h"
-#include "state.h"
+#include "conf/state.h"
 
 #define BODY_MAX	(64 * 1024)
 #define RULES_MAX	(4 << 20)	/* PUT .../iptables: a ruleset's text */

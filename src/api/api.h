@@ -9,7 +9,7 @@
 #define API_H
 
 #include <ev.h>
-#include "conf.h"
+#include "conf/conf.h"
 
 enum api_phase {
 	API_STARTING,		/* tenants being restored: 503 */

@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "api.h"
-#include "ctl.h"
+#include "api/api.h"
+#include "ctl/ctl.h"
 
 struct idem;
 

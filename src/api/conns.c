@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 
 #include "conns.h"
-#include "log.h"
+#include "log/log.h"
 
 /* Descriptors beside the API's: tenants, the RPC, the state file, DPDK. */
 #define FDS_OTHER	512

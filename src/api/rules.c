@@ -12,9 +12,9 @@
 #include <strings.h>
 
 #include "api_int.h"
-#include "conf.h"
-#include "iptables.h"
-#include "state.h"
+#include "conf/conf.h"
+#include "iptables/iptables.h"
+#include "conf/state.h"
 #include "tenant/admit.h"
 
 static int family_of(struct pending *p, int *family)

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "api_int.h"
-#include "iptables.h"
-#include "state.h"
+#include "iptables/iptables.h"
+#include "conf/state.h"
 
 /* The parts of a tenant object that are read back from the kernel. */
 static const char *const read_back[] = { "vnics", "routes", "sysctls", NULL };

@@ -11,9 +11,9 @@
 #include <strings.h>
 
 #include "api_int.h"
-#include "iptables.h"
-#include "conf.h"
-#include "state.h"
+#include "iptables/iptables.h"
+#include "conf/conf.h"
+#include "conf/state.h"
 
 /* The one table from -errno to HTTP status for tenant requests. */
 static unsigned int tenant_status(int err)

@@ -13,10 +13,10 @@
 #include <string.h>
 
 #include "api_int.h"
-#include "conf.h"
-#include "iptables.h"
-#include "log.h"
-#include "state.h"
+#include "conf/conf.h"
+#include "iptables/iptables.h"
+#include "log/log.h"
+#include "conf/state.h"
 
 static int is_change(unsigned int type)
 {

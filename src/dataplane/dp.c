@@ -19,10 +19,10 @@
 #include <rte_mbuf.h>
 #include <rte_thread.h>
 
-#include "ctl.h"
+#include "ctl/ctl.h"
 #include "dp.h"
 #include "demux.h"
-#include "log.h"
+#include "log/log.h"
 #include "nuse_host.h"
 #include "tenant/admit.h"
 #include "tenant/tenant.h"

@@ -9,7 +9,7 @@
 #ifndef DP_H
 #define DP_H
 
-#include "conf.h"
+#include "conf/conf.h"
 
 struct dp_stats {
 	unsigned long long rx_frames, rx_bytes, rx_unknown, rx_malformed;

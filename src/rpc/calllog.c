@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "log/log.h"
 #include "rpc_int.h"
 
 #define WINDOW		10.0	/* seconds */

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "log.h"
+#include "log/log.h"
 #include "rpc_int.h"
 
 static int make_dirs(const char *path)

@@ -10,7 +10,7 @@
 #define RPC_H
 
 #include <ev.h>
-#include "conf.h"
+#include "conf/conf.h"
 
 /* Bind the socket (as root, before the privilege drop).  0, or -1 with a
  * message logged. */

@@ -17,8 +17,8 @@
 #include <sys/types.h>
 #include <ev.h>
 
-#include "conf.h"
-#include "ctl.h"
+#include "conf/conf.h"
+#include "ctl/ctl.h"
 #include "nrpc.h"
 #include "nuse.h"
 

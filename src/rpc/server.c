@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "log/log.h"
 #include "rpc.h"
 #include "rpc_int.h"
 

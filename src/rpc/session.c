@@ -28,7 +28,7 @@
 #include <sys/eventfd.h>
 
 #include "dataplane/dp.h"
-#include "log.h"
+#include "log/log.h"
 #include "nuse_syscalls.h"
 #include "rpc_int.h"
 

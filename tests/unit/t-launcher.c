@@ -16,10 +16,10 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-#include "launcher.h"
-#include "launcher_int.h"
+#include "launcher/launcher.h"
+#include "launcher/launcher_int.h"
 /* The code under test, built into the test: it has no other dependency. */
-#include "launcher_rules.c"
+#include "launcher/launcher_rules.c"
 
 static int failed;
 

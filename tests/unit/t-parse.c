@@ -13,7 +13,7 @@
 
 #include "tenant.h"
 #include "tenant_int.h"
-#include "conf_listen.c"	/* the parser itself: it has no library */
+#include "conf/conf_listen.c"	/* the parser itself: it has no library */
 
 static int failed;
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "state.h"
+#include "conf/state.h"
 
 static int failed;
 static char dir[] = "/tmp/nuse-t-state.XXXXXX";

@@ -3,7 +3,7 @@
 #ifndef LOG_H
 #define LOG_H
 
-#include "conf.h"
+#include "conf/conf.h"
 
 void log_set_level(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)

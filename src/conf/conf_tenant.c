@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conf.h"
-#include "conf_int.h"
+#include "conf/conf.h"
+#include "conf/conf_int.h"
 
 static int vnic_parse(struct ctx *x, json_t *o, const char *where,
 		      struct tenant_vnic_spec *v)

@@ -15,15 +15,15 @@
 #include <systemd/sd-daemon.h>
 
 #include "api/api.h"
-#include "api/iptables.h"
-#include "conf.h"
-#include "ctl.h"
+#include "iptables/iptables.h"
+#include "conf/conf.h"
+#include "ctl/ctl.h"
 #include "dataplane/dp.h"
-#include "launcher.h"
-#include "log.h"
-#include "privs.h"
+#include "launcher/launcher.h"
+#include "log/log.h"
+#include "privs/privs.h"
 #include "rpc/rpc.h"
-#include "state.h"
+#include "conf/state.h"
 
 static void usage(FILE *f)
 {

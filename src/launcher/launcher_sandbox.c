@@ -13,10 +13,10 @@
 #include <sys/prctl.h>
 #include <cap-ng.h>
 
-#include "launcher.h"
-#include "launcher_int.h"
-#include "log.h"
-#include "privs.h"
+#include "launcher/launcher.h"
+#include "launcher/launcher_int.h"
+#include "log/log.h"
+#include "privs/privs.h"
 
 /* Every id ours, and nothing else: read back, not assumed. */
 static int creds_are(uid_t uid, gid_t gid)

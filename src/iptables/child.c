@@ -17,9 +17,9 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "child.h"
-#include "launcher.h"
-#include "log.h"
+#include "iptables/child.h"
+#include "launcher/launcher.h"
+#include "log/log.h"
 
 #define OUT_MAX		(16 << 20)	/* bytes kept of stdout, and of stderr */
 

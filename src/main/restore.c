@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_int.h"
-#include "conf.h"
-#include "iptables.h"
-#include "log.h"
-#include "state.h"
+#include "api/api_int.h"
+#include "conf/conf.h"
+#include "iptables/iptables.h"
+#include "log/log.h"
+#include "conf/state.h"
 
 int api_state_follow(struct ctl_tenant *r)
 {

@@ -18,13 +18,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "api_int.h"
-#include "child.h"
-#include "iptables.h"
-#include "launcher.h"
-#include "log.h"
+#include "iptables/child.h"
+#include "iptables/iptables.h"
+#include "launcher/launcher.h"
+#include "log/log.h"
 #include "rpc/rpc.h"
-#include "state.h"
+#include "conf/state.h"
 
 #define IPT_TIMEOUT	60.		/* seconds one tool may take */
 #define RULE_ARGS_MAX	64

@@ -15,8 +15,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#include "launcher.h"
-#include "launcher_int.h"
+#include "launcher/launcher.h"
+#include "launcher/launcher_int.h"
 
 /* Checked words of a LAUNCHER_RUN into @words (NULL-terminated). */
 int launcher_check_run(const struct launcher_run *r, size_t len, char *words[],

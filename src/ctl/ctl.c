@@ -11,11 +11,11 @@
 
 #include <jansson.h>
 
-#include "ctl.h"
-#include "log.h"
+#include "ctl/ctl.h"
+#include "log/log.h"
 #include <linux/rtnetlink.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 #include "tenant/admit.h"
 #include "tenant/rtnl.h"
 #include "tenant/sysctl.h"

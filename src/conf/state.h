@@ -16,7 +16,7 @@
 #include <sys/types.h>
 #include <jansson.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 /* Create @dir (0700) if missing and give it to @uid/@gid.  0, or -1 with
  * a message logged. */

@@ -4,7 +4,7 @@
 #define API_IPTABLES_H
 
 #include <ev.h>
-#include "conf.h"
+#include "conf/conf.h"
 
 extern const char *const ipt_families[2];	/* "ipv4", "ipv6" */
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "log/log.h"
 
 static enum log_level level = LOG_LEVEL_INFO;
 

@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "conf_listen.h"
+#include "conf/conf_listen.h"
 
 /* 1-65535 in plain decimal: no sign, no leading zero, no spaces. */
 static int parse_port(const char *s)

@@ -37,9 +37,9 @@
 #include <sys/wait.h>
 #include <cap-ng.h>
 
-#include "launcher.h"
-#include "launcher_int.h"
-#include "log.h"
+#include "launcher/launcher.h"
+#include "launcher/launcher_int.h"
+#include "log/log.h"
 #include "rpc/rpc.h"
 
 static int sock = -1;

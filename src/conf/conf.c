@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "conf.h"
-#include "conf_int.h"
-#include "conf_listen.h"
+#include "conf/conf.h"
+#include "conf/conf_int.h"
+#include "conf/conf_listen.h"
 #include "rpc/nrpc.h"
 
 #define DEFAULT_MBUFS		8191

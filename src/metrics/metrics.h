@@ -9,7 +9,7 @@
 #define API_METRICS_H
 
 #include <stddef.h>
-#include "ctl.h"
+#include "ctl/ctl.h"
 
 /* One answered request: @route is the route's pattern ("/tenants/{name}"),
  * never the URL itself, so that the label set stays small. */

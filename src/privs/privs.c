@@ -24,8 +24,8 @@
 #include <sys/prctl.h>
 #include <cap-ng.h>
 
-#include "log.h"
-#include "privs.h"
+#include "log/log.h"
+#include "privs/privs.h"
 
 /*
  * The capabilities the running appliance keeps, as a mask of capability

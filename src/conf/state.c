@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "log.h"
-#include "state.h"
+#include "log/log.h"
+#include "conf/state.h"
 
 #define STATE_FILE	"tenants.json"
 #define STATE_TMP	"tenants.json.tmp"
