@@ -18,7 +18,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
-#include "api_int.h"
+#include "api/api_int.h"
 #include "dataplane/dp.h"
 #include "conf/conf_listen.h"
 #include "conns.h"
@@ -162,9 +162,9 @@ enum MHD_Result api_invalid(struct pending *p, const char *err)
 
 static void on_answer(struct ctl_req *req);
 
-enum MHD_Result api_submit(struct pending *p, unsigned int type, size_t len)
+enum MHD_Result api_submit(struct pending *p, const struct ctl_op *op, size_t len)
 {
-	p->u.req.type = type;
+	p->u.req.op = op;
 	p->u.req.len = len;
 	p->u.req.done = on_answer;
 	p->submitted = 1;
@@ -205,7 +205,7 @@ static void on_answer(struct ctl_req *req)
 
 	if (!req->status)
 		api_undo_keep(p);
-	if (!req->status && api_state_follow(&p->u.one)) {
+	if (!req->status && req->op->follow && req->op->follow(req)) {
 		p->next_unsaved = unsaved;
 		unsaved = p;
 		return;
@@ -241,13 +241,16 @@ static void on_answers(void)
 	api_pump();
 }
 
-static enum MHD_Result metrics_get(struct pending *p)
+enum MHD_Result api_metrics_get(struct pending *p, char **arg)
 {
 	size_t len;
 	char *text;
 
-	if (!p->submitted)
-		return api_submit(p, CTL_METRICS, sizeof(p->u.metrics));
+	if (!p->submitted) {
+		if (metrics_scrape_init(&p->u.metrics))
+			return api_problem(p, 503, "out of memory", NULL);
+		return api_submit(p, &metrics_op, sizeof(p->u.metrics));
+	}
 	if (p->u.req.status)
 		return api_problem(p, p->u.req.status == -EHOSTDOWN ? 503 : 500,
 				   strerror(-p->u.req.status), NULL);
@@ -257,56 +260,17 @@ static enum MHD_Result metrics_get(struct pending *p)
 	return api_respond(p, 200, "text/plain; version=0.0.4; charset=utf-8", text, NULL, NULL);
 }
 
-/* --- routing --- */
+/* --- the routes of api.c --- */
 
-#define SEG_MAX 8
-
-/* Split "/a/b/c" into at most SEG_MAX parts; the last keeps any further
- * slashes (an address or a route's prefix). */
-static int split(char *url, char *seg[SEG_MAX])
+enum MHD_Result api_healthz_get(struct pending *p, char **arg)
 {
-	int n = 0;
-
-	while (*url == '/')
-		url++;
-	while (*url && n < SEG_MAX) {
-		seg[n++] = url;
-		url = strchr(url, '/');
-		if (!url)
-			break;
-		*url++ = '\0';
-	}
-	return n;
+	return api_respond_json(p, 200, json_pack("{s:s}", "status", "ok"), NULL);
 }
 
-static enum MHD_Result route(struct pending *p, const char *url, const char *m)
+enum MHD_Result api_version_get(struct pending *p, char **arg)
 {
-	char buf[1024], *seg[SEG_MAX];
-	int n;
-
-	if (strlen(url) >= sizeof(buf))
-		return api_problem(p, 404, "no such resource", NULL);
-	strcpy(buf, url);
-	n = split(buf, seg);
-	if (n == 1 && !strcmp(seg[0], "healthz")) {
-		p->route = "/healthz";
-		return method_is(m, "GET") ? api_respond_json(p, 200, json_pack("{s:s}", "status", "ok"), NULL)
-				    : api_not_allowed(p, "GET");
-	}
-	if (n == 1 && !strcmp(seg[0], "version")) {
-		p->route = "/version";
-		return method_is(m, "GET") ? api_respond_json(p, 200, json_pack("{s:s,s:s}", "version",
-					PACKAGE_VERSION, "kernel", nuse_kernel_release()), NULL)
-				    : api_not_allowed(p, "GET");
-	}
-	if (n == 1 && !strcmp(seg[0], "metrics")) {
-		p->route = "/metrics";
-		return method_is(m, "GET") ? metrics_get(p) : api_not_allowed(p, "GET");
-	}
-	if (n >= 1 && !strcmp(seg[0], "tenants"))
-		return api_tenants(p, m, seg, n);
-	p->route = "other";
-	return api_problem(p, 404, "no such resource", NULL);
+	return api_respond_json(p, 200, json_pack("{s:s,s:s}", "version", PACKAGE_VERSION,
+				"kernel", nuse_kernel_release()), NULL);
 }
 
 /* --- the request's life --- */
@@ -487,7 +451,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			return ret;
 		}
 	}
-	return route(p, url, method);
+	return api_route(p, url, method);
 }
 
 /* What a peer sent, fit for one log line. */
@@ -555,24 +519,12 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	}
 	if (p->idem)		/* never answered: forget the key */
 		idem_forget(p->idem);
-	switch (p->u.req.type) {
-	case CTL_TENANT_LIST:
-		json_decref(p->u.list.list);
-		break;
-	case CTL_METRICS:
-		ctl_metrics_free(&p->u.metrics);
-		break;
-	case CTL_ADMIT:
-	case 0:
-		break;
-	default:
-		json_decref(p->u.one.answer);
+	ctl_release(&p->u.req);
+	/* The spec is the request's own (parsed from the body), also when
+	 * it was refused before it was submitted. */
+	if (!p->u.req.op || p->u.req.len == sizeof(p->u.one))
 		tenant_spec_free(&p->u.one.spec);
-		free(p->u.one.prev);
-	}
 	json_decref(p->before);
-	if (!p->u.req.type)
-		tenant_spec_free(&p->u.one.spec);
 	free(p->names);
 	free(p->ipt_text);
 	free(p->save_rules);

@@ -23,15 +23,11 @@ enum api_phase {
  * message logged. */
 int api_init(struct ev_loop *loop, const struct config *c);
 void api_set_phase(enum api_phase phase);
-/* Create @specs one after the other through the dataplane, each into the
- * state, which is written once at the end; then done(0), or done(-1)
- * after the first failure (logged) or a failed write, or done(1) if the
- * appliance began stopping.  The first @nsaved come from the state file.
- * @specs must live until then. */
-void api_restore(const struct tenant_spec *specs, int n, int nsaved,
-		 void (*done)(int status));
-/* Requests waiting for the dataplane. */
+enum api_phase api_phase(void);
+/* Requests waiting for the dataplane (the API's, and the start-up's,
+ * which counts its own with api_inflight_add(+1 on submit, -1 after)). */
 int api_inflight(void);
+void api_inflight_add(int delta);
 /* Called when the last request waiting for the dataplane is answered. */
 void api_on_idle(void (*fn)(void));
 void api_fini(void);

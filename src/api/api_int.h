@@ -9,6 +9,8 @@
 
 #include "api/api.h"
 #include "ctl/ctl.h"
+#include "metrics/metrics.h"
+#include "ops/ops.h"
 
 struct idem;
 
@@ -17,10 +19,10 @@ struct idem;
 struct pending {
 	union {
 		struct ctl_req req;
-		struct ctl_tenant_list list;
-		struct ctl_tenant one;
-		struct ctl_metrics metrics;
-		struct ctl_admit admit;
+		struct tenant_list_req list;
+		struct tenant_req one;		/* also before it is submitted */
+		struct metrics_scrape metrics;
+		struct tenant_admit_req admit;
 	} u;
 	struct MHD_Connection *conn;
 	char method[8];
@@ -50,9 +52,6 @@ struct pending {
 };
 
 double api_now(void);
-enum api_phase api_phase(void);
-/* Requests with the dataplane: +1 on submit, -1 on answer. */
-void api_inflight_add(int delta);
 
 /* Every answer goes through api_respond(): metrics and Idempotency-Key
  * see it.  @body is malloc'd (or NULL) and taken. */
@@ -70,25 +69,29 @@ enum MHD_Result api_invalid(struct pending *p, const char *err);
  * connection is suspended until api_resume(). */
 void api_wait(struct pending *p);
 void api_resume(struct pending *p);
-/* Hand the request to the dataplane; the connection waits, suspended. */
-enum MHD_Result api_submit(struct pending *p, unsigned int type, size_t len);
+/* Hand the request to the dataplane as @op (@len: the size of the
+ * struct of @p->u it filled); the connection waits, suspended. */
+enum MHD_Result api_submit(struct pending *p, const struct ctl_op *op, size_t len);
 
 static inline int method_is(const char *method, const char *m)
 {
 	return !strcmp(method, m);
 }
 
-/* tenants.c: /tenants and everything under it; @seg[0] is "tenants". */
-enum MHD_Result api_tenants(struct pending *p, const char *method, char *seg[], int n);
+/* routes.c: the handler of @method @url (routes.def), or the 404/405. */
+enum MHD_Result api_route(struct pending *p, const char *url, const char *method);
+
+/* Every handler of routes.def: @arg holds the path's parameters. */
+#define API_ROUTE(method, pattern, fn) enum MHD_Result fn(struct pending *p, char **arg);
+#include "api/routes.def"
 
 /* tenants.c: a tenant request to the dataplane (the sysctls the state
  * names, and @extra's, are read back); an error answer from its status. */
-enum MHD_Result api_tenant_submit(struct pending *p, unsigned int type,
+enum MHD_Result api_tenant_submit(struct pending *p, const struct ctl_op *op,
 				  const char *name, json_t *extra_sysctls);
 enum MHD_Result api_tenant_error(struct pending *p);
 
-/* save.c: POST /tenants/NAME/save, and what a tenant's GET shows unsaved. */
-enum MHD_Result api_save(struct pending *p, const char *tenant);
+/* save.c: what a tenant's GET shows unsaved. */
 json_t *api_unsaved(const char *tenant, json_t *now);
 
 /* tenants.c: what an iptables job's done() is for a pending request;
@@ -96,12 +99,6 @@ json_t *api_unsaved(const char *tenant, json_t *now);
 void api_ipt_answered(void *priv, int code, const char *text, const char *err);
 json_t *api_parse_body(struct pending *p, enum MHD_Result *ret);
 
-/* rules.c: /tenants/NAME/iptables. */
-enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *method);
-
-/* restore.c: the state follows the change @r made: 1 if it changed (and
- * is to be written), 0 if @r changed nothing. */
-int api_state_follow(struct ctl_tenant *r);
 
 /* undo.c: a change whose state could not be written is undone.  keep()
  * before the state follows it; after the write failed, state() for each

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api_int.h"
+#include "api/api_int.h"
 #include "conf/conf.h"
 #include "iptables/iptables.h"
 #include "conf/state.h"
@@ -84,7 +84,7 @@ static enum MHD_Result iptables_check(struct pending *p, const char *m)
 	char detail[128];
 
 	if (!method_is(m, "PUT"))
-		return method_is(m, "GET") ? MHD_YES : api_not_allowed(p, "GET, PUT, POST");
+		return MHD_YES;
 	type = MHD_lookup_connection_value(p->conn, MHD_HEADER_KIND, "Content-Type");
 	if (p->too_big)
 		return api_problem(p, 413, "the ruleset is over 4 MiB", NULL);
@@ -103,10 +103,10 @@ static enum MHD_Result iptables_admit(struct pending *p)
 	p->stage = 1;
 	p->u.admit.need = ADMIT_RULES_FACTOR * p->body_len;
 	snprintf(p->u.admit.what, sizeof(p->u.admit.what), "this ruleset");
-	return api_submit(p, CTL_ADMIT, sizeof(p->u.admit));
+	return api_submit(p, &tenant_op_admit, sizeof(p->u.admit));
 }
 
-enum MHD_Result api_iptables(struct pending *p, const char *tenant, const char *m)
+static enum MHD_Result iptables(struct pending *p, const char *tenant, const char *m)
 {
 	enum MHD_Result ret = MHD_YES;
 	char **argv = NULL;
@@ -154,4 +154,19 @@ out:
 		free(argv[i]);
 	free(argv);
 	return ret;
+}
+
+enum MHD_Result api_iptables_get(struct pending *p, char **arg)
+{
+	return iptables(p, arg[0], "GET");
+}
+
+enum MHD_Result api_iptables_put(struct pending *p, char **arg)
+{
+	return iptables(p, arg[0], "PUT");
+}
+
+enum MHD_Result api_iptables_post(struct pending *p, char **arg)
+{
+	return iptables(p, arg[0], "POST");
 }

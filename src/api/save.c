@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_int.h"
+#include "api/api_int.h"
 #include "iptables/iptables.h"
 #include "conf/state.h"
 
@@ -109,14 +109,18 @@ static enum MHD_Result save_rules(struct pending *p)
 	return MHD_YES;
 }
 
-enum MHD_Result api_save(struct pending *p, const char *tenant)
+enum MHD_Result api_tenant_save(struct pending *p, char **arg)
 {
+	const char *tenant = arg[0];
+
+	if (strlen(tenant) > TENANT_NAME_MAX)
+		return api_problem(p, 404, "no such tenant", "name");
 	switch (p->stage) {
 	case 0:
 		if (!state_tenant(tenant))
 			return api_problem(p, 404, "no such tenant", "name");
 		p->stage = 1;
-		return api_tenant_submit(p, CTL_TENANT_GET, tenant, NULL);
+		return api_tenant_submit(p, &tenant_op_get, tenant, NULL);
 	case 1:
 		if (p->u.req.status)
 			return api_tenant_error(p);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api_int.h"
+#include "api/api_int.h"
 #include "iptables/iptables.h"
 #include "conf/conf.h"
 #include "conf/state.h"
@@ -31,7 +31,7 @@ static unsigned int tenant_status(int err)
 
 enum MHD_Result api_tenant_error(struct pending *p)
 {
-	struct ctl_tenant *r = &p->u.one;
+	struct tenant_req *r = &p->u.one;
 	unsigned int status = tenant_status(r->req.status);
 
 	return api_problem(p, status, r->error.msg[0] ? r->error.msg : strerror(-r->req.status),
@@ -58,14 +58,29 @@ static int read_names(struct pending *p, const char *tenant, json_t *extra)
 	return 0;
 }
 
-enum MHD_Result api_tenant_submit(struct pending *p, unsigned int type,
+enum MHD_Result api_tenant_submit(struct pending *p, const struct ctl_op *op,
 				  const char *name, json_t *extra_sysctls)
 {
 	snprintf(p->u.one.name, sizeof(p->u.one.name), "%s", name);
 	if (read_names(p, name, extra_sysctls))
 		return api_problem(p, 503, "out of memory", NULL);
-	return api_submit(p, type, sizeof(p->u.one));
+	return api_submit(p, op, sizeof(p->u.one));
 }
+
+/* A tenant's name in the path: longer than any can be is no tenant. */
+static int bad_name(struct pending *p, const char *name, enum MHD_Result *ret)
+{
+	if (strlen(name) <= TENANT_NAME_MAX)
+		return 0;
+	*ret = api_problem(p, 404, "no such tenant", "name");
+	return 1;
+}
+
+#define CHECK_NAME(p, name) do { \
+	enum MHD_Result ret_; \
+	if (bad_name(p, name, &ret_)) \
+		return ret_; \
+} while (0)
 
 /* --- endpoints --- */
 
@@ -96,10 +111,10 @@ json_t *api_parse_body(struct pending *p, enum MHD_Result *ret)
 	return j;
 }
 
-static enum MHD_Result tenants_list(struct pending *p)
+enum MHD_Result api_tenants_get(struct pending *p, char **arg)
 {
 	if (!p->submitted)
-		return api_submit(p, CTL_TENANT_LIST, sizeof(p->u.list));
+		return api_submit(p, &tenant_op_list, sizeof(p->u.list));
 	if (p->u.req.status)
 		return api_problem(p, 500, strerror(-p->u.req.status), NULL);
 	return api_respond_json(p, 200, json_incref(p->u.list.list), NULL);
@@ -158,10 +173,10 @@ static enum MHD_Result undo_create(struct pending *p)
 	p->u.one.answer = NULL;
 	memset(&p->u.one.error, 0, sizeof(p->u.one.error));
 	p->stage = 2;
-	return api_submit(p, CTL_TENANT_DESTROY, sizeof(p->u.one));
+	return api_submit(p, &tenant_op_destroy, sizeof(p->u.one));
 }
 
-static enum MHD_Result tenant_post(struct pending *p)
+enum MHD_Result api_tenants_post(struct pending *p, char **arg)
 {
 	enum MHD_Result ret;
 	char err[512], loc[128];
@@ -186,7 +201,7 @@ static enum MHD_Result tenant_post(struct pending *p)
 		json_decref(j);
 		return api_invalid(p, err);
 	}
-	ret = api_tenant_submit(p, CTL_TENANT_CREATE, p->u.one.spec.name,
+	ret = api_tenant_submit(p, &tenant_op_create, p->u.one.spec.name,
 			    json_object_get(j, "sysctls"));
 	json_decref(j);
 	return ret;
@@ -206,13 +221,14 @@ static json_t *find_named(json_t *list, const char *name)
 
 enum part { WHOLE, VNICS, VNIC, ADDRS, SYSCTLS };
 
-static enum MHD_Result tenant_get(struct pending *p, const char *name, enum part part,
-				  const char *vnic, json_t *extra)
+static enum MHD_Result get_part(struct pending *p, const char *name, enum part part,
+				const char *vnic, json_t *extra)
 {
 	json_t *t, *v;
 
+	CHECK_NAME(p, name);
 	if (!p->submitted)
-		return api_tenant_submit(p, CTL_TENANT_GET, name, extra);
+		return api_tenant_submit(p, &tenant_op_get, name, extra);
 	if (p->u.req.status)
 		return api_tenant_error(p);
 	t = p->u.one.answer;
@@ -242,22 +258,47 @@ static enum MHD_Result tenant_get(struct pending *p, const char *name, enum part
 	}
 }
 
-static enum MHD_Result tenant_delete(struct pending *p, const char *name)
+enum MHD_Result api_tenant_get(struct pending *p, char **arg)
 {
+	return get_part(p, arg[0], WHOLE, NULL, NULL);
+}
+
+enum MHD_Result api_vnics_get(struct pending *p, char **arg)
+{
+	return get_part(p, arg[0], VNICS, NULL, NULL);
+}
+
+enum MHD_Result api_vnic_get(struct pending *p, char **arg)
+{
+	return get_part(p, arg[0], VNIC, arg[1], NULL);
+}
+
+enum MHD_Result api_addrs_get(struct pending *p, char **arg)
+{
+	return get_part(p, arg[0], ADDRS, arg[1], NULL);
+}
+
+enum MHD_Result api_tenant_delete(struct pending *p, char **arg)
+{
+	const char *name = arg[0];
+
+	CHECK_NAME(p, name);
 	if (!p->submitted)
-		return api_tenant_submit(p, CTL_TENANT_DESTROY, name, NULL);
+		return api_tenant_submit(p, &tenant_op_destroy, name, NULL);
 	if (p->u.req.status)
 		return api_tenant_error(p);
 	return changed(p, 204, NULL, NULL);
 }
 
-static enum MHD_Result vnic_post(struct pending *p, const char *tenant)
+enum MHD_Result api_vnics_post(struct pending *p, char **arg)
 {
 	struct tenant_spec *s = &p->u.one.spec;
+	const char *tenant = arg[0];
 	enum MHD_Result ret;
 	char err[512], loc[160];
 	json_t *j;
 
+	CHECK_NAME(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -278,16 +319,19 @@ static enum MHD_Result vnic_post(struct pending *p, const char *tenant)
 		return api_invalid(p, err);
 	}
 	json_decref(j);
-	return api_tenant_submit(p, CTL_VNIC_ADD, tenant, NULL);
+	return api_tenant_submit(p, &tenant_op_vnic_add, tenant, NULL);
 }
 
-static enum MHD_Result vnic_delete(struct pending *p, const char *tenant, const char *vnic)
+enum MHD_Result api_vnic_delete(struct pending *p, char **arg)
 {
+	const char *tenant = arg[0], *vnic = arg[1];
+
+	CHECK_NAME(p, tenant);
 	if (!p->submitted) {
 		if (strlen(vnic) >= IFNAMSIZ)
 			return api_problem(p, 404, "no such vNIC", "vnic");
 		strcpy(p->u.one.vnic, vnic);
-		return api_tenant_submit(p, CTL_VNIC_DEL, tenant, NULL);
+		return api_tenant_submit(p, &tenant_op_vnic_del, tenant, NULL);
 	}
 	if (p->u.req.status)
 		return api_tenant_error(p);
@@ -304,6 +348,7 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 	json_t *j = NULL, *a;
 	int add = !addr;
 
+	CHECK_NAME(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -348,7 +393,17 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 		return api_problem(p, 422, detail, "address");
 	}
 	json_decref(j);
-	return api_tenant_submit(p, add ? CTL_ADDR_ADD : CTL_ADDR_DEL, tenant, NULL);
+	return api_tenant_submit(p, add ? &tenant_op_addr_add : &tenant_op_addr_del, tenant, NULL);
+}
+
+enum MHD_Result api_addrs_post(struct pending *p, char **arg)
+{
+	return addr_change(p, arg[0], arg[1], NULL);
+}
+
+enum MHD_Result api_addr_delete(struct pending *p, char **arg)
+{
+	return addr_change(p, arg[0], arg[1], arg[2]);
 }
 
 static int query_table(struct pending *p, unsigned int *table)
@@ -371,11 +426,13 @@ static int query_table(struct pending *p, unsigned int *table)
 	return 0;
 }
 
-static enum MHD_Result routes_get(struct pending *p, const char *tenant)
+enum MHD_Result api_routes_get(struct pending *p, char **arg)
 {
 	struct tenant_spec *s = &p->u.one.spec;
+	const char *tenant = arg[0];
 	unsigned int table;
 
+	CHECK_NAME(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -390,7 +447,7 @@ static enum MHD_Result routes_get(struct pending *p, const char *tenant)
 		s->nroutes = 1;
 		s->routes[0].table = table ? table : 254;
 	}
-	return api_tenant_submit(p, CTL_ROUTES_GET, tenant, NULL);
+	return api_tenant_submit(p, &tenant_op_routes, tenant, NULL);
 }
 
 /* POST .../routes with a route object; DELETE .../routes/DST[?table=N]. */
@@ -401,6 +458,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 	char err[512];
 	json_t *j;
 
+	CHECK_NAME(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -418,7 +476,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 			return api_problem(p, 404, "no such route (give DESTINATION/PREFIX)", "dst");
 		if (query_table(p, &s->routes[0].table) || s->routes[0].table == 255)
 			return api_problem(p, 422, "table is main or 1-2147483647", "table");
-		return api_tenant_submit(p, CTL_ROUTE_DEL, tenant, NULL);
+		return api_tenant_submit(p, &tenant_op_route_del, tenant, NULL);
 	}
 	if (!(j = api_parse_body(p, &ret)))
 		return ret;
@@ -427,16 +485,28 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 		return api_invalid(p, err);
 	}
 	json_decref(j);
-	return api_tenant_submit(p, CTL_ROUTE_ADD, tenant, NULL);
+	return api_tenant_submit(p, &tenant_op_route_add, tenant, NULL);
 }
 
-static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
+enum MHD_Result api_routes_post(struct pending *p, char **arg)
+{
+	return route_change(p, arg[0], NULL);
+}
+
+enum MHD_Result api_route_delete(struct pending *p, char **arg)
+{
+	return route_change(p, arg[0], arg[1]);
+}
+
+enum MHD_Result api_sysctls_patch(struct pending *p, char **arg)
 {
 	struct tenant_spec *s = &p->u.one.spec;
+	const char *tenant = arg[0];
 	enum MHD_Result ret;
 	char err[512];
 	json_t *j;
 
+	CHECK_NAME(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -453,7 +523,7 @@ static enum MHD_Result sysctls_patch(struct pending *p, const char *tenant)
 		json_decref(j);
 		return api_problem(p, 422, "no sysctl to set", NULL);
 	}
-	ret = api_tenant_submit(p, CTL_SYSCTL_SET, tenant, j);
+	ret = api_tenant_submit(p, &tenant_op_sysctl_set, tenant, j);
 	json_decref(j);
 	return ret;
 }
@@ -466,130 +536,40 @@ static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
-static enum MHD_Result sysctls_get(struct pending *p, const char *tenant)
+enum MHD_Result api_sysctls_get(struct pending *p, char **arg)
 {
+	const char *tenant = arg[0];
 	json_t *names;
 	enum MHD_Result ret;
 
 	if (p->submitted)
-		return tenant_get(p, tenant, SYSCTLS, NULL, NULL);
+		return get_part(p, tenant, SYSCTLS, NULL, NULL);
 	names = json_object();
 	MHD_get_connection_values(p->conn, MHD_GET_ARGUMENT_KIND, add_name, names);
-	ret = tenant_get(p, tenant, SYSCTLS, NULL, names);
+	ret = get_part(p, tenant, SYSCTLS, NULL, names);
 	json_decref(names);
 	return ret;
 }
 
-static enum MHD_Result tenant_stats(struct pending *p, const char *tenant)
+enum MHD_Result api_stats_get(struct pending *p, char **arg)
 {
+	const char *tenant = arg[0];
+
+	CHECK_NAME(p, tenant);
 	if (!p->submitted)
-		return api_tenant_submit(p, CTL_TENANT_STATS, tenant, NULL);
+		return api_tenant_submit(p, &tenant_op_stats, tenant, NULL);
 	if (p->u.req.status)
 		return api_tenant_error(p);
 	return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
 }
 
-/* Rejoin the parts from @i on: "192.0.2.1" "24" is "192.0.2.1/24". */
-static const char *rest(char *seg[], int n, int i)
+/* GET .../links: every link of the tenant's namespace, as the kernel has it. */
+enum MHD_Result api_links_get(struct pending *p, char **arg)
 {
-	int k;
-
-	for (k = i + 1; k < n; k++)
-		/* cppcheck-suppress negativeIndex ; the byte before a part, in the URL */
-		seg[k][-1] = '/';
-	return seg[i];
-}
-
-static enum MHD_Result tenant_one(struct pending *p, const char *m, char *seg[], int n)
-{
-	const char *t = seg[1];
-
-	if (strlen(t) > TENANT_NAME_MAX)
-		return api_problem(p, 404, "no such tenant", "name");
-	if (n == 3 && !strcmp(seg[2], "save")) {
-		p->route = "/tenants/{name}/save";
-		return method_is(m, "POST") ? api_save(p, t) : api_not_allowed(p, "POST");
-	}
-	if (n == 2) {
-		p->route = "/tenants/{name}";
-		if (method_is(m, "GET"))
-			return tenant_get(p, t, WHOLE, NULL, NULL);
-		if (method_is(m, "DELETE"))
-			return tenant_delete(p, t);
-		return api_not_allowed(p, "GET, DELETE");
-	}
-	if (!strcmp(seg[2], "vnics")) {
-		if (n == 3) {
-			p->route = "/tenants/{name}/vnics";
-			if (method_is(m, "GET"))
-				return tenant_get(p, t, VNICS, NULL, NULL);
-			if (method_is(m, "POST"))
-				return vnic_post(p, t);
-			return api_not_allowed(p, "GET, POST");
-		}
-		if (n == 4) {
-			p->route = "/tenants/{name}/vnics/{vnic}";
-			if (method_is(m, "GET"))
-				return tenant_get(p, t, VNIC, seg[3], NULL);
-			if (method_is(m, "DELETE"))
-				return vnic_delete(p, t, seg[3]);
-			return api_not_allowed(p, "GET, DELETE");
-		}
-		if (!strcmp(seg[4], "addresses")) {
-			if (n == 5) {
-				p->route = "/tenants/{name}/vnics/{vnic}/addresses";
-				if (method_is(m, "GET"))
-					return tenant_get(p, t, ADDRS, seg[3], NULL);
-				if (method_is(m, "POST"))
-					return addr_change(p, t, seg[3], NULL);
-				return api_not_allowed(p, "GET, POST");
-			}
-			p->route = "/tenants/{name}/vnics/{vnic}/addresses/{address}";
-			if (method_is(m, "DELETE"))
-				return addr_change(p, t, seg[3], rest(seg, n, 5));
-			return api_not_allowed(p, "DELETE");
-		}
-	} else if (!strcmp(seg[2], "routes")) {
-		if (n == 3) {
-			p->route = "/tenants/{name}/routes";
-			if (method_is(m, "GET"))
-				return routes_get(p, t);
-			if (method_is(m, "POST"))
-				return route_change(p, t, NULL);
-			return api_not_allowed(p, "GET, POST");
-		}
-		p->route = "/tenants/{name}/routes/{dst}";
-		if (method_is(m, "DELETE"))
-			return route_change(p, t, rest(seg, n, 3));
-		return api_not_allowed(p, "DELETE");
-	} else if (!strcmp(seg[2], "sysctls") && n == 3) {
-		p->route = "/tenants/{name}/sysctls";
-		if (method_is(m, "GET"))
-			return sysctls_get(p, t);
-		if (method_is(m, "PATCH"))
-			return sysctls_patch(p, t);
-		return api_not_allowed(p, "GET, PATCH");
-	} else if (!strcmp(seg[2], "iptables") && n == 3) {
-		p->route = "/tenants/{name}/iptables";
-		return api_iptables(p, t, m);
-	} else if (!strcmp(seg[2], "stats") && n == 3) {
-		p->route = "/tenants/{name}/stats";
-		if (method_is(m, "GET"))
-			return tenant_stats(p, t);
-		return api_not_allowed(p, "GET");
-	}
-	p->route = "other";
-	return api_problem(p, 404, "no such resource", NULL);
-}
-
-enum MHD_Result api_tenants(struct pending *p, const char *m, char *seg[], int n)
-{
-	if (n > 1)
-		return tenant_one(p, m, seg, n);
-	p->route = "/tenants";
-	if (method_is(m, "GET"))
-		return tenants_list(p);
-	if (method_is(m, "POST"))
-		return tenant_post(p);
-	return api_not_allowed(p, "GET, POST");
+	CHECK_NAME(p, arg[0]);
+	if (!p->submitted)
+		return api_tenant_submit(p, &tenant_op_links, arg[0], NULL);
+	if (p->u.req.status)
+		return api_tenant_error(p);
+	return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
 }

@@ -12,29 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api_int.h"
+#include "api/api_int.h"
 #include "conf/conf.h"
 #include "iptables/iptables.h"
 #include "log/log.h"
 #include "conf/state.h"
 
-static int is_change(unsigned int type)
-{
-	switch (type) {
-	case CTL_TENANT_CREATE: case CTL_TENANT_DESTROY: case CTL_VNIC_ADD:
-	case CTL_VNIC_DEL: case CTL_ADDR_ADD: case CTL_ADDR_DEL: case CTL_ROUTE_ADD:
-	case CTL_ROUTE_DEL: case CTL_SYSCTL_SET:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 void api_undo_keep(struct pending *p)
 {
 	json_t *old;
 
-	if (!is_change(p->u.req.type))
+	if (!p->u.req.op->follow)	/* changes nothing */
 		return;
 	/* The state replaces a tenant's object on a change, never edits it:
 	 * holding the old one is enough. */
@@ -113,37 +101,44 @@ static int old_tenant(json_t *before, struct tenant_spec *s)
 /* Turn the request in @r into its inverse; 0, or -errno if it has none. */
 static int invert(struct pending *p)
 {
-	struct ctl_tenant *r = &p->u.one;
+	struct tenant_req *r = &p->u.one;
+	const struct ctl_op *op = r->req.op;
 	struct tenant_sysctl *t;
 	int n;
 
 	json_decref(r->answer);
 	r->answer = NULL;
 	memset(&r->error, 0, sizeof(r->error));
-	switch (r->req.type) {
-	case CTL_TENANT_CREATE:
-		r->req.type = CTL_TENANT_DESTROY;
+	if (op == &tenant_op_create) {
+		r->req.op = &tenant_op_destroy;
 		return 0;
-	case CTL_TENANT_DESTROY:
-		r->req.type = CTL_TENANT_CREATE;
+	}
+	if (op == &tenant_op_destroy) {
+		r->req.op = &tenant_op_create;
 		return old_tenant(p->before, &r->spec);
-	case CTL_VNIC_ADD:
+	}
+	if (op == &tenant_op_vnic_add) {
 		snprintf(r->vnic, sizeof(r->vnic), "%s", r->spec.vnics[0].name);
-		r->req.type = CTL_VNIC_DEL;
+		r->req.op = &tenant_op_vnic_del;
 		return 0;
-	case CTL_VNIC_DEL:
-		r->req.type = CTL_VNIC_ADD;
+	}
+	if (op == &tenant_op_vnic_del) {
+		r->req.op = &tenant_op_vnic_add;
 		return old_vnic(p->before, r->vnic, &r->spec);
-	case CTL_ADDR_ADD: case CTL_ADDR_DEL:
-		r->req.type = r->req.type == CTL_ADDR_ADD ? CTL_ADDR_DEL : CTL_ADDR_ADD;
+	}
+	if (op == &tenant_op_addr_add || op == &tenant_op_addr_del) {
+		r->req.op = op == &tenant_op_addr_add ? &tenant_op_addr_del : &tenant_op_addr_add;
 		return 0;
-	case CTL_ROUTE_ADD:
-		r->req.type = CTL_ROUTE_DEL;
+	}
+	if (op == &tenant_op_route_add) {
+		r->req.op = &tenant_op_route_del;
 		return 0;
-	case CTL_ROUTE_DEL:
-		r->req.type = CTL_ROUTE_ADD;
+	}
+	if (op == &tenant_op_route_del) {
+		r->req.op = &tenant_op_route_add;
 		return old_route(p->before, &r->spec.routes[0]);
-	case CTL_SYSCTL_SET:
+	}
+	if (op == &tenant_op_sysctl_set) {
 		t = r->spec.sysctls, n = r->spec.nsysctls;
 		r->spec.sysctls = r->prev, r->spec.nsysctls = r->nprev;
 		r->prev = t, r->nprev = n;
@@ -181,7 +176,7 @@ static void undo_route_answered(struct ctl_req *req);
 static void undo_next_route(struct pending *p)
 {
 	json_t *routes = json_object_get(p->before, "routes");
-	struct ctl_tenant *r = &p->u.one;
+	struct tenant_req *r = &p->u.one;
 	char err[256];
 
 	if (p->undo_route >= (int)json_array_size(routes)) {
@@ -205,7 +200,7 @@ static void undo_next_route(struct pending *p)
 	}
 	json_decref(r->answer);
 	r->answer = NULL;
-	r->req.type = CTL_ROUTE_ADD;
+	r->req.op = &tenant_op_route_add;
 	r->req.done = undo_route_answered;
 	if (ctl_submit(&r->req))
 		undo_finish(p, -EIO);
@@ -225,13 +220,13 @@ static void undo_answered(struct ctl_req *req)
 	struct pending *p = (struct pending *)req;
 	struct tenant_spec *s = &p->u.one.spec;
 
-	if (!req->status && (req->type == CTL_ADDR_ADD || req->type == CTL_VNIC_ADD)) {
+	if (!req->status && (req->op == &tenant_op_addr_add || req->op == &tenant_op_vnic_add)) {
 		undo_next_route(p);
 		return;
 	}
 
 	/* A tenant brought back gets its rulesets back before it is shown. */
-	if (!req->status && req->type == CTL_TENANT_CREATE && (s->iptables[0] || s->iptables[1]) &&
+	if (!req->status && req->op == &tenant_op_create && (s->iptables[0] || s->iptables[1]) &&
 	    !ipt_apply(p->u.one.name, s->iptables[0], s->iptables[1], undo_rules_applied, p))
 		return;
 	undo_finish(p, req->status);

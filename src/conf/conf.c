@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading and checking the configuration file; see config.h. */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
@@ -13,7 +15,6 @@
 #include "conf/conf.h"
 #include "conf/conf_int.h"
 #include "conf/conf_listen.h"
-#include "rpc/nrpc.h"
 
 #define DEFAULT_MBUFS		8191
 #define DEFAULT_MEMORY		(256UL << 20)
@@ -435,7 +436,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	c->api_max_connections = DEFAULT_API_CONNS;
 	c->api_max_per_client = DEFAULT_API_PER_CLIENT;
 	c->api_idle_timeout = DEFAULT_API_IDLE;
-	c->rpc_socket = strdup(NRPC_SOCKET_DEFAULT);
+	c->rpc_socket = strdup(NUSE_RPC_SOCKET_DEFAULT);
 	c->state_dir = strdup("/var/lib/nuse-appliance");
 	c->user = strdup("nuse-appliance");
 	c->log_level = LOG_LEVEL_INFO;

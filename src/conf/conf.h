@@ -9,9 +9,9 @@
 
 #include <stddef.h>
 #include <jansson.h>
+#include "log/log.h"
 #include "tenant/tenant.h"
 
-enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
 struct config {
 	char **eal_args;

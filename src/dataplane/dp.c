@@ -23,6 +23,7 @@
 #include "dp.h"
 #include "demux.h"
 #include "log/log.h"
+#include "metrics/metrics.h"
 #include "nuse_host.h"
 #include "tenant/admit.h"
 #include "tenant/tenant.h"
@@ -724,6 +725,65 @@ void dp_get_stats(struct dp_stats *s)
 		s->port_rx_nombuf = ps.rx_nombuf;
 	}
 }
+
+/* /metrics: the port's and the dataplane's counters. */
+static int dp_snapshot(void *snap)
+{
+	dp_get_stats(snap);
+	return 0;
+}
+
+static void dp_render(struct metrics_out *o, const void *snap)
+{
+	const struct dp_stats *s = snap;
+
+	metrics_counter(o, "nuse_port_rx_packets_total", "Frames the port received.",
+			s->port_ipackets);
+	metrics_counter(o, "nuse_port_tx_packets_total", "Frames the port sent.",
+			s->port_opackets);
+	metrics_counter(o, "nuse_port_rx_missed_total",
+			"Frames the port dropped: no room in the rx queue.", s->port_imissed);
+	metrics_counter(o, "nuse_port_rx_errors_total", "Erroneous frames the port received.",
+			s->port_ierrors);
+	metrics_counter(o, "nuse_port_tx_errors_total", "Frames the port failed to send.",
+			s->port_oerrors);
+	metrics_counter(o, "nuse_port_rx_nombuf_total", "Receive failures for want of an mbuf.",
+			s->port_rx_nombuf);
+	metrics_counter(o, "nuse_dataplane_rx_frames_total",
+			"Frames the dataplane took from the port.", s->rx_frames);
+	metrics_counter(o, "nuse_dataplane_rx_unknown_total",
+			"Unicast frames for no vNIC (dropped).", s->rx_unknown);
+	metrics_counter(o, "nuse_dataplane_rx_malformed_total", "Malformed frames dropped.",
+			s->rx_malformed);
+	metrics_counter(o, "nuse_dataplane_tx_frames_total",
+			"Frames the dataplane gave the port.", s->tx_frames);
+	metrics_counter(o, "nuse_dataplane_tx_dropped_total",
+			"Frames the port would not take.", s->tx_dropped);
+	metrics_counter(o, "nuse_dataplane_hairpin_total",
+			"Frames from one vNIC to another on the same VLAN, kept off the wire.",
+			s->hairpin);
+	metrics_counter(o, "nuse_dataplane_hairpin_dropped_total",
+			"Local copies dropped: more in one kernel run than the dataplane stages.",
+			s->hairpin_dropped);
+	metrics_counter(o, "nuse_dataplane_flood_dropped_total",
+			"Broadcast and multicast frames from vNICs dropped: more in one kernel "
+			"run than the flood budget.", s->flood_dropped);
+	metrics_counter(o, "nuse_dataplane_flood_filtered_total",
+			"Multicast not delivered to local vNICs: none had joined its group "
+			"(from a vNIC) or this one had not (from the wire).", s->flood_filtered);
+	metrics_head(o, "nuse_dataplane_seconds_total", "counter",
+		     "Time the dataplane thread spent working (busy) and sleeping (idle).");
+	metrics_put(o, "nuse_dataplane_seconds_total{state=\"busy\"} %.9f\n", s->busy_ns / 1e9);
+	metrics_put(o, "nuse_dataplane_seconds_total{state=\"idle\"} %.9f\n", s->idle_ns / 1e9);
+}
+
+static struct metrics_collector dp_collector = {
+	.name = "dataplane",
+	.size = sizeof(struct dp_stats),
+	.snapshot = dp_snapshot,
+	.render = dp_render,
+};
+METRICS_COLLECTOR(dp_collector);
 
 unsigned long long dp_heartbeat_age(void)
 {

@@ -15,6 +15,7 @@
 
 #include "launcher/launcher.h"
 #include "launcher/launcher_int.h"
+#include "conf/conf.h"
 #include "log/log.h"
 #include "privs/privs.h"
 

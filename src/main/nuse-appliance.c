@@ -21,6 +21,7 @@
 #include "dataplane/dp.h"
 #include "launcher/launcher.h"
 #include "log/log.h"
+#include "main/restore.h"
 #include "privs/privs.h"
 #include "rpc/rpc.h"
 #include "conf/state.h"
@@ -203,7 +204,7 @@ static int run(const struct config *c, const char *argv0)
 		goto out_dp_fini;
 	if (api_init(loop, c))
 		goto out_dp_stop;
-	if (rpc_init(loop, c))
+	if (rpc_init(loop, c, dp_wake))
 		goto out_api;
 	if (ipt_start(loop, c))
 		goto out_rpc;
@@ -215,7 +216,7 @@ static int run(const struct config *c, const char *argv0)
 	ev_signal_start(loop, &intr);
 	log_info("restoring %d tenant(s) from the state, %d from the config", nsaved,
 		 nall - nsaved);
-	api_restore(all, nall, nsaved, on_restored);
+	restore_start(all, nall, nsaved, on_restored);
 	ev_run(loop, 0);
 	/* A stop: the same way down as a failed start. */
 	signal(SIGTERM, exit_now);

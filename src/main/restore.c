@@ -1,52 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The state file follows every change the dataplane answered, in the
- * order they happened; at start-up, the tenants of the state file and the
- * config are created one after the other through the same path.
+ * Start-up: the tenants of the state file and the config are created one
+ * after the other through the same path as the API's (tenant_op_create,
+ * whose follow() puts each into the state), then the state is written
+ * once.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_int.h"
+#include "api/api.h"
 #include "conf/conf.h"
 #include "iptables/iptables.h"
 #include "log/log.h"
 #include "conf/state.h"
-
-int api_state_follow(struct ctl_tenant *r)
-{
-	switch (r->req.type) {
-	case CTL_TENANT_CREATE:
-		/* What is not read back from the kernel: from the request. */
-		if (r->spec.nneighs || r->spec.iptables[0] || r->spec.iptables[1]) {
-			json_t *spec = config_tenant_json(&r->spec);
-
-			if (r->spec.nneighs)
-				json_object_set(r->answer, "neighbours",
-						json_object_get(spec, "neighbours"));
-			if (json_object_get(spec, "iptables"))
-				json_object_set(r->answer, "iptables",
-						json_object_get(spec, "iptables"));
-			json_decref(spec);
-		}
-		/* fall through */
-	case CTL_VNIC_ADD: case CTL_VNIC_DEL: case CTL_ADDR_ADD: case CTL_ADDR_DEL:
-	case CTL_ROUTE_ADD: case CTL_ROUTE_DEL: case CTL_SYSCTL_SET:
-		state_update(r->name, r->answer);
-		break;
-	case CTL_TENANT_DESTROY:
-		state_update(r->name, NULL);
-		break;
-	default:
-		return 0;
-	}
-	return 1;
-}
+#include "main/restore.h"
+#include "ops/ops.h"
 
 static struct {
-	struct ctl_tenant r;
+	struct tenant_req r;
 	const struct tenant_spec *specs;
 	int n, nsaved, i;
 	void (*done)(int status);
@@ -58,19 +31,18 @@ static void restore_rules(void);
 
 static void restore_answer(struct ctl_req *req)
 {
-	struct ctl_tenant *r = &restoring.r;
+	struct tenant_req *r = &restoring.r;
 	int status = req->status;
 
 	if (!status) {
-		api_state_follow(r);
+		r->req.op->follow(&r->req);
 		log_info("tenant %s: up with %d vNIC(s)", r->name,
 			 restoring.specs[restoring.i].nvnics);
 	} else {
 		log_err("tenant %s: %s%s%s: %s", r->name, r->error.field,
 			r->error.field[0] ? ": " : "", r->error.msg, strerror(-status));
 	}
-	json_decref(r->answer);
-	r->answer = NULL;
+	ctl_release(&r->req);
 	free(restoring.names);
 	restoring.names = NULL;
 	if (status == -EDQUOT || status == -ENOMEM)
@@ -112,7 +84,7 @@ static void restore_rules(void)
 
 static void restore_next(void)
 {
-	struct ctl_tenant *r = &restoring.r;
+	struct tenant_req *r = &restoring.r;
 	const struct tenant_spec *s;
 	int i;
 
@@ -133,14 +105,11 @@ static void restore_next(void)
 		strcpy(restoring.names[i].name, s->sysctls[i].name);
 	r->read_sysctls = restoring.names;
 	r->nread_sysctls = restoring.names ? s->nsysctls : 0;
-	r->req.type = CTL_TENANT_CREATE;
-	r->req.len = sizeof(*r);
-	r->req.done = restore_answer;
 	api_inflight_add(1);
-	ctl_submit(&r->req);
+	CTL_SUBMIT(r, &tenant_op_create, restore_answer);
 }
 
-void api_restore(const struct tenant_spec *specs, int n, int nsaved,
+void restore_start(const struct tenant_spec *specs, int n, int nsaved,
 		 void (*done)(int status))
 {
 	restoring.specs = specs;

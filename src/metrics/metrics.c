@@ -2,6 +2,7 @@
 /* Prometheus metrics; see metrics.h. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,16 +87,13 @@ void metrics_observe(const char *method, const char *route, unsigned int code,
 
 /* A growing text buffer; on allocation failure it stays short and
  * render returns NULL. */
-struct out {
+struct metrics_out {
 	char *buf;
 	size_t len, cap;
 	int failed;
 };
 
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+void metrics_put(struct metrics_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -121,14 +119,15 @@ static void put(struct out *o, const char *fmt, ...)
 	}
 }
 
-static void head(struct out *o, const char *name, const char *type, const char *help)
+void metrics_head(struct metrics_out *o, const char *name, const char *type,
+		  const char *help)
 {
-	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	metrics_put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* Tenant and vNIC names are checked to [A-Za-z0-9._-], but escape
  * anyway: a label value must never break the format. */
-static const char *esc(const char *s, char *buf, size_t size)
+const char *metrics_esc(const char *s, char *buf, size_t size)
 {
 	size_t n = 0;
 
@@ -144,132 +143,123 @@ static const char *esc(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-static void vnic_metric(struct out *o, const struct ctl_metrics *m, const char *name,
-			const char *help, size_t offset)
+void metrics_counter(struct metrics_out *o, const char *name, const char *help,
+		     unsigned long long v)
 {
-	char t[2 * TENANT_NAME_MAX + 2], v[2 * IFNAMSIZ + 2];
+	metrics_head(o, name, "counter", help);
+	metrics_put(o, "%s %llu\n", name, v);
+}
+
+void metrics_gauge(struct metrics_out *o, const char *name, const char *help, double v)
+{
+	metrics_head(o, name, "gauge", help);
+	metrics_put(o, "%s %.17g\n", name, v);
+}
+
+/* --- collectors --- */
+
+static struct metrics_collector *collectors, **collectors_tail = &collectors;
+static int ncollectors;
+
+void metrics_register(struct metrics_collector *c)
+{
+	c->next = NULL;
+	*collectors_tail = c;
+	collectors_tail = &c->next;
+	ncollectors++;
+}
+
+/* Dataplane thread: every collector's snapshot. */
+static int scrape_run(struct ctl_req *req)
+{
+	struct metrics_scrape *s = (struct metrics_scrape *)req;
+	struct metrics_collector *c;
+	int i, err;
+
+	for (c = collectors, i = 0; c && i < s->n; c = c->next, i++)
+		if (c->snapshot && (err = c->snapshot(s->snaps[i])))
+			return err;
+	return 0;
+}
+
+static void scrape_release(struct ctl_req *req)
+{
+	struct metrics_scrape *s = (struct metrics_scrape *)req;
+	struct metrics_collector *c;
 	int i;
 
-	head(o, name, "counter", help);
-	for (i = 0; i < m->nvnics; i++) {
-		const struct ctl_metrics_vnic *x = &m->vnics[i];
-
-		put(o, "%s{tenant=\"%s\",vnic=\"%s\"} %llu\n", name,
-		    esc(m->tenants[x->tenant], t, sizeof(t)), esc(x->name, v, sizeof(v)),
-		    *(const unsigned long long *)((const char *)&x->stats + offset));
+	for (c = collectors, i = 0; c && i < s->n; c = c->next, i++) {
+		if (c->release)
+			c->release(s->snaps[i]);
+		free(s->snaps[i]);
 	}
+	free(s->snaps);
+	s->snaps = NULL;
+	s->n = 0;
 }
 
-static void counter(struct out *o, const char *name, const char *help,
-		    unsigned long long v)
-{
-	head(o, name, "counter", help);
-	put(o, "%s %llu\n", name, v);
-}
+const struct ctl_op metrics_op = {
+	.name = "metrics",
+	.len = sizeof(struct metrics_scrape),
+	.run = scrape_run,
+	.release = scrape_release,
+};
 
-static void gauge(struct out *o, const char *name, const char *help, double v)
+int metrics_scrape_init(struct metrics_scrape *s)
 {
-	head(o, name, "gauge", help);
-	put(o, "%s %.17g\n", name, v);
-}
-
-#define VNIC(o, m, field, help) \
-	vnic_metric(o, m, "nuse_vnic_" #field "_total", help, \
-		    offsetof(struct nuse_vnic_stats, field))
-
-char *metrics_render(const struct ctl_metrics *m, size_t *len)
-{
-	struct out o = { .cap = 65536 };
-	char t[2 * TENANT_NAME_MAX + 2];
+	struct metrics_collector *c;
 	int i;
+
+	s->snaps = calloc(ncollectors + 1, sizeof(*s->snaps));
+	if (!s->snaps)
+		return -ENOMEM;
+	for (c = collectors, i = 0; c; c = c->next, i++) {
+		s->snaps[i] = calloc(1, c->size ? c->size : 1);
+		if (!s->snaps[i]) {
+			s->n = i;
+			scrape_release(&s->req);
+			return -ENOMEM;
+		}
+	}
+	s->n = ncollectors;
+	return 0;
+}
+
+char *metrics_render(const struct metrics_scrape *s, size_t *len)
+{
+	struct metrics_out o = { .cap = 65536 };
+	struct metrics_out *out = &o;
+	struct metrics_collector *c;
 	size_t b;
+	int i;
 
 	o.buf = malloc(o.cap);
 	if (!o.buf)
 		return NULL;
-	head(&o, "nuse_build_info", "gauge", "The appliance's version and its kernel's.");
-	put(&o, "nuse_build_info{version=\"%s\",kernel=\"%s\"} 1\n", PACKAGE_VERSION,
-	    nuse_kernel_release());
-	gauge(&o, "nuse_tenants", "Tenants that exist.", m->ntenants);
-	VNIC(&o, m, rx_packets, "Frames delivered to the vNIC.");
-	VNIC(&o, m, rx_bytes, "Bytes delivered to the vNIC.");
-	VNIC(&o, m, rx_dropped, "Frames for the vNIC dropped (ring full or link down).");
-	VNIC(&o, m, tx_packets, "Frames the vNIC sent.");
-	VNIC(&o, m, tx_bytes, "Bytes the vNIC sent.");
-	VNIC(&o, m, tx_dropped, "Frames the vNIC could not send.");
-	head(&o, "nuse_conntrack_entries", "gauge", "Connections the tenant's conntrack tracks.");
-	for (i = 0; i < m->ntenants; i++)
-		if (m->conntrack[i] >= 0)
-			put(&o, "nuse_conntrack_entries{tenant=\"%s\"} %lld\n",
-			    esc(m->tenants[i], t, sizeof(t)), m->conntrack[i]);
+	metrics_head(out, "nuse_build_info", "gauge", "The appliance's version and its kernel's.");
+	metrics_put(out, "nuse_build_info{version=\"%s\",kernel=\"%s\"} 1\n", PACKAGE_VERSION,
+		    nuse_kernel_release());
+	for (c = collectors, i = 0; c && i < s->n; c = c->next, i++)
+		c->render(out, s->snaps[i]);
 
-	counter(&o, "nuse_port_rx_packets_total", "Frames the port received.", m->dp.port_ipackets);
-	counter(&o, "nuse_port_tx_packets_total", "Frames the port sent.", m->dp.port_opackets);
-	counter(&o, "nuse_port_rx_missed_total", "Frames the port dropped: no room in the rx queue.",
-		m->dp.port_imissed);
-	counter(&o, "nuse_port_rx_errors_total", "Erroneous frames the port received.",
-		m->dp.port_ierrors);
-	counter(&o, "nuse_port_tx_errors_total", "Frames the port failed to send.", m->dp.port_oerrors);
-	counter(&o, "nuse_port_rx_nombuf_total", "Receive failures for want of an mbuf.",
-		m->dp.port_rx_nombuf);
-	counter(&o, "nuse_dataplane_rx_frames_total", "Frames the dataplane took from the port.",
-		m->dp.rx_frames);
-	counter(&o, "nuse_dataplane_rx_unknown_total",
-		"Unicast frames for no vNIC (dropped).", m->dp.rx_unknown);
-	counter(&o, "nuse_dataplane_rx_malformed_total", "Malformed frames dropped.",
-		m->dp.rx_malformed);
-	counter(&o, "nuse_dataplane_tx_frames_total", "Frames the dataplane gave the port.",
-		m->dp.tx_frames);
-	counter(&o, "nuse_dataplane_tx_dropped_total", "Frames the port would not take.",
-		m->dp.tx_dropped);
-	counter(&o, "nuse_dataplane_hairpin_total",
-		"Frames from one vNIC to another on the same VLAN, kept off the wire.",
-		m->dp.hairpin);
-	counter(&o, "nuse_dataplane_hairpin_dropped_total",
-		"Local copies dropped: more in one kernel run than the dataplane stages.",
-		m->dp.hairpin_dropped);
-	counter(&o, "nuse_dataplane_flood_dropped_total",
-		"Broadcast and multicast frames from vNICs dropped: more in one kernel run "
-		"than the flood budget.", m->dp.flood_dropped);
-	counter(&o, "nuse_dataplane_flood_filtered_total",
-		"Multicast not delivered to local vNICs: none had joined its group (from a vNIC) or this one had not (from the wire).",
-		m->dp.flood_filtered);
-	head(&o, "nuse_dataplane_seconds_total", "counter",
-	     "Time the dataplane thread spent working (busy) and sleeping (idle).");
-	put(&o, "nuse_dataplane_seconds_total{state=\"busy\"} %.9f\n", m->dp.busy_ns / 1e9);
-	put(&o, "nuse_dataplane_seconds_total{state=\"idle\"} %.9f\n", m->dp.idle_ns / 1e9);
-	gauge(&o, "nuse_kernel_memory_total_bytes", "Memory given to the library kernel.",
-	      m->mem_total);
-	gauge(&o, "nuse_kernel_memory_used_bytes", "The library kernel's memory in use.",
-	      m->mem_total - m->mem_free);
-	gauge(&o, "nuse_kernel_memory_free_bytes", "The library kernel's free memory.",
-	      m->mem_free);
-	gauge(&o, "nuse_kernel_memory_available_bytes", "The library kernel's memory that "
-	      "admission counts as available: free, plus what it can reclaim.",
-	      m->mem_available);
-	gauge(&o, "nuse_kernel_memory_reserve_bytes", "Kernel memory never promised to new "
-	      "tenants, vNICs or rulesets (kernel.reserve).", m->mem_reserve);
-	gauge(&o, "nuse_kernel_tasks", "The library kernel's tasks: its own, one per tenant, "
-	      "two per program using a tenant.", m->tasks);
-
-	head(&o, "nuse_api_requests_total", "counter", "API requests answered.");
+	metrics_head(out, "nuse_api_requests_total", "counter", "API requests answered.");
 	for (i = 0; i < ncounters; i++)
-		put(&o, "nuse_api_requests_total{method=\"%s\",route=\"%s\",code=\"%u\"} %llu\n",
+		metrics_put(out, "nuse_api_requests_total{method=\"%s\",route=\"%s\",code=\"%u\"} %llu\n",
 		    counters[i].method, counters[i].route, counters[i].code, counters[i].n);
-	head(&o, "nuse_api_request_duration_seconds", "histogram",
+	metrics_head(out, "nuse_api_request_duration_seconds", "histogram",
 	     "Time from a request's arrival to its answer.");
 	for (i = 0; i < nhistograms; i++) {
 		const struct histogram *h = &histograms[i];
 
 		for (b = 0; b < NBUCKETS; b++)
-			put(&o, "nuse_api_request_duration_seconds_bucket{method=\"%s\","
+			metrics_put(out, "nuse_api_request_duration_seconds_bucket{method=\"%s\","
 			    "route=\"%s\",le=\"%g\"} %llu\n", h->method, h->route,
 			    buckets[b], h->bucket[b]);
-		put(&o, "nuse_api_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
+		metrics_put(out, "nuse_api_request_duration_seconds_bucket{method=\"%s\",route=\"%s\","
 		    "le=\"+Inf\"} %llu\n", h->method, h->route, h->count);
-		put(&o, "nuse_api_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.9f\n",
+		metrics_put(out, "nuse_api_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.9f\n",
 		    h->method, h->route, h->sum);
-		put(&o, "nuse_api_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
+		metrics_put(out, "nuse_api_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n",
 		    h->method, h->route, h->count);
 	}
 	if (o.failed) {

@@ -15,6 +15,8 @@
  * own (fork.c).
  */
 #define _GNU_SOURCE
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -266,7 +268,7 @@ void pl_conn_early(void)
 	if (t && strlen(t) < sizeof(pool.tenant))
 		strcpy(pool.tenant, t);
 	if (!p || !*p)
-		p = NRPC_SOCKET_DEFAULT;
+		p = NUSE_RPC_SOCKET_DEFAULT;
 	if (strlen(p) < sizeof(pool.path))
 		strcpy(pool.path, p);
 	pl_cur = &first;

@@ -6,7 +6,7 @@
  * includes it.
  *
  * When it acts.  Only when NUSE_TENANT names a tenant (NUSE_SOCKET: the
- * appliance's socket, default NRPC_SOCKET_DEFAULT).  Without it every
+ * appliance's socket, default NUSE_RPC_SOCKET_DEFAULT).  Without it every
  * call goes straight to libc.  The connection is made when the library
  * loads, before main() may drop what connect() needs (ping keeps only
  * CAP_NET_RAW, and the socket may be 0600 for another user), but HELLO,

@@ -57,7 +57,7 @@ static void usage(FILE *f)
 		"\n"
 		"  Runs CMD with its sockets, /proc/net and /proc/sys/net in TENANT's\n"
 		"  network stack.  PATH: the appliance's RPC socket (default $NUSE_SOCKET,\n"
-		"  else " NRPC_SOCKET_DEFAULT ").\n"
+		"  else " NUSE_RPC_SOCKET_DEFAULT ").\n"
 		"  Exit status: CMD's; 125 if exec itself failed, 126 if CMD cannot run,\n"
 		"  127 if there is no CMD.\n");
 }
@@ -298,7 +298,7 @@ int rpc_exec_main(int argc, char **argv)
 		}
 	}
 	if (!sock || !*sock)
-		sock = NRPC_SOCKET_DEFAULT;
+		sock = NUSE_RPC_SOCKET_DEFAULT;
 	if (optind < argc - 1 && !strcmp(argv[optind + 1], "--"))
 		argv[optind + 1] = argv[optind], optind++;	/* TENANT -- CMD */
 	if (argc - optind < 2) {

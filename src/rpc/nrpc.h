@@ -36,8 +36,8 @@
 #define NRPC_MSG_MAX	(256 * 1024)
 #define NRPC_DATA_MAX	(NRPC_MSG_MAX - 128)	/* bytes of data in one call */
 #define NRPC_TENANT_MAX	63
-/* The socket, unless the config or NUSE_SOCKET says otherwise. */
-#define NRPC_SOCKET_DEFAULT	"/run/nuse-appliance/rpc.sock"
+/* The socket, unless the config or NUSE_SOCKET says otherwise, is
+ * NUSE_RPC_SOCKET_DEFAULT (config.h). */
 
 enum nrpc_type {
 	NRPC_HELLO = 1,		/* first message: which tenant */

@@ -12,9 +12,10 @@
 #include <ev.h>
 #include "conf/conf.h"
 
-/* Bind the socket (as root, before the privilege drop).  0, or -1 with a
- * message logged. */
-int rpc_init(struct ev_loop *loop, const struct config *c);
+/* Bind the socket (as root, before the privilege drop).  Calls submitted
+ * to the kernel are announced with @wake_kernel (any thread: it wakes the
+ * kernel's CPU).  0, or -1 with a message logged. */
+int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(void));
 /* Close every program's session (its tenant sockets close) and the socket. */
 void rpc_fini(void);
 

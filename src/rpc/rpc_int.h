@@ -19,6 +19,7 @@
 
 #include "conf/conf.h"
 #include "ctl/ctl.h"
+#include "ops/ops.h"
 #include "nrpc.h"
 #include "nuse.h"
 
@@ -93,7 +94,7 @@ struct rpc_sess {
 	/* start-up */
 	int step, tmp_fd;
 	uint32_t hello_seq;
-	struct ctl_tenant_pid lookup;
+	struct tenant_pid_req lookup;
 	int refs;			/* kernel and ctl requests in flight */
 	struct rpc_call *pending;	/* the client's call in flight */
 	/* the stream */
@@ -117,6 +118,8 @@ void rpc_listen_close(int fd, const struct rpc_sockfile *f);
 
 /* server.c */
 extern struct ev_loop *rpc_loop;
+/* Wakes the kernel's CPU after calls were submitted (server.c). */
+extern void (*rpc_wake_kernel)(void);
 void rpc_log_peer(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Queue @c's reply (header filled here from @seq and @ret). */
 void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret);

@@ -421,9 +421,12 @@ static void on_pause(struct ev_loop *l, ev_timer *w, int revents)
 	ev_io_start(rpc_loop, &srv.io);
 }
 
-int rpc_init(struct ev_loop *loop, const struct config *c)
+void (*rpc_wake_kernel)(void);
+
+int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(void))
 {
 	rpc_loop = loop;
+	rpc_wake_kernel = wake_kernel;
 	srv.fd = rpc_listen_open(c, &srv.file);
 	if (srv.fd < 0)
 		return -1;

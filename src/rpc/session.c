@@ -27,7 +27,6 @@
 #include <string.h>
 #include <sys/eventfd.h>
 
-#include "dataplane/dp.h"
 #include "log/log.h"
 #include "nuse_syscalls.h"
 #include "rpc_int.h"
@@ -97,7 +96,7 @@ static void on_done(struct ev_loop *l, ev_async *w, int revents)
 /* Calls were submitted: the dataplane thread enters the kernel. */
 static void rpc_kick(void)
 {
-	dp_wake();
+	rpc_wake_kernel();
 }
 
 struct rpc_call *rpc_call_new(struct rpc_sess *s, size_t out_cap, size_t scratch)
@@ -460,12 +459,9 @@ void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m)
 		return;
 	}
 	memset(&s->lookup, 0, sizeof(s->lookup));
-	s->lookup.req.type = CTL_TENANT_PID;
-	s->lookup.req.len = sizeof(s->lookup);
-	s->lookup.req.done = lookup_done;
 	memcpy(s->lookup.name, s->tenant, n + 1);
 	s->refs++;
-	if (ctl_submit(&s->lookup.req)) {
+	if (CTL_SUBMIT(&s->lookup, &tenant_op_pid, lookup_done)) {
 		s->refs--;
 		start_fail(s, -EIO);
 	}

@@ -109,6 +109,19 @@ check "PUT sysctls" 405 $T/sysctls -X PUT
 check "GET $T/stats" 200 $T/stats
 jq -e '.vnics.eth0.tx_packets >= 0 and (.snmp.Ip | has("InReceives")) and (.snmp.Tcp | has("ActiveOpens")) and (.snmp.Udp | has("InDatagrams")) and (.snmp.Icmp | has("InEchos"))' "$WORK/body" >/dev/null \
 	&& pass "stats: vNIC and SNMP counters" || fail "stats: $(cat "$WORK/body")"
+check "GET $T/links" 200 $T/links
+jq -e 'map(select(.name == "lo" and .up and .ifindex == 1)) | length == 1' "$WORK/body" >/dev/null \
+	&& pass "links: the loopback, up" || fail "links: $(cat "$WORK/body")"
+jq -e 'map(select(.name == "eth1" and .mtu > 0 and (.mac | test("^02:")))) | length == 1' "$WORK/body" >/dev/null \
+	&& pass "links: the vNIC with its MAC" || fail "links: $(cat "$WORK/body")"
+check "POST $T/links" 405 $T/links -X POST
+grep -qi "^allow: GET" "$WORK/headers" && pass "links: Allow: GET" || fail "links: no Allow"
+check "GET /tenants/nobody/links" 404 /tenants/nobody/links
+check "GET a tenant name too long for links" 404 /tenants/$(printf 'x%.0s' $(seq 70))/links
+check "GET /tenants/alpha/links/" 404 /tenants/alpha/links/
+check "DELETE /tenants/alpha/routes/ (no prefix)" 404 /tenants/alpha/routes/ -X DELETE
+check "GET /tenants/alpha/routes/10.0.0.0/8" 405 /tenants/alpha/routes/10.0.0.0/8
+grep -qi "^allow: DELETE" "$WORK/headers" && pass "a route: Allow: DELETE" || fail "route: no Allow"
 check "DELETE the address" 204 $T/vnics/eth1/addresses/2001:db8:85::1/64 -X DELETE
 check "DELETE vNIC eth1" 204 $T/vnics/eth1 -X DELETE
 check "GET vNIC eth1 after" 404 $T/vnics/eth1
