@@ -563,12 +563,13 @@ static int token_load(const char *path)
 	char buf[TOKEN_MAX + 2];
 	struct stat st;
 	ssize_t n;
-	int fd;
+	int fd, err = -EINVAL;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
+		err = -errno;
 		log_err("api: token file %s: %s", path, strerror(errno));
-		return -1;
+		return err;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		log_err("api: token file %s: not a regular file", path);
@@ -577,10 +578,12 @@ static int token_load(const char *path)
 	if (st.st_uid != 0 || (st.st_mode & 077)) {
 		log_err("api: token file %s: must belong to root and be readable by no one "
 			"else (chown root %s; chmod 600 %s)", path, path, path);
+		err = -EACCES;
 		goto fail;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0) {
+		err = -errno;
 		log_err("api: token file %s: %s", path, strerror(errno));
 		goto fail;
 	}
@@ -597,10 +600,12 @@ static int token_load(const char *path)
 	token_len = n;
 	memset(buf, 0, sizeof(buf));
 	close(fd);
-	return token ? 0 : -1;
+	if (!token)
+		log_err("api: token file %s: out of memory", path);
+	return token ? 0 : -ENOMEM;
 fail:
 	close(fd);
-	return -1;
+	return err;
 }
 
 int api_init(struct ev_loop *l, const struct config *c)
@@ -608,14 +613,15 @@ int api_init(struct ev_loop *l, const struct config *c)
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
+	int err;
 
 	loop = l;
 	if (conf_parse_listen(c->api_listen, &ss, &sslen)) {
 		log_err("api: cannot listen on %s: not ADDRESS:PORT", c->api_listen);
-		return -1;
+		return -EINVAL;
 	}
-	if (c->api_token_file && token_load(c->api_token_file))
-		return -1;
+	if (c->api_token_file && (err = token_load(c->api_token_file)))
+		return err;
 	max_conns = c->api_max_connections;
 	conns_set_max(max_conns);
 	conns_check_rlimit(API_CONN_LIMIT(max_conns));
@@ -630,8 +636,10 @@ int api_init(struct ev_loop *l, const struct config *c)
 			       MHD_OPTION_CONNECTION_LIMIT, API_CONN_LIMIT(c->api_max_connections),
 			       MHD_OPTION_END);
 	if (!mhd) {
-		log_err("api: cannot listen on %s: %s", c->api_listen, strerror(errno));
-		return -1;
+		err = errno ? -errno : -EIO;
+		log_err("api: cannot listen on %s: %s", c->api_listen, strerror(-err));
+		api_fini();
+		return err;
 	}
 	ctl_on_replies(on_answers);
 	info = MHD_get_daemon_info(mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -671,15 +679,16 @@ void api_on_idle(void (*fn)(void))
 	idle_fn = fn;
 }
 
+/* Also after a failed api_init(): whatever it got as far as. */
 void api_fini(void)
 {
-	if (!mhd)
-		return;
-	ev_io_stop(loop, &mhd_io);
-	ev_timer_stop(loop, &mhd_timer);
-	MHD_stop_daemon(mhd);
-	mhd = NULL;
-	idem_fini();
+	if (mhd) {
+		ev_io_stop(loop, &mhd_io);
+		ev_timer_stop(loop, &mhd_timer);
+		MHD_stop_daemon(mhd);
+		mhd = NULL;
+		idem_fini();
+	}
 	if (token)
 		memset(token, 0, token_len);
 	free(token);

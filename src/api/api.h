@@ -19,8 +19,8 @@ enum api_phase {
 };
 
 /* Listen, and read the bearer token if one is configured (the file must
- * belong to root and be readable by no one else).  0, or -1 with a
- * message logged. */
+ * belong to root and be readable by no one else).  0, or -errno with a
+ * message logged (what it did is undone). */
 int api_init(struct ev_loop *loop, const struct config *c);
 void api_set_phase(enum api_phase phase);
 enum api_phase api_phase(void);

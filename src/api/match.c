@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Paths against the route patterns; see routes.h.  Pure: unit-tested. */
+#include <errno.h>
 #include <string.h>
 
 #include "api/routes.h"
@@ -17,7 +18,7 @@ int api_split(char *path, char *seg[], int max)
 		return 0;
 	for (;;) {
 		if (n == max)
-			return -1;
+			return -E2BIG;
 		seg[n++] = path;
 		path = strchr(path, '/');
 		if (!path)

@@ -20,7 +20,7 @@ extern const struct api_route api_routes[];
 extern const unsigned int api_nroutes;
 
 /* @path split at its slashes into @seg, in place: the number of parts,
- * or -1 if over @max. */
+ * or -E2BIG if over @max. */
 int api_split(char *path, char *seg[], int max);
 /* Whether @seg (n parts, from one api_split()) match @pattern; the
  * parameters into @arg.  A {x*} joins the parts it takes again. */

@@ -47,7 +47,7 @@ static int read_names(struct pending *p, const char *tenant, json_t *extra)
 
 	p->names = calloc(n + 1, sizeof(*p->names));
 	if (!p->names)
-		return -1;
+		return -ENOMEM;
 	json_object_foreach(sys, key, v)
 		snprintf(p->names[p->nnames++].name, TENANT_SYSCTL_MAX, "%s", key);
 	json_object_foreach(extra, key, v)
@@ -421,7 +421,7 @@ static int query_table(struct pending *p, unsigned int *table)
 	}
 	v = strtoul(t, &end, 10);
 	if (*end || !*t || v == 0 || v > 0x7fffffff)
-		return -1;
+		return -EINVAL;
 	*table = v == 254 ? 0 : v;
 	return 0;
 }
