@@ -345,7 +345,7 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 	struct tenant_spec *s = &p->u.one.spec;
 	enum MHD_Result ret;
 	char loc[256];
-	json_t *j = NULL, *a;
+	json_t *j = NULL, *a = NULL;
 	int add = !addr;
 
 	CHECK_NAME(p, tenant);
