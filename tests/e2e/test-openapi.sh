@@ -28,15 +28,17 @@ node "$CHECK" doc "$DOC" && pass "the served document is valid OpenAPI 3.1" \
 	|| fail "the served document is not valid"
 
 # answer WANT METHOD PATTERN URL [curl args]: the status, and that the
-# document describes this answer of the operation PATTERN
+# document describes this answer of the operation PATTERN, its headers too
 answer() {
 	local want=$1 method=$2 pattern=$3 url=$4 out code type
 	shift 4
-	out=$(curl -s -o "$WORK/body" -w '%{http_code} %{content_type}' -X "$method" "$@" "$API$url")
+	out=$(curl -s -o "$WORK/body" -D "$WORK/headers" -w '%{http_code} %{content_type}' \
+		-X "$method" "$@" "$API$url")
 	code=${out%% *} type=${out#* }
 	if [ "$code" != "$want" ]; then
 		fail "$method $url: $code, want $want: $(head -c 300 "$WORK/body")"
-	elif node "$CHECK" answer "$DOC" "$method" "$pattern" "$code" "$type" "$WORK/body"; then
+	elif node "$CHECK" answer "$DOC" "$method" "$pattern" "$code" "$type" "$WORK/body" \
+		"$WORK/headers"; then
 		pass "$method $url: $code $type, as documented"
 	else
 		fail "$method $url: $code is not as documented"

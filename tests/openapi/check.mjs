@@ -8,10 +8,12 @@
  *	FILE is a valid OpenAPI 3.1 document (the specification's own JSON
  *	Schema, every $ref resolved), and each of its Schema Objects is a
  *	valid JSON Schema 2020-12 (strict: an unknown keyword is an error).
- *   check.mjs answer FILE METHOD PATTERN STATUS CONTENT_TYPE BODY_FILE
+ *   check.mjs answer FILE METHOD PATTERN STATUS CONTENT_TYPE BODY_FILE [HEADERS_FILE]
  *	An answer the appliance gave is one the document describes: the
  *	status is listed for the operation, with this media type, and the
- *	body (JSON) validates against its schema.
+ *	body (JSON) validates against its schema.  With HEADERS_FILE (as
+ *	curl -D writes it), each of the API's own headers the answer has is
+ *	documented for it, and a documented Location is there.
  *
  * Exit status 0 when it holds, 1 with the reasons on stderr otherwise.
  */
@@ -123,7 +125,23 @@ async function checkDoc(file) {
 	console.log(`${file}: a valid OpenAPI ${doc.openapi} document`);
 }
 
-function checkAnswer(file, method, pattern, status, ctype, bodyFile) {
+// The headers the API itself sets (api_respond(), idem.c); the others
+// are HTTP's own (Content-Length, Date, ...).
+const apiHeaders = ["location", "allow", "retry-after", "www-authenticate", "idempotent-replayed"];
+
+function checkHeaders(what, r, headersFile) {
+	const documented = Object.keys(r.headers ?? {}).map(h => h.toLowerCase());
+	const got = readFileSync(headersFile, "utf8").split(/\r?\n/)
+		.map(l => l.split(":")[0].trim().toLowerCase()).filter(h => apiHeaders.includes(h));
+
+	for (const h of got)
+		if (!documented.includes(h))
+			die(`${what}: the answer has ${h}, which the document does not list`);
+	if (documented.includes("location") && !got.includes("location"))
+		die(`${what}: the document lists Location, the answer has none`);
+}
+
+function checkAnswer(file, method, pattern, status, ctype, bodyFile, headersFile) {
 	const doc = JSON.parse(readFileSync(file, "utf8"));
 	const what = `${method} ${pattern} ${status}`;
 	const o = doc.paths?.[pattern]?.[method.toLowerCase()];
@@ -133,6 +151,8 @@ function checkAnswer(file, method, pattern, status, ctype, bodyFile) {
 	const r = deref(doc, o.responses?.[status]);
 	if (!r)
 		die(`${what}: the document lists no such answer (${Object.keys(o.responses).join(" ")})`);
+	if (headersFile)
+		checkHeaders(what, r, headersFile);
 	if (!r.content) {
 		if (readFileSync(bodyFile).length)
 			die(`${what}: the document says no body, the answer has one`);
@@ -154,7 +174,7 @@ function checkAnswer(file, method, pattern, status, ctype, bodyFile) {
 
 if (argv[2] === "doc" && argv.length === 4)
 	await checkDoc(argv[3]);
-else if (argv[2] === "answer" && argv.length === 9)
+else if (argv[2] === "answer" && (argv.length === 9 || argv.length === 10))
 	checkAnswer(...argv.slice(3));
 else
-	die("usage: check.mjs doc FILE | answer FILE METHOD PATTERN STATUS CONTENT_TYPE BODY_FILE");
+	die("usage: check.mjs doc FILE | answer FILE METHOD PATTERN STATUS CONTENT_TYPE BODY_FILE [HEADERS_FILE]");
