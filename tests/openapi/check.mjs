@@ -21,6 +21,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { argv, env, exit } from "node:process";
+import { pathToFileURL } from "node:url";
 
 const tools = env.NUSE_TOOLS_DIR || "/usr/local/lib/nuse-appliance-tools";
 const modules = join(tools, "node_modules");
@@ -80,7 +81,12 @@ function* inlineSchemas(doc) {
 		yield* response(`response ${n}`, r);
 	for (const [path, item] of Object.entries(doc.paths ?? {}))
 		for (const [m, o] of Object.entries(item)) {
-			if (m === "parameters")
+			if (m === "parameters") {
+				for (const p of o)
+					yield [`${path} parameter`, deref(doc, p).schema];
+				continue;
+			}
+			if (typeof o !== "object")
 				continue;
 			const at = `${m.toUpperCase()} ${path}`;
 			for (const p of o.parameters ?? [])
@@ -93,7 +99,8 @@ function* inlineSchemas(doc) {
 }
 
 async function checkDoc(file) {
-	const { Validator } = await import(join(modules, "@seriousme/openapi-schema-validator/index.js"));
+	const { Validator } = await import(
+		pathToFileURL(join(modules, "@seriousme/openapi-schema-validator/index.js")));
 	const doc = JSON.parse(readFileSync(file, "utf8"));
 	const res = await new Validator().validate(doc);
 	let bad = 0;
