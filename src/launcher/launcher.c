@@ -71,6 +71,8 @@ static char *find_tool(const char *name)
 	return NULL;
 }
 
+/* What the launcher finds before it takes an order: 0, or -errno with
+ * the reason said. */
 static int setup(const struct config *c)
 {
 	char lib[4096], lock[4096], buf[8192];
@@ -81,16 +83,25 @@ static int setup(const struct config *c)
 	if (!L.tools[TOOL_SAVE])
 		log_warn("iptables: %s not found: the iptables API will answer 500",
 			 tool_names[TOOL_SAVE]);
-	if ((err = rpc_find_library(lib, sizeof(lib))) ||
-	    (err = rpc_lock_path(c->rpc_socket, lock, sizeof(lock))))
+	err = rpc_find_library(lib, sizeof(lib));
+	if (err)
 		return err;
+	err = rpc_lock_path(c->rpc_socket, lock, sizeof(lock));
+	if (err) {
+		log_err("launcher: %s: path too long", c->rpc_socket);
+		return err;
+	}
 	L.env[0] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", lib);
 	L.env[1] = strdup(buf);
 	snprintf(buf, sizeof(buf), "XTABLES_LOCKFILE=%s", lock);
 	L.env[2] = strdup(buf);
 	L.env[3] = "NUSE_SOCKET_FD=3";
-	return L.env[1] && L.env[2] ? 0 : -ENOMEM;
+	if (!L.env[1] || !L.env[2]) {
+		log_err("launcher: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int send_msg(uint32_t type, uint32_t id, int32_t value)
@@ -376,9 +387,9 @@ int launcher_start(const struct config *c)
 			 ", no capabilities");
 		return 0;
 	}
+	/* It said why itself. */
 	if (n == sizeof(m) && m.type == LAUNCHER_READY && m.value < 0) {
 		err = m.value;
-		log_err("launcher: cannot start: %s", strerror(-err));
 	} else {
 		err = -ECHILD;
 		log_err("launcher: did not start (see its messages above)");
