@@ -33,7 +33,13 @@ int conf_fail(struct ctx *x, const char *where, const char *fmt, ...)
 		vsnprintf(x->err + n, x->len - n, fmt, ap);
 		va_end(ap);
 	}
-	return -1;
+	return -EINVAL;
+}
+
+int conf_oom(struct ctx *x, const char *where)
+{
+	conf_fail(x, where, "out of memory");
+	return -ENOMEM;
 }
 
 const char *conf_type_name(json_t *v)
@@ -118,22 +124,23 @@ int conf_array_of(struct ctx *x, json_t *o, const char *key, const char *where,
 		return conf_fail(x, path, "must be an array, not %s", conf_type_name(*out));
 	return 0;
 }
+/* 0, or -EINVAL. */
 static int parse_size(const char *s, size_t *out)
 {
 	char *end;
 	unsigned long long n = strtoull(s, &end, 10);
 
 	if (end == s)
-		return -1;
+		return -EINVAL;
 	switch (*end) {
 	case 'G': n <<= 10; /* fall through */
 	case 'M': n <<= 10; /* fall through */
 	case 'K': n <<= 10; end++; break;
 	case '\0': break;
-	default: return -1;
+	default: return -EINVAL;
 	}
 	if (*end || n > (1ULL << 40))
-		return -1;
+		return -EINVAL;
 	*out = n;
 	return 0;
 }
@@ -152,16 +159,20 @@ static int dpdk_parse(struct ctx *x, json_t *o, struct config *c)
 	    conf_get_string(x, o, "port", "dpdk", 1, &port) ||
 	    conf_array_of(x, o, "args", "dpdk", &args) ||
 	    conf_get_uint(x, o, "mbufs", "dpdk", 1023, 1 << 22, &c->mbufs))
-		return -1;
+		return -EINVAL;
 	if (!*port)
 		return conf_fail(x, "dpdk.port", "empty");
 	c->port = strdup(port);
 	c->eal_args = calloc(json_array_size(args) + 1, sizeof(char *));
+	if (!c->port || !c->eal_args)
+		return conf_oom(x, "dpdk");
 	json_array_foreach(args, i, a) {
 		snprintf(path, sizeof(path), "dpdk.args[%zu]", i);
 		if (!json_is_string(a))
 			return conf_fail(x, path, "must be a string, not %s", conf_type_name(a));
-		c->eal_args[c->neal_args++] = strdup(json_string_value(a));
+		c->eal_args[c->neal_args] = strdup(json_string_value(a));
+		if (!c->eal_args[c->neal_args++])
+			return conf_oom(x, path);
 	}
 	return 0;
 }
@@ -194,7 +205,7 @@ static int kernel_parse(struct ctx *x, json_t *o, struct config *c)
 	if (conf_only_keys(x, o, "kernel", keys) ||
 	    conf_get_string(x, o, "memory", "kernel", 0, &mem) ||
 	    conf_get_string(x, o, "reserve", "kernel", 0, &reserve))
-		return -1;
+		return -EINVAL;
 	if (mem && parse_size(mem, &c->kernel_memory))
 		return conf_fail(x, "kernel.memory", "\"%s\" is not a size like 256M", mem);
 	if (c->kernel_memory < NUSE_MEMORY_MIN)
@@ -227,7 +238,7 @@ static int api_parse(struct ctx *x, json_t *o, struct config *c)
 	    conf_get_uint(x, o, "max_connections_per_client", "api", 1, 16384,
 			  &c->api_max_per_client) ||
 	    conf_get_uint(x, o, "idle_timeout", "api", 1, 3600, &c->api_idle_timeout))
-		return -1;
+		return -EINVAL;
 	if (!json_object_get(o, "max_connections_per_client") &&
 	    c->api_max_per_client > c->api_max_connections)
 		c->api_max_per_client = c->api_max_connections;	/* the default, scaled */
@@ -245,9 +256,11 @@ static int api_parse(struct ctx *x, json_t *o, struct config *c)
 					 "port of 1-65535", listen);
 		free(c->api_listen);
 		c->api_listen = strdup(listen);
+		if (!c->api_listen)
+			return conf_oom(x, "api.listen");
 	}
-	if (token)
-		c->api_token_file = strdup(token);
+	if (token && !(c->api_token_file = strdup(token)))
+		return conf_oom(x, "api.token_file");
 	return 0;
 }
 
@@ -261,17 +274,21 @@ static int rpc_parse(struct ctx *x, json_t *o, struct config *c)
 	if (conf_only_keys(x, o, "rpc", keys) ||
 	    conf_get_string(x, o, "socket", "rpc", 0, &sock) ||
 	    conf_get_string(x, o, "group", "rpc", 0, &group))
-		return -1;
+		return -EINVAL;
 	if (sock) {
 		if (sock[0] != '/' || strlen(sock) >= 108)
 			return conf_fail(x, "rpc.socket", "must be an absolute path under 108 bytes");
 		free(c->rpc_socket);
 		c->rpc_socket = strdup(sock);
+		if (!c->rpc_socket)
+			return conf_oom(x, "rpc.socket");
 	}
 	if (group) {
 		if (!*group)
 			return conf_fail(x, "rpc.group", "must not be empty");
 		c->rpc_group = strdup(group);
+		if (!c->rpc_group)
+			return conf_oom(x, "rpc.group");
 	}
 	return 0;
 }
@@ -285,38 +302,40 @@ static int top_parse(struct ctx *x, json_t *root, struct config *c)
 	json_t *o, *tenants;
 	char path[64];
 	size_t i;
-	int l;
+	int l, err;
 
 	if (!json_is_object(root))
 		return conf_fail(x, "(top)", "must be an object, not %s", conf_type_name(root));
 	if (conf_only_keys(x, root, "", keys))
-		return -1;
+		return -EINVAL;
 	o = json_object_get(root, "dpdk");
 	if (!o)
 		return conf_fail(x, "dpdk", "missing");
-	if (dpdk_parse(x, o, c))
-		return -1;
-	if ((o = json_object_get(root, "kernel")) && kernel_parse(x, o, c))
-		return -1;
-	if ((o = json_object_get(root, "api")) && api_parse(x, o, c))
-		return -1;
-	if ((o = json_object_get(root, "rpc")) && rpc_parse(x, o, c))
-		return -1;
+	if ((err = dpdk_parse(x, o, c)))
+		return err;
+	if ((o = json_object_get(root, "kernel")) && (err = kernel_parse(x, o, c)))
+		return err;
+	if ((o = json_object_get(root, "api")) && (err = api_parse(x, o, c)))
+		return err;
+	if ((o = json_object_get(root, "rpc")) && (err = rpc_parse(x, o, c)))
+		return err;
 	if (conf_get_string(x, root, "state_dir", "", 0, &s))
-		return -1;
+		return -EINVAL;
 	if (s) {
 		free(c->state_dir);
-		c->state_dir = strdup(s);
+		if (!(c->state_dir = strdup(s)))
+			return conf_oom(x, "state_dir");
 	}
 	s = NULL;
 	if (conf_get_string(x, root, "user", "", 0, &s))
-		return -1;
+		return -EINVAL;
 	if (s) {
 		free(c->user);
-		c->user = strdup(s);
+		if (!(c->user = strdup(s)))
+			return conf_oom(x, "user");
 	}
 	if (conf_get_string(x, root, "log_level", "", 0, &level))
-		return -1;
+		return -EINVAL;
 	for (l = 0; level && levels[l] && strcmp(levels[l], level); l++)
 		;
 	if (level && !levels[l])
@@ -324,15 +343,16 @@ static int top_parse(struct ctx *x, json_t *root, struct config *c)
 	if (level)
 		c->log_level = l;
 	if (conf_array_of(x, root, "tenants", "", &tenants))
-		return -1;
+		return -EINVAL;
 	c->tenants = calloc(json_array_size(tenants) + 1, sizeof(*c->tenants));
 	if (!c->tenants)
-		return conf_fail(x, "tenants", "out of memory");
+		return conf_oom(x, "tenants");
 	json_array_foreach(tenants, i, o) {
 		snprintf(path, sizeof(path), "tenants[%zu]", i);
 		c->ntenants = i + 1;
-		if (config_tenant(o, path, &c->tenants[i], x->err, x->len))
-			return -1;
+		err = config_tenant(o, path, &c->tenants[i], x->err, x->len);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -367,7 +387,8 @@ static int tenants_check(struct ctx *x, const struct config *c)
 	return 0;
 }
 
-/* A name or a number, as privs.c and rpc/listen.c take them: 0 if found. */
+/* A name or a number, as privs.c and rpc/listen.c take them: 0 if found,
+ * or -ENOENT. */
 static int name_or_id(const char *s, int group, unsigned long *id, gid_t *pgid)
 {
 	struct passwd *pw = group ? NULL : getpwnam(s);
@@ -382,7 +403,7 @@ static int name_or_id(const char *s, int group, unsigned long *id, gid_t *pgid)
 	errno = 0;
 	*id = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end || errno)
-		return -1;
+		return -ENOENT;
 	pw = group ? NULL : getpwuid(*id);
 	*pgid = pw ? pw->pw_gid : *id;
 	return 0;
@@ -426,6 +447,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	struct ctx x = { err, errlen };
 	json_error_t jerr;
 	json_t *root;
+	FILE *f;
 	int ret;
 
 	memset(c, 0, sizeof(*c));
@@ -440,12 +462,27 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	c->state_dir = strdup("/var/lib/nuse-appliance");
 	c->user = strdup("nuse-appliance");
 	c->log_level = LOG_LEVEL_INFO;
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!c->api_listen || !c->rpc_socket || !c->state_dir || !c->user) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		config_free(c);
+		return -ENOMEM;
+	}
+	/* Opened here, not by jansson, for the real errno of a file that
+	 * cannot be read. */
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		config_free(c);
+		return ret;
+	}
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(f);
 	if (!root) {
 		snprintf(err, errlen, "%s:%d:%d: %s", path, jerr.line, jerr.column,
 			 jerr.text);
 		config_free(c);
-		return -1;
+		return -EINVAL;
 	}
 	ret = top_parse(&x, root, c);
 	if (!ret)

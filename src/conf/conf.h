@@ -34,22 +34,26 @@ struct config {
 	struct tenant_spec *tenants;
 };
 
-/* 0, or -1 with a message in @err ("FILE: WHERE: WHAT"). */
+/* 0, or -errno with a message in @err ("FILE: WHERE: WHAT"): -EINVAL for
+ * a bad config, -ENOMEM, or why the file cannot be opened (-ENOENT,
+ * -EACCES, ...).  @c holds nothing to free after an error. */
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
 void config_free(struct config *c);
 /* The configuration in canonical form (every default spelled out). */
 char *config_dump(const struct config *c);
 
 /* One tenant object, as in the config's "tenants" list and the API's
- * POST /tenants; @where prefixes error messages.  0 or -1; free @t with
- * tenant_spec_free(), also after an error. */
+ * POST /tenants; @where prefixes error messages.  0, -EINVAL or -ENOMEM
+ * with the message in @err; free @t with tenant_spec_free(), also after
+ * an error. */
 int config_tenant(json_t *obj, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen);
 /* 0, or -EINVAL with @bad naming what an iptables ruleset or rule may
  * not hold (options that run a program, control characters). */
 int config_check_iptables(const char *s, const char **bad);
 /* Parts of a tenant object, for the API's sub-resources.  @v->addrs is
- * malloc'd; config_sysctls() fills @t->sysctls and @t->nsysctls. */
+ * malloc'd; config_sysctls() fills @t->sysctls and @t->nsysctls.  Each
+ * returns as config_tenant() does. */
 int config_vnic(json_t *o, const char *where, struct tenant_vnic_spec *v,
 		char *err, size_t errlen);
 int config_route(json_t *o, const char *where, struct tenant_route_spec *r,

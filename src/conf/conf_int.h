@@ -11,9 +11,13 @@ struct ctx {
 	size_t len;
 };
 
-/* Each returns -1 with "WHERE: WHAT" in x->err, or 0. */
+/* -EINVAL with "WHERE: WHAT" in x->err: the one way a check fails.  The
+ * conf_get_*, conf_only_keys and conf_array_of below fail only so: a
+ * chain of them that fails is -EINVAL. */
 int conf_fail(struct ctx *x, const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* -ENOMEM with "WHERE: out of memory" in x->err. */
+int conf_oom(struct ctx *x, const char *where);
 const char *conf_type_name(json_t *v);
 int conf_only_keys(struct ctx *x, json_t *obj, const char *where,
 		   const char *const keys[]);

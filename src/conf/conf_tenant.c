@@ -31,7 +31,7 @@ static int vnic_parse(struct ctx *x, json_t *o, const char *where,
 	    conf_get_string(x, o, "name", where, 1, &name) ||
 	    conf_get_string(x, o, "mac", where, 1, &mac) ||
 	    conf_get_uint(x, o, "mtu", where, 68, 9000, &v->mtu))
-		return -1;
+		return -EINVAL;
 	snprintf(path, sizeof(path), "%s.name", where);
 	if (strlen(name) >= sizeof(v->name) || !*name)
 		return conf_fail(x, path, "must be 1-%zu characters", sizeof(v->name) - 1);
@@ -42,7 +42,7 @@ static int vnic_parse(struct ctx *x, json_t *o, const char *where,
 	v->vlan = -1;
 	if (json_object_get(o, "vlan") && !json_is_null(json_object_get(o, "vlan"))) {
 		if (conf_get_uint(x, o, "vlan", where, 0, 4094, &vlan))
-			return -1;
+			return -EINVAL;
 		v->vlan = vlan;
 	}
 	addrs = json_object_get(o, "addresses");
@@ -52,7 +52,7 @@ static int vnic_parse(struct ctx *x, json_t *o, const char *where,
 	v->naddrs = addrs ? json_array_size(addrs) : 0;
 	v->addrs = calloc(v->naddrs + 1, sizeof(*v->addrs));
 	if (!v->addrs)
-		return conf_fail(x, path, "out of memory");
+		return conf_oom(x, path);
 	json_array_foreach(addrs, i, a) {
 		snprintf(path, sizeof(path), "%s.addresses[%zu]", where, i);
 		if (!json_is_string(a))
@@ -79,7 +79,7 @@ static int route_parse(struct ctx *x, json_t *o, const char *where,
 	    conf_get_string(x, o, "dev", where, 0, &dev) ||
 	    conf_get_string(x, o, "type", where, 0, &type) ||
 	    conf_get_uint(x, o, "table", where, 1, 0x7fffffff, &r->table))
-		return -1;
+		return -EINVAL;
 	snprintf(path, sizeof(path), "%s.dst", where);
 	if (tenant_parse_prefix(dst, &r->dst))
 		return conf_fail(x, path, "\"%s\" is not an address/prefix", dst);
@@ -112,7 +112,7 @@ static int neigh_parse(struct ctx *x, json_t *o, const char *where,
 	    conf_get_string(x, o, "dev", where, 1, &dev) ||
 	    conf_get_string(x, o, "ip", where, 1, &ip) ||
 	    conf_get_string(x, o, "mac", where, 1, &mac))
-		return -1;
+		return -EINVAL;
 	snprintf(path, sizeof(path), "%s.dev", where);
 	if (strlen(dev) >= sizeof(n->dev) || !*dev)
 		return conf_fail(x, path, "not a vNIC name");
@@ -138,7 +138,7 @@ static int sysctls_parse(struct ctx *x, json_t *o, const char *where,
 		return conf_fail(x, where, "must be an object, not %s", conf_type_name(o));
 	t->sysctls = calloc(json_object_size(o) + 1, sizeof(*t->sysctls));
 	if (!t->sysctls)
-		return conf_fail(x, where, "out of memory");
+		return conf_oom(x, where);
 	json_object_foreach(o, key, v) {
 		snprintf(path, sizeof(path), "%s.%s", where, key);
 		if (!json_is_string(v))
@@ -217,7 +217,7 @@ static int iptables_parse(struct ctx *x, json_t *o, const char *where,
 	if (conf_only_keys(x, o, where, keys) ||
 	    conf_get_string(x, o, "ipv4", where, 0, &text[0]) ||
 	    conf_get_string(x, o, "ipv6", where, 0, &text[1]))
-		return -1;
+		return -EINVAL;
 	for (i = 0; i < 2; i++) {
 		if (!text[i])
 			continue;
@@ -225,6 +225,8 @@ static int iptables_parse(struct ctx *x, json_t *o, const char *where,
 		if (config_check_iptables(text[i], &bad))
 			return conf_fail(x, path, "may not hold %s", bad);
 		t->iptables[i] = strdup(text[i]);
+		if (!t->iptables[i])
+			return conf_oom(x, path);
 	}
 	return 0;
 }
@@ -239,6 +241,7 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	json_t *vnics, *routes, *neighs, *sys, *v;
 	char path[256];
 	size_t i;
+	int ret;
 
 	memset(t, 0, sizeof(*t));
 	if (!json_is_object(o))
@@ -248,7 +251,7 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	    conf_array_of(&x, o, "vnics", where, &vnics) ||
 	    conf_array_of(&x, o, "routes", where, &routes) ||
 	    conf_array_of(&x, o, "neighbours", where, &neighs))
-		return -1;
+		return -EINVAL;
 	snprintf(path, sizeof(path), "%s%sname", where, *where ? "." : "");
 	if (strlen(name) > TENANT_NAME_MAX || !*name)
 		return conf_fail(&x, path, "must be 1-%d characters", TENANT_NAME_MAX);
@@ -257,33 +260,33 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	t->routes = calloc(json_array_size(routes) + 1, sizeof(*t->routes));
 	t->neighs = calloc(json_array_size(neighs) + 1, sizeof(*t->neighs));
 	if (!t->vnics || !t->routes || !t->neighs)
-		return conf_fail(&x, where, "out of memory");
+		return conf_oom(&x, where);
 	json_array_foreach(vnics, i, v) {
 		snprintf(path, sizeof(path), "%s%svnics[%zu]", where, *where ? "." : "", i);
 		t->nvnics = i + 1;
-		if (vnic_parse(&x, v, path, &t->vnics[i]))
-			return -1;
+		if ((ret = vnic_parse(&x, v, path, &t->vnics[i])))
+			return ret;
 	}
 	json_array_foreach(routes, i, v) {
 		snprintf(path, sizeof(path), "%s%sroutes[%zu]", where, *where ? "." : "", i);
 		t->nroutes = i + 1;
-		if (route_parse(&x, v, path, &t->routes[i]))
-			return -1;
+		if ((ret = route_parse(&x, v, path, &t->routes[i])))
+			return ret;
 	}
 	json_array_foreach(neighs, i, v) {
 		snprintf(path, sizeof(path), "%s%sneighbours[%zu]", where, *where ? "." : "", i);
 		t->nneighs = i + 1;
-		if (neigh_parse(&x, v, path, &t->neighs[i]))
-			return -1;
+		if ((ret = neigh_parse(&x, v, path, &t->neighs[i])))
+			return ret;
 	}
 	sys = json_object_get(o, "sysctls");
 	snprintf(path, sizeof(path), "%s%ssysctls", where, *where ? "." : "");
-	if (sys && sysctls_parse(&x, sys, path, t))
-		return -1;
+	if (sys && (ret = sysctls_parse(&x, sys, path, t)))
+		return ret;
 	v = json_object_get(o, "iptables");
 	snprintf(path, sizeof(path), "%s%siptables", where, *where ? "." : "");
-	if (v && iptables_parse(&x, v, path, t))
-		return -1;
+	if (v && (ret = iptables_parse(&x, v, path, t)))
+		return ret;
 	return 0;
 }
 

@@ -23,22 +23,26 @@ static json_t *lines;		/* name -> the same, serialized */
 int state_open(const char *dir, uid_t uid, gid_t gid)
 {
 	struct stat st;
+	int err;
 
 	if (mkdir(dir, 0700) && errno != EEXIST) {
-		log_err("state: cannot create %s: %s", dir, strerror(errno));
-		return -1;
+		err = -errno;
+		log_err("state: cannot create %s: %s", dir, strerror(-err));
+		return err;
 	}
 	dirfd_ = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd_ < 0) {
-		log_err("state: cannot open %s: %s", dir, strerror(errno));
-		return -1;
+		err = -errno;
+		log_err("state: cannot open %s: %s", dir, strerror(-err));
+		return err;
 	}
 	if (fstat(dirfd_, &st) == 0 && (st.st_uid != uid || st.st_gid != gid) &&
 	    geteuid() == 0) {
 		if (fchown(dirfd_, uid, gid)) {
+			err = -errno;
 			log_err("state: cannot give %s to uid %u: %s", dir, uid,
-				strerror(errno));
-			goto fail;
+				strerror(-err));
+			goto out_close;
 		}
 		/* The file itself need not change hands: replacing it
 		 * takes only the directory. */
@@ -47,11 +51,23 @@ int state_open(const char *dir, uid_t uid, gid_t gid)
 	dirname_ = strdup(dir);
 	tenants = json_object();
 	lines = json_object();
+	if (!dirname_ || !tenants || !lines) {
+		err = -ENOMEM;
+		log_err("state: %s: out of memory", dir);
+		goto out_free;
+	}
 	return 0;
-fail:
+
+out_free:
+	free(dirname_);
+	dirname_ = NULL;
+	json_decref(tenants);
+	json_decref(lines);
+	tenants = lines = NULL;
+out_close:
 	close(dirfd_);
 	dirfd_ = -1;
-	return -1;
+	return err;
 }
 
 void state_close(void)
@@ -66,17 +82,21 @@ void state_close(void)
 	tenants = lines = NULL;
 }
 
+/* The whole file, or NULL with errno set. */
 static char *read_all(int fd, size_t *len)
 {
 	size_t cap = 65536, n = 0;
 	char *buf = malloc(cap);
 	ssize_t r;
+	int err;
 
 	while (buf && (r = read(fd, buf + n, cap - n)) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			err = errno;
 			free(buf);
+			errno = err;
 			return NULL;
 		}
 		n += r;
@@ -99,7 +119,7 @@ int state_load(struct tenant_spec **out, int *nout, char *err, size_t errlen)
 	json_t *root, *list, *v;
 	char *buf, where[64];
 	size_t len, i, j;
-	int fd;
+	int fd, ret;
 
 	*out = NULL;
 	*nout = 0;
@@ -107,22 +127,24 @@ int state_load(struct tenant_spec **out, int *nout, char *err, size_t errlen)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%s/%s: %s", dirname_, STATE_FILE, strerror(errno));
-		return -1;
+		ret = -errno;
+		snprintf(err, errlen, "%s/%s: %s", dirname_, STATE_FILE, strerror(-ret));
+		return ret;
 	}
 	buf = read_all(fd, &len);
+	ret = -errno;
 	close(fd);
 	if (!buf) {
 		snprintf(err, errlen, "%s/%s: cannot read: %s", dirname_, STATE_FILE,
-			 strerror(errno));
-		return -1;
+			 strerror(-ret));
+		return ret;
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(buf);
 	if (!root) {
 		snprintf(err, errlen, "%s/%s: line %d, column %d: %s", dirname_,
 			 STATE_FILE, jerr.line, jerr.column, jerr.text);
-		return -1;
+		return -EINVAL;
 	}
 	list = json_object_get(root, "tenants");
 	v = json_object_get(root, "version");
@@ -133,20 +155,22 @@ int state_load(struct tenant_spec **out, int *nout, char *err, size_t errlen)
 			 "({\"version\": %d, \"tenants\": [...]})", dirname_, STATE_FILE,
 			 STATE_VERSION, STATE_VERSION);
 		json_decref(root);
-		return -1;
+		return -EINVAL;
 	}
 	specs = calloc(json_array_size(list) + 1, sizeof(*specs));
 	if (!specs) {
 		snprintf(err, errlen, "%s/%s: out of memory", dirname_, STATE_FILE);
 		json_decref(root);
-		return -1;
+		return -ENOMEM;
 	}
 	json_array_foreach(list, i, v) {
 		char m[512];
 
 		snprintf(where, sizeof(where), "tenants[%zu]", i);
-		if (config_tenant(v, where, &specs[i], m, sizeof(m)))
+		ret = config_tenant(v, where, &specs[i], m, sizeof(m));
+		if (ret)
 			goto bad;
+		ret = -EINVAL;
 		for (j = 0; j < i; j++)
 			if (!strcmp(specs[j].name, specs[i].name)) {
 				snprintf(m, sizeof(m), "%s.name: \"%s\" appears twice",
@@ -160,7 +184,7 @@ bad:
 			tenant_spec_free(&specs[j]);
 		free(specs);
 		json_decref(root);
-		return -1;
+		return ret;
 	}
 	*out = specs;
 	*nout = json_array_size(list);
@@ -221,6 +245,7 @@ void state_update(const char *name, json_t *now)
 	free(line);
 }
 
+/* 0, or -errno. */
 static int write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
@@ -230,7 +255,7 @@ static int write_all(int fd, const char *p, size_t n)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			return -errno;
 		}
 		p += w;
 		n -= w;
@@ -315,7 +340,9 @@ int state_save(void)
 	if (!text)
 		return -ENOMEM;
 	fd = openat(dirfd_, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, text, len) || fsync(fd))
+	if (fd < 0)
+		err = -errno;
+	else if (!(err = write_all(fd, text, len)) && fsync(fd))
 		err = -errno;
 	if (fd >= 0 && close(fd) && !err)
 		err = -errno;

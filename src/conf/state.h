@@ -18,15 +18,16 @@
 
 #include "conf/conf.h"
 
-/* Create @dir (0700) if missing and give it to @uid/@gid.  0, or -1 with
- * a message logged. */
+/* Create @dir (0700) if missing and give it to @uid/@gid.  0, or -errno
+ * with a message logged (and nothing kept open). */
 int state_open(const char *dir, uid_t uid, gid_t gid);
 void state_close(void);
 
 /*
  * Read the state file: its tenants, checked like the config's.  A missing
- * file is an empty state.  A file that cannot be read or checked is -1
- * with @err saying where and why; the file is left as it is.
+ * file is an empty state.  A file that cannot be read is -errno, one that
+ * does not check -EINVAL (-ENOMEM if memory ran out), with @err saying
+ * where and why; the file is left as it is, and nothing is allocated.
  */
 int state_load(struct tenant_spec **tenants, int *n, char *err, size_t errlen);
 
@@ -42,6 +43,7 @@ json_t *state_tenant(const char *name);	/* borrowed, or NULL */
 void state_update(const char *name, json_t *now);
 /* Tenant @name's @family ("ipv4", "ipv6") ruleset is now @rules. */
 void state_set_iptables(const char *name, const char *family, const char *rules);
+/* 0, or -errno with a message logged; the old file is then kept. */
 int state_save(void);
 
 #endif

@@ -65,7 +65,7 @@ static struct {
 	/* startup handshake with the main thread */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int ready;			/* 1 running, -1 failed */
+	int ready;			/* 1 running, -errno failed */
 	const struct config *config;
 
 	/* filled during a kernel run, emptied after it */
@@ -100,6 +100,10 @@ static int eal_init(const struct config *c, const char *argv0)
 	char prefix[64];
 	int argc = 0, i, ret;
 
+	if (!argv) {
+		log_err("dpdk: out of memory");
+		return -ENOMEM;
+	}
 	argv[argc++] = (char *)argv0;
 	for (i = 0; i < c->neal_args; i++)
 		argv[argc++] = c->eal_args[i];
@@ -114,24 +118,36 @@ static int eal_init(const struct config *c, const char *argv0)
 	argv[argc++] = "--no-telemetry";
 	ret = rte_eal_init(argc, argv);
 	free(argv);
+	/* Empty, and nothing will use it; a failed init leaves it too. */
+	rmdir(rte_eal_get_runtime_dir());
 	if (ret < 0) {
-		log_err("dpdk: EAL init failed: %s", rte_strerror(rte_errno));
-		return -1;
+		ret = rte_errno > 0 ? -rte_errno : -EINVAL;
+		log_err("dpdk: EAL init failed: %s", rte_strerror(-ret));
+		return ret;
 	}
-	rmdir(rte_eal_get_runtime_dir());	/* empty, and nothing will use it */
 	return 0;
 }
 
+/* 0, or -ENODEV. */
 static int port_find(const char *spec, uint16_t *port)
 {
 	char name[RTE_ETH_NAME_MAX_LEN];
 	size_t n = strcspn(spec, ",");
 
 	if (n >= sizeof(name))
-		return -1;
+		return -ENODEV;
 	memcpy(name, spec, n);
 	name[n] = '\0';
-	return rte_eth_dev_get_port_by_name(name, port);
+	return rte_eth_dev_get_port_by_name(name, port) ? -ENODEV : 0;
+}
+
+/* Undo port_setup(): a virtual device (net_tap's interface) goes with it. */
+static void port_close(void)
+{
+	rte_eth_dev_stop(dp.port);
+	rte_eth_dev_close(dp.port);
+	rte_mempool_free(dp.pool);
+	dp.pool = NULL;
 }
 
 static int port_setup(const struct config *c)
@@ -139,17 +155,19 @@ static int port_setup(const struct config *c)
 	struct rte_eth_conf conf = { .intr_conf.rxq = 1 };
 	int socket, ret;
 
-	if (port_find(c->port, &dp.port)) {
+	ret = port_find(c->port, &dp.port);
+	if (ret) {
 		log_err("dpdk: no port \"%s\"", c->port);
-		return -1;
+		return ret;
 	}
 	socket = rte_eth_dev_socket_id(dp.port);
 	dp.pool = rte_pktmbuf_pool_create("nuse_mbufs", c->mbufs, 256, 0,
 					  RTE_MBUF_DEFAULT_BUF_SIZE,
 					  socket < 0 ? 0 : socket);
 	if (!dp.pool) {
+		ret = -rte_errno;
 		log_err("dpdk: no mbuf pool of %u: %s", c->mbufs, rte_strerror(rte_errno));
-		return -1;
+		goto out_close;
 	}
 	/* Receive interrupts where the PMD has them, polling otherwise. */
 	ret = rte_eth_dev_configure(dp.port, 1, 1, &conf);
@@ -157,15 +175,18 @@ static int port_setup(const struct config *c)
 		conf.intr_conf.rxq = 0;
 		ret = rte_eth_dev_configure(dp.port, 1, 1, &conf);
 	}
-	if (ret < 0 ||
-	    rte_eth_rx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL, dp.pool) < 0 ||
-	    rte_eth_tx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL) < 0) {
-		log_err("dpdk: cannot configure port %u", dp.port);
-		return -1;
+	if (ret >= 0)
+		ret = rte_eth_rx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL, dp.pool);
+	if (ret >= 0)
+		ret = rte_eth_tx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL);
+	if (ret < 0) {
+		log_err("dpdk: cannot configure port %u: %s", dp.port, rte_strerror(-ret));
+		goto out_close;
 	}
-	if (rte_eth_dev_start(dp.port) < 0) {
-		log_err("dpdk: cannot start port %u", dp.port);
-		return -1;
+	ret = rte_eth_dev_start(dp.port);
+	if (ret < 0) {
+		log_err("dpdk: cannot start port %u: %s", dp.port, rte_strerror(-ret));
+		goto out_close;
 	}
 	/* Every tenant's MAC arrives on this one port. */
 	rte_eth_promiscuous_enable(dp.port);
@@ -175,28 +196,70 @@ static int port_setup(const struct config *c)
 	log_info("dpdk: port %u (%s) up, %s", dp.port, c->port,
 		 dp.rx_intr_fd >= 0 ? "rx interrupts" : "no rx interrupts: adaptive polling");
 	return 0;
+
+out_close:
+	port_close();
+	return ret < 0 ? ret : -EIO;
 }
 
-int dp_init(const struct config *c, const char *argv0)
+static void wake_close(void)
+{
+	if (dp.epoll_fd >= 0)
+		close(dp.epoll_fd);
+	if (dp.wake_fd >= 0)
+		close(dp.wake_fd);
+	dp.epoll_fd = dp.wake_fd = -1;
+}
+
+/* The descriptors the dataplane thread sleeps on. */
+static int wake_open(void)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
+	int err;
 
-	if (eal_init(c, argv0) || port_setup(c))
-		return -1;
 	dp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	dp.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	if (dp.wake_fd < 0 || dp.epoll_fd < 0)
-		return -1;
 	ev.data.fd = dp.wake_fd;
-	epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.wake_fd, &ev);
+	if (dp.wake_fd < 0 || dp.epoll_fd < 0 ||
+	    epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.wake_fd, &ev))
+		goto out_close;
 	if (dp.rx_intr_fd >= 0) {
 		/* Never read: for some PMDs (net_tap) the interrupt fd is the
 		 * queue itself, readable while frames wait in it. */
 		ev.events = EPOLLIN;
 		ev.data.fd = dp.rx_intr_fd;
-		epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.rx_intr_fd, &ev);
+		if (epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.rx_intr_fd, &ev))
+			goto out_close;
 	}
 	return 0;
+
+out_close:
+	err = -errno;
+	log_err("dataplane: cannot make its wake-up descriptors: %s", strerror(-err));
+	wake_close();
+	return err;
+}
+
+int dp_init(const struct config *c, const char *argv0)
+{
+	int err;
+
+	err = eal_init(c, argv0);
+	if (err)
+		return err;
+	err = port_setup(c);
+	if (err)
+		goto out_eal;
+	err = wake_open();
+	if (err)
+		goto out_close_port;
+	return 0;
+
+out_close_port:
+	port_close();
+out_eal:
+	rte_eal_cleanup();
+	return err;
 }
 
 /* --- transmit: the kernel's frames, on its stack --- */
@@ -562,7 +625,7 @@ static int dp_boot(const struct config *c)
 		log_err("kernel: boot failed: %s%s%s", strerror(-err),
 			nuse_panic_message() ? ": " : "",
 			nuse_panic_message() ? nuse_panic_message() : "");
-		return -1;
+		return err;
 	}
 	log_info("kernel: Linux %s up with %zu MiB, %zu KiB of it kept in reserve",
 		 nuse_kernel_release(), c->kernel_memory >> 20, c->kernel_reserve >> 10);
@@ -629,6 +692,7 @@ static void *dp_main(void *arg)
 {
 	const struct config *c = arg;
 	sigset_t all;
+	int err;
 
 	/* No host signal may run on a kernel stack: this thread takes none.
 	 * (net_tap's SIGIO, which tells its rx burst to look, goes to the
@@ -637,9 +701,10 @@ static void *dp_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	if (rte_thread_register() < 0)
 		log_warn("dataplane: not an EAL thread: mbuf caches off");
-	if (dp_boot(c)) {
+	err = dp_boot(c);
+	if (err) {
 		dp.gone = 1;
-		dp_ready(-1);
+		dp_ready(err);
 		return NULL;
 	}
 	panic_file = getenv("NUSE_TEST_PANIC_FILE");
@@ -663,8 +728,11 @@ int dp_start(const struct config *c)
 {
 	int ready;
 
-	if (pthread_create(&dp.thread, NULL, dp_main, (void *)c))
-		return -1;
+	ready = pthread_create(&dp.thread, NULL, dp_main, (void *)c);
+	if (ready) {
+		log_err("dataplane: cannot start its thread: %s", strerror(ready));
+		return -ready;
+	}
 	pthread_mutex_lock(&dp.lock);
 	while (!dp.ready)
 		pthread_cond_wait(&dp.cond, &dp.lock);
@@ -672,7 +740,7 @@ int dp_start(const struct config *c)
 	pthread_mutex_unlock(&dp.lock);
 	if (ready < 0) {
 		pthread_join(dp.thread, NULL);
-		return -1;
+		return ready;
 	}
 	return 0;
 }
@@ -703,10 +771,11 @@ void dp_stop(void)
 	}
 }
 
+/* The way down of dp_init(), and what the thread left. */
 void dp_fini(void)
 {
-	rte_eth_dev_stop(dp.port);
-	rte_eth_dev_close(dp.port);
+	wake_close();
+	port_close();
 	demux_fini();
 	rte_eal_cleanup();
 }

@@ -24,10 +24,12 @@ struct dp_stats {
 	int unknown_vlan;
 };
 
-/* EAL, port and mbuf pool, on the calling (main) thread. */
+/* EAL, port and mbuf pool, on the calling (main) thread.  0, or -errno
+ * with a message logged; all of it is undone then.  dp_fini() after 0. */
 int dp_init(const struct config *c, const char *argv0);
-/* Start the dataplane thread: it boots the kernel; returns once it is up,
- * or -1 if that failed.  Tenants come through control requests. */
+/* Start the dataplane thread: it boots the kernel; returns once it is up
+ * (0), or -errno if that failed (logged; the thread has ended).  Tenants
+ * come through control requests. */
 int dp_start(const struct config *c);
 /* Wake the dataplane thread: control requests are waiting, or system
  * calls were submitted to the kernel; it enters the kernel at once. */

@@ -58,19 +58,21 @@ static int ipt_init(struct ev_loop *l)
 int ipt_start(struct ev_loop *l, const struct config *c)
 {
 	char lock[4096];
-	int fd;
+	int fd, err;
 
-	if (rpc_lock_path(c->rpc_socket, lock, sizeof(lock))) {
+	err = rpc_lock_path(c->rpc_socket, lock, sizeof(lock));
+	if (err) {
 		log_err("iptables: %s: path too long", c->rpc_socket);
-		return -1;
+		return err;
 	}
 	/* Beside the socket, whose directory rpc_init() made.  Root's,
 	 * readable by all: the tools take it with flock() on a
 	 * read-only descriptor, as the tools' user too. */
 	fd = open(lock, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		log_err("iptables: cannot create the lock file %s: %s", lock, strerror(errno));
-		return -1;
+		err = -errno;
+		log_err("iptables: cannot create the lock file %s: %s", lock, strerror(-err));
+		return err;
 	}
 	fchmod(fd, 0644);
 	close(fd);
@@ -324,15 +326,22 @@ int ipt_rule(const char *tenant, int family, char *const args[], ipt_done_fn don
 	for (n = 0; args[n]; n++)
 		;
 	j->args = calloc(n + 2, sizeof(*j->args));
-	if (!j->args) {
-		free(j);
-		return -ENOMEM;
-	}
-	j->args[0] = strdup("-w");
+	if (!j->args)
+		goto out_free;
+	if (!(j->args[0] = strdup("-w")))
+		goto out_free;
 	for (n = 0; args[n]; n++)
-		j->args[n + 1] = strdup(args[n]);
+		if (!(j->args[n + 1] = strdup(args[n])))
+			goto out_free;
 	j->kind = JOB_RULE;
 	return job_add(j);
+
+out_free:
+	for (n = 0; j->args && j->args[n]; n++)
+		free(j->args[n]);
+	free(j->args);
+	free(j);
+	return -ENOMEM;
 }
 
 int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn done,
@@ -345,5 +354,11 @@ int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn do
 	j->kind = JOB_APPLY;
 	j->text = strdup(v4 ? v4 : v6);
 	j->apply_v6 = v4 && v6 ? strdup(v6) : NULL;
+	if (!j->text || (v4 && v6 && !j->apply_v6)) {
+		free(j->text);
+		free(j->apply_v6);
+		free(j);
+		return -ENOMEM;
+	}
 	return job_add(j);
 }

@@ -15,7 +15,8 @@ typedef void (*ipt_done_fn)(void *priv, int code, const char *text, const char *
 
 /* Before the privilege drop: the xtables lock file the tools share,
  * beside the RPC socket (created here).  The tools themselves, the
- * preload library and the lock's path are the launcher's (launcher.h). */
+ * preload library and the lock's path are the launcher's (launcher.h).
+ * 0, or -errno with a message logged. */
 int ipt_start(struct ev_loop *loop, const struct config *c);
 void ipt_fini(void);
 

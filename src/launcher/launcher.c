@@ -71,27 +71,37 @@ static char *find_tool(const char *name)
 	return NULL;
 }
 
+/* What the launcher finds before it takes an order: 0, or -errno with
+ * the reason said. */
 static int setup(const struct config *c)
 {
 	char lib[4096], lock[4096], buf[8192];
-	int i;
+	int i, err;
 
 	for (i = 0; i < LAUNCHER_TOOLS; i++)
 		L.tools[i] = find_tool(tool_names[i]);
 	if (!L.tools[TOOL_SAVE])
 		log_warn("iptables: %s not found: the iptables API will answer 500",
 			 tool_names[TOOL_SAVE]);
-	if (rpc_find_library(lib, sizeof(lib)))
-		return -ENOENT;
-	if (rpc_lock_path(c->rpc_socket, lock, sizeof(lock)))
-		return -ENAMETOOLONG;
+	err = rpc_find_library(lib, sizeof(lib));
+	if (err)
+		return err;
+	err = rpc_lock_path(c->rpc_socket, lock, sizeof(lock));
+	if (err) {
+		log_err("launcher: %s: path too long", c->rpc_socket);
+		return err;
+	}
 	L.env[0] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
 	snprintf(buf, sizeof(buf), "LD_PRELOAD=%s", lib);
 	L.env[1] = strdup(buf);
 	snprintf(buf, sizeof(buf), "XTABLES_LOCKFILE=%s", lock);
 	L.env[2] = strdup(buf);
 	L.env[3] = "NUSE_SOCKET_FD=3";
-	return L.env[1] && L.env[2] ? 0 : -ENOMEM;
+	if (!L.env[1] || !L.env[2]) {
+		log_err("launcher: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int send_msg(uint32_t type, uint32_t id, int32_t value)
@@ -251,7 +261,7 @@ static void reap(void)
 			}
 }
 
-/* One message from the appliance: 0, or -1 when it has gone. */
+/* One message from the appliance: 0, or -errno when it has gone. */
 static int on_message(void)
 {
 	static char buf[LAUNCHER_MSG_MAX + 1];
@@ -265,7 +275,7 @@ static int on_message(void)
 	if (n < 0 && errno == EINTR)
 		return 0;
 	if (n <= 0)
-		return -1;
+		return n ? -errno : -ECONNRESET;
 	if ((size_t)n >= sizeof(*m) && m->type == LAUNCHER_RUN && !(mh.msg_flags & MSG_TRUNC)) {
 		on_run((struct launcher_run *)buf, n, &mh);
 		return 0;
@@ -344,20 +354,22 @@ static void launcher_main(int fd, const struct config *c)
 int launcher_start(const struct config *c)
 {
 	struct launcher_msg m;
-	int sv[2];
+	int sv[2], err;
 	ssize_t n;
 	struct pollfd p;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
-		log_err("launcher: socketpair: %s", strerror(errno));
-		return -1;
+		err = -errno;
+		log_err("launcher: socketpair: %s", strerror(-err));
+		return err;
 	}
 	pid = fork();
 	if (pid < 0) {
-		log_err("launcher: fork: %s", strerror(errno));
+		err = -errno;
+		log_err("launcher: fork: %s", strerror(-err));
 		close(sv[0]);
 		close(sv[1]);
-		return -1;
+		return err;
 	}
 	if (pid == 0)
 		launcher_main(sv[1], c);
@@ -375,12 +387,15 @@ int launcher_start(const struct config *c)
 			 ", no capabilities");
 		return 0;
 	}
-	if (n == sizeof(m) && m.type == LAUNCHER_READY)
-		log_err("launcher: cannot start: %s", strerror(-m.value));
-	else
+	/* It said why itself. */
+	if (n == sizeof(m) && m.type == LAUNCHER_READY && m.value < 0) {
+		err = m.value;
+	} else {
+		err = -ECHILD;
 		log_err("launcher: did not start (see its messages above)");
+	}
 	launcher_stop();
-	return -1;
+	return err;
 }
 
 int launcher_fd(void)
@@ -396,8 +411,12 @@ void launcher_stop(void)
 		return;
 	close(sock);
 	sock = -1;
-	/* It exits when it sees the socket closed; the loop may reap it first. */
+	/* It exits when it sees the socket closed; the loop may reap it first.
+	 * One that does not within a second is made to: nothing of ours may
+	 * outlive us. */
 	for (i = 0; i < 100 && waitpid(pid, NULL, WNOHANG) == 0; i++)
 		usleep(10000);
+	if (i == 100 && !kill(pid, SIGKILL))
+		waitpid(pid, NULL, 0);
 	pid = 0;
 }

@@ -55,7 +55,8 @@ struct launcher_run {
  * Fork the launcher.  Call it right after privs_lookup(), while the
  * process has one thread and holds nothing secret yet; the launcher
  * closes every descriptor but the standard ones.  0 once it is ready,
- * or -1 with the reason logged.
+ * or -errno with the reason logged (the launcher's own, or -ECHILD if it
+ * said none); nothing is left running then.
  */
 int launcher_start(const struct config *c);
 

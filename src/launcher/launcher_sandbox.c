@@ -39,7 +39,7 @@ int launcher_become(const struct config *c)
 	uid_t auid, uid;
 	gid_t agid, gid;
 	pid_t parent = getppid();
-	int cap;
+	int cap, err;
 
 	if (geteuid() != 0) {
 		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -56,8 +56,9 @@ int launcher_become(const struct config *c)
 	}
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	if (privs_user_ids(c->user, &auid, &agid))
-		return -EINVAL;
+	err = privs_user_ids(c->user, &auid, &agid);
+	if (err)
+		return err;
 	if (uid == 0 || gid == 0 || uid == auid || gid == agid) {
 		log_err("launcher: user %s (uid %u gid %u) must be neither root nor the "
 			"appliance's user \"%s\" (uid %u gid %u), nor share its group",

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -166,12 +167,17 @@ static void log_stats(void)
 			 s.unknown_mac[3], s.unknown_mac[4], s.unknown_mac[5], s.unknown_vlan);
 }
 
+/*
+ * The boot order, and the way down in reverse: a step that fails goes to
+ * the label that undoes the one before it, and a stop goes down the same
+ * labels from the top.  Every step logs its own failure.
+ */
 static int run(const struct config *c, const char *argv0)
 {
 	struct tenant_spec *saved = NULL, *all = NULL;
-	int nsaved = 0, nall = 0, ran = 0, i;
+	int nsaved = 0, nall = 0, ran = 0, err, i;
 	ev_signal term, intr;
-	char err[1024];
+	char msg[1024];
 	uid_t uid;
 	gid_t gid;
 
@@ -179,36 +185,52 @@ static int run(const struct config *c, const char *argv0)
 	/* A job's pipe that closes early is an error to handle, not our end. */
 	signal(SIGPIPE, SIG_IGN);
 	/* The launcher forks while we are one thread and still root. */
-	if (privs_lookup(c->user, &uid, &gid) || launcher_start(c))
+	err = privs_lookup(c->user, &uid, &gid);
+	if (err)
 		return 1;
-	if (state_open(c->state_dir, uid, gid)) {
-		launcher_stop();
+	err = launcher_start(c);
+	if (err)
 		return 1;
-	}
-	if (state_load(&saved, &nsaved, err, sizeof(err))) {
-		log_err("state: %s", err);
-		log_err("state: not starting; the file is left as it is: repair it or "
-			"move it away to start from the config alone");
-		state_close();
-		launcher_stop();
-		return 1;
+	err = state_open(c->state_dir, uid, gid);
+	if (err)
+		goto out_launcher;
+	err = state_load(&saved, &nsaved, msg, sizeof(msg));
+	if (err) {
+		log_err("state: %s; not starting: the file is left as it is: repair it or "
+			"move it away to start from the config alone", msg);
+		goto out_state;
 	}
 	all = startup_tenants(c, saved, nsaved, &nall);
-	if (!all || dp_init(c, argv0))
-		goto out_state;
+	if (!all) {
+		err = -ENOMEM;
+		log_err("start-up: out of memory");
+		goto out_saved;
+	}
+	err = dp_init(c, argv0);
+	if (err)
+		goto out_saved;
 	ev_async_init(&panicked, on_panicked);
 	ev_async_start(loop, &panicked);
 	dp_on_panic(dp_panic_news);
-	ctl_init(loop, dp_wake);
-	if (dp_start(c))
+	err = ctl_init(loop, dp_wake);
+	if (err) {
+		log_err("control: cannot start: %s", strerror(-err));
 		goto out_dp_fini;
-	if (api_init(loop, c))
+	}
+	err = dp_start(c);
+	if (err)
+		goto out_ctl;
+	err = api_init(loop, c);
+	if (err)
 		goto out_dp_stop;
-	if (rpc_init(loop, c, dp_wake))
+	err = rpc_init(loop, c, dp_wake);
+	if (err)
 		goto out_api;
-	if (ipt_start(loop, c))
+	err = ipt_start(loop, c);
+	if (err)
 		goto out_rpc;
-	if (privs_drop(uid, gid))
+	err = privs_drop(uid, gid);
+	if (err)
 		goto out_ipt;
 	ev_signal_init(&term, on_signal, SIGTERM);
 	ev_signal_init(&intr, on_signal, SIGINT);
@@ -233,21 +255,24 @@ out_dp_stop:
 	dp_stop();
 	if (ran)
 		log_stats();
-out_dp_fini:
+out_ctl:
 	ctl_fini();
+out_dp_fini:
+	ev_async_stop(loop, &panicked);
 	dp_fini();
-	if (ran)
-		log_info("stopped");
-	else
-		exit_code = 1;
-out_state:
-	launcher_stop();
+out_saved:
 	for (i = 0; i < nsaved; i++)
 		tenant_spec_free(&saved[i]);
 	free(saved);
 	free(all);
+out_state:
 	state_close();
-	return all ? exit_code : 1;
+out_launcher:
+	launcher_stop();
+	if (!ran)
+		return 1;
+	log_info("stopped");
+	return exit_code;
 }
 
 int main(int argc, char **argv)
@@ -286,9 +311,13 @@ int main(int argc, char **argv)
 	if (check) {
 		char *dump = config_dump(&c);
 
+		config_free(&c);
+		if (!dump) {
+			fprintf(stderr, "nuse-appliance: %s: out of memory\n", path);
+			return 1;
+		}
 		printf("%s\n", dump);
 		free(dump);
-		config_free(&c);
 		return 0;
 	}
 	log_set_level(c.log_level);

@@ -146,7 +146,8 @@ static void log_wrong(const char *tid, const char *why, const struct creds *c)
 		c->ngroups, c->prm, c->eff, c->bnd, c->inh, c->amb, c->nnp);
 }
 
-/* Every thread as it should be after the drop: their number, or -1. */
+/* Every thread as it should be after the drop: their number, or -errno
+ * (-EPERM: one is not). */
 static int privs_verify(uid_t uid, gid_t gid)
 {
 	DIR *d = opendir("/proc/self/task");
@@ -155,31 +156,35 @@ static int privs_verify(uid_t uid, gid_t gid)
 	struct dirent *e;
 	char path[64];
 	struct creds c;
-	int n = 0, err;
+	int n = 0, err = 0;
 
 	if (!d) {
-		log_err("privileges: cannot list threads: %s", strerror(errno));
-		return -1;
+		err = -errno;
+		log_err("privileges: cannot list threads: %s", strerror(-err));
+		return err;
 	}
 	while (!why && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
 		err = creds_read(path, &c);
-		if (err == -ENOENT || err == -ESRCH)
+		if (err == -ENOENT || err == -ESRCH) {
+			err = 0;
 			continue;	/* it has ended since */
+		}
 		if (err) {
 			log_err("privileges: cannot read %s: %s", path, strerror(-err));
-			why = "unreadable";
 			break;
 		}
 		why = creds_wrong(&c, uid, gid, atoi(e->d_name) == self);
-		if (why)
+		if (why) {
 			log_wrong(e->d_name, why, &c);
+			err = -EPERM;
+		}
 		n++;
 	}
 	closedir(d);
-	return why ? -1 : n;
+	return err ? err : n;
 }
 
 /* The highest capability number this kernel knows. */
@@ -192,28 +197,38 @@ static unsigned int cap_last(void)
 	return cap;
 }
 
+/* errno after a libcap-ng call that failed, which does not always set it. */
+static int capng_errno(void)
+{
+	return errno ? -errno : -EPERM;
+}
+
 /*
  * Narrow what every thread started from now on inherits: the bounding
  * set to PRIVS_KEEP, no inheritable capabilities, no_new_privs.  Only
- * possible while this is the only thread.
+ * possible while this is the only thread.  0, or -errno.
  */
 static int privs_prepare(void)
 {
 	unsigned int cap, last = cap_last();
 	struct creds c;
+	int err;
 
-	if (creds_read("/proc/self/status", &c)) {
-		log_err("privileges: cannot read /proc/self/status");
-		return -1;
+	err = creds_read("/proc/self/status", &c);
+	if (err) {
+		log_err("privileges: cannot read /proc/self/status: %s", strerror(-err));
+		return err;
 	}
 	if (c.threads != 1) {
 		log_err("privileges: %d threads already run: the drop must be "
 			"prepared before the first one starts", c.threads);
-		return -1;
+		return -EBUSY;
 	}
+	errno = 0;
 	if (capng_get_caps_process()) {
-		log_err("privileges: cannot read capabilities: %s", strerror(errno));
-		return -1;
+		err = capng_errno();
+		log_err("privileges: cannot read capabilities: %s", strerror(-err));
+		return err;
 	}
 	for (cap = 0; cap <= last; cap++) {
 		capng_update(CAPNG_DROP, CAPNG_INHERITABLE | CAPNG_BOUNDING_SET, cap);
@@ -222,35 +237,40 @@ static int privs_prepare(void)
 	}
 	/* Each apart, then read back: libcap-ng 0.8 reports no error for a
 	 * bounding set left as it was for want of CAP_SETPCAP. */
+	errno = 0;
 	if (capng_apply(CAPNG_SELECT_BOUNDS) || capng_apply(CAPNG_SELECT_CAPS) ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		err = capng_errno();
 		log_err("privileges: cannot narrow what threads inherit: %s (start-up "
-			"needs CAP_SETPCAP)", strerror(errno));
-		return -1;
+			"needs CAP_SETPCAP)", strerror(-err));
+		return err;
 	}
 	if (creds_read("/proc/self/status", &c) || c.bnd != PRIVS_KEEP || c.inh ||
 	    !c.nnp) {
 		log_err("privileges: cannot narrow what threads inherit: CapBnd %016llx "
 			"(want %016llx), CapInh %016llx, NoNewPrivs %d (start-up needs "
 			"CAP_SETPCAP)", c.bnd, PRIVS_KEEP, c.inh, c.nnp);
-		return -1;
+		return -EPERM;
 	}
 	return 0;
 }
 
-/* A passwd entry's ids, or for a number without one, that number twice. */
+/* A passwd entry's ids, or for a number without one, that number twice:
+ * 0, -ENOENT if there is no such user, or -errno of the lookup. */
 static int user_ids(const char *user, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw;
 	unsigned long n;
 	char *end;
+	int err;
 
 	errno = 0;
 	pw = getpwnam(user);
 	if (!pw && errno && errno != ENOENT && errno != ESRCH && errno != EBADF &&
 	    errno != EPERM) {
-		log_err("user %s: cannot look it up: %s", user, strerror(errno));
-		return -1;
+		err = -errno;
+		log_err("user %s: cannot look it up: %s", user, strerror(-err));
+		return err;
 	}
 	if (pw) {
 		*uid = pw->pw_uid;
@@ -262,7 +282,7 @@ static int user_ids(const char *user, uid_t *uid, gid_t *gid)
 	if (user[0] < '0' || user[0] > '9' || *end || errno || n >= (uid_t)-1) {
 		log_err("user \"%s\": no such user (\"user\" is a user name or a "
 			"numeric uid)", user);
-		return -1;
+		return -ENOENT;
 	}
 	pw = getpwuid(n);
 	*uid = n;
@@ -279,11 +299,13 @@ int privs_user_ids(const char *user, uid_t *uid, gid_t *gid)
 
 int privs_lookup(const char *user, uid_t *uid, gid_t *gid)
 {
-	if (user_ids(user, uid, gid))
-		return -1;
+	int err = user_ids(user, uid, gid);
+
+	if (err)
+		return err;
 	if (*gid == (gid_t)-1) {
 		log_err("user %s: gid %u is not a usable group", user, *gid);
-		return -1;
+		return -EINVAL;
 	}
 	if (geteuid() != 0 || *uid == 0)
 		return 0;
@@ -363,14 +385,15 @@ int privs_drop(uid_t uid, gid_t gid)
 	errno = 0;
 	rc = capng_change_id(uid, gid, CAPNG_DROP_SUPP_GRP);
 	if (rc) {
+		n = capng_errno();
 		log_err("privileges: cannot become uid %u gid %u: %s failed%s%s", uid,
 			gid, change_id_step(rc), errno ? ": " : "",
 			errno ? strerror(errno) : "");
-		return -1;
+		return n;
 	}
 	n = privs_verify(uid, gid);
 	if (n < 0)
-		return -1;
+		return n;
 	log_result(uid, gid, user, group, n);
 	return 0;
 }

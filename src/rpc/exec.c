@@ -78,7 +78,7 @@ int rpc_find_library(char *out, size_t size)
 		return 0;
 	fprintf(stderr, "nuse-appliance exec: cannot find " LIBRARY " (beside %s, or in %s)\n",
 		n > 0 ? self : "this program", PKGLIBDIR);
-	return -1;
+	return -ENOENT;
 }
 
 static int full_io(int fd, void *buf, size_t len, int out)
@@ -110,7 +110,7 @@ static const char *hello_error(long ret)
 	return strerror(-ret);
 }
 
-/* One HELLO: 0, or -1 with the reason printed. */
+/* One HELLO: 0, or -errno with the reason printed. */
 static int check_tenant(const char *path, const char *tenant)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -128,8 +128,9 @@ static int check_tenant(const char *path, const char *tenant)
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
 	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
 		fprintf(stderr, "nuse-appliance exec: cannot reach the appliance at %s: %s\n",
-			path, strerror(errno));
+			path, strerror(-err));
 		goto out_close;
 	}
 	err = full_io(fd, &h, sizeof(h), 1);
@@ -143,6 +144,7 @@ static int check_tenant(const char *path, const char *tenant)
 	if (r.h.type != NRPC_REPLY || r.ret) {
 		fprintf(stderr, "nuse-appliance exec: tenant %s: %s\n", tenant,
 			r.h.type != NRPC_REPLY ? "a malformed answer" : hello_error(r.ret));
+		err = r.h.type != NRPC_REPLY || r.ret > 0 || r.ret < -4095 ? -EPROTO : r.ret;
 		goto out_close;
 	}
 	close(fd);
@@ -151,7 +153,7 @@ static int check_tenant(const char *path, const char *tenant)
 out_close:
 	if (fd >= 0)
 		close(fd);
-	return -1;
+	return err;
 }
 
 /* LD_PRELOAD=LIB[:what was there] */
@@ -175,40 +177,46 @@ static int set_env(const char *lib, const char *sock, const char *tenant)
 	int err;
 
 	if (!pre)
-		return -1;
+		return -ENOMEM;
 	snprintf(pre, n, "%s%s%s", lib, old && *old ? ":" : "", old && *old ? old : "");
 	err = setenv("NUSE_SOCKET", sock, 1) || setenv("NUSE_TENANT", tenant, 1) ||
 	      setenv("LD_PRELOAD", pre, 1) || (!rpc_lock_path(sock, lock, sizeof(lock)) &&
 					       setenv("XTABLES_LOCKFILE", lock, 0));
+	err = err ? -errno : 0;
 	free(pre);
-	return err ? -1 : 0;
+	return err;
 }
 
+/* 0, or -errno (errno set too, for the caller's message). */
 static int write_file(const char *path, const char *text)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
 
 	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+		return -errno;
+	n = write(fd, text, strlen(text));
+	if (n != (ssize_t)strlen(text))
+		err = n < 0 ? -errno : -EIO;
 	close(fd);
-	return ok ? 0 : -1;
+	errno = -err;
+	return err;
 }
 
-/* CMD's file as execvp would find it, into @out: 0 or -1. */
+/* CMD's file as execvp would find it, into @out: 0, or -ENOENT. */
 static int find_cmd(const char *cmd, char *out, size_t size)
 {
 	const char *path = getenv("PATH"), *p, *colon;
 
 	if (strchr(cmd, '/'))
-		return snprintf(out, size, "%s", cmd) < (int)size ? 0 : -1;
+		return snprintf(out, size, "%s", cmd) < (int)size ? 0 : -ENAMETOOLONG;
 	for (p = path && *path ? path : "/usr/local/bin:/usr/bin:/bin"; p; p = colon ? colon + 1 : NULL) {
 		colon = strchr(p, ':');
 		snprintf(out, size, "%.*s/%s", colon ? (int)(colon - p) : (int)strlen(p), p, cmd);
 		if (!access(out, X_OK))
 			return 0;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 /* File capabilities with the effective bit (struct vfs_cap_data's
@@ -221,15 +229,15 @@ static int has_effective_fcaps(const char *file)
 	return n >= 4 && (v[0] & 1);
 }
 
-/* Mounts nosuid, in a mount namespace of our own: 0 or -1. */
+/* Mounts nosuid, in a mount namespace of our own: 0 or -errno. */
 static int all_nosuid(void)
 {
 	struct mount_attr a = { .attr_set = MOUNT_ATTR_NOSUID };
 
-	return mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &a, sizeof(a)) ? -1 : 0;
+	return mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &a, sizeof(a)) ? -errno : 0;
 }
 
-/* The empty network namespace and no_new_privs: 0, or -1 said. */
+/* The empty network namespace and no_new_privs: 0, or -errno said. */
 static int sandbox(const char *cmd)
 {
 	char file[PATH_MAX];
@@ -239,44 +247,48 @@ static int sandbox(const char *cmd)
 	char map[64];
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		err = -errno;
 		fprintf(stderr, "nuse-appliance exec: cannot set no_new_privs: %s\n",
-			strerror(errno));
-		return -1;
+			strerror(-err));
+		return err;
 	}
 	if (!unshare(CLONE_NEWNET))
 		return 0;
 	if (errno != EPERM) {
+		err = -errno;
 		fprintf(stderr, "nuse-appliance exec: cannot make an empty network namespace "
-			"for the command: %s\n", strerror(errno));
-		return -1;
+			"for the command: %s\n", strerror(-err));
+		return err;
 	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS)) {
+		err = -errno;
 		fprintf(stderr, "nuse-appliance exec: cannot make an empty network namespace "
 			"for the command (a user namespace, since this user may not make one "
 			"directly): %s; the command is not run, because anything it did around "
 			"the preload library would reach the host's network%s\n", strerror(errno),
 			errno == EPERM || errno == ENOSPC ? " (are user namespaces disabled? "
 			"see user.max_user_namespaces)" : "");
-		return -1;
+		return err;
 	}
 	snprintf(map, sizeof(map), "%u %u 1\n", uid, uid);
 	if (write_file("/proc/self/uid_map", map) || write_file("/proc/self/setgroups", "deny") ||
 	    (snprintf(map, sizeof(map), "%u %u 1\n", gid, gid),
 	     write_file("/proc/self/gid_map", map))) {
+		err = -errno;
 		fprintf(stderr, "nuse-appliance exec: cannot map the ids in the command's user "
-			"namespace: %s\n", strerror(errno));
-		return -1;
+			"namespace: %s\n", strerror(-err));
+		return err;
 	}
-	if (!all_nosuid())
+	err = all_nosuid();
+	if (!err)
 		return 0;
-	err = errno;
 	if (find_cmd(cmd, file, sizeof(file)) || !has_effective_fcaps(file))
 		return 0;
 	fprintf(stderr, "nuse-appliance exec: %s has file capabilities: for a user who is not "
 		"root the loader would drop the preload library, and it would run outside the "
 		"tenant (and nosuid mounts, which make the kernel ignore them, cannot be had "
-		"here: %s); not run\n", file, strerror(err));
-	return -1;
+		"here: %s); not run\n", file, strerror(-err));
+	return -EPERM;
 }
 
 int rpc_exec_main(int argc, char **argv)

@@ -14,7 +14,8 @@
 
 /* Bind the socket (as root, before the privilege drop).  Calls submitted
  * to the kernel are announced with @wake_kernel (any thread: it wakes the
- * kernel's CPU).  0, or -1 with a message logged. */
+ * kernel's CPU).  0, or -errno with a message logged; nothing is left
+ * behind then. */
 int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(void));
 /* Close every program's session (its tenant sockets close) and the socket. */
 void rpc_fini(void);
@@ -24,7 +25,7 @@ void rpc_fini(void);
 int rpc_exec_main(int argc, char **argv);
 
 /* The preload library: beside our own binary (the build tree), then
- * where it is installed.  0, or -1 with a message on stderr. */
+ * where it is installed.  0, or -ENOENT with a message on stderr. */
 int rpc_find_library(char *out, size_t size);
 
 /* The xtables lock file every iptables run against the appliance shares

@@ -112,7 +112,7 @@ struct rpc_sockfile {
 	gid_t group;
 };
 
-/* The listening socket, or -1 with a message logged. */
+/* The listening socket, or -errno with a message logged. */
 int rpc_listen_open(const struct config *c, struct rpc_sockfile *f);
 void rpc_listen_close(int fd, const struct rpc_sockfile *f);
 

@@ -425,14 +425,20 @@ void (*rpc_wake_kernel)(void);
 
 int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(void))
 {
+	int err;
+
 	rpc_loop = loop;
 	rpc_wake_kernel = wake_kernel;
 	srv.fd = rpc_listen_open(c, &srv.file);
-	if (srv.fd < 0)
-		return -1;
-	if (rpc_sessions_init()) {
+	if (srv.fd < 0) {
+		err = srv.fd;
+		srv.fd = -1;
+		return err;
+	}
+	err = rpc_sessions_init();
+	if (err) {
 		rpc_fini();
-		return -1;
+		return err;
 	}
 	ev_io_init(&srv.io, on_accept, srv.fd, EV_READ);
 	ev_io_start(loop, &srv.io);

@@ -2,8 +2,10 @@
 /*
  * The state file: what is written reads back the same; a missing file is
  * no tenants; every kind of bad file (truncated, corrupt, another version,
- * a key too many, a tenant twice, a bad tenant, empty) is refused with a
- * message naming the file and where, and is left as it was.
+ * a key too many, a tenant twice, a bad tenant, empty) is refused with
+ * -EINVAL and a message naming the file and where, and is left as it was.
+ * What cannot be opened, read or written is the real -errno; so is a
+ * config file that cannot be opened, and a bad one is -EINVAL.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,17 +57,21 @@ static char *get(void)
 	return buf;
 }
 
-/* Load what is there: the count, or -1 with the message in @err. */
+/* Load what is there: the count, or -errno with the message in @err. */
 static int load(char *err, size_t len)
 {
 	struct tenant_spec *t;
-	int n, i;
+	int n, i, ret;
 
 	state_close();
-	if (state_open(dir, getuid(), getgid()))
-		return -2;
-	if (state_load(&t, &n, err, len))
-		return -1;
+	ret = state_open(dir, getuid(), getgid());
+	if (ret) {
+		snprintf(err, len, "state_open: %s", strerror(-ret));
+		return ret;
+	}
+	ret = state_load(&t, &n, err, len);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++)
 		tenant_spec_free(&t[i]);
 	free(t);
@@ -84,11 +90,87 @@ static void bad(const char *text, const char *want)
 
 	put(text);
 	n = load(err, sizeof(err));
-	CHECK(n == -1, "%.40s...: loaded %d tenant(s), want an error", text, n);
+	CHECK(n == -EINVAL, "%.40s...: loaded %d, want -EINVAL", text, n);
 	CHECK(strstr(err, want) && strstr(err, "tenants.json"),
 	      "%.40s...: error \"%s\", want \"%s\" and the file's name", text, err, want);
 	now = get();
 	CHECK(now && !strcmp(now, text), "%.40s...: the file changed", text);
+}
+
+static void path_in(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", dir, name);
+}
+
+/* The real errno of what failed, and -EINVAL for what does not check. */
+static void errors(void)
+{
+	char path[512], file[256], err[1024];
+	struct tenant_spec *t;
+	struct config c;
+	FILE *f;
+	int n, ret;
+
+	/* state_open: a directory under a file, or under nothing. */
+	path_in(file, sizeof(file), "plain");
+	f = fopen(file, "w");
+	fclose(f);
+	state_close();
+	snprintf(path, sizeof(path), "%s/sub", file);
+	ret = state_open(path, getuid(), getgid());
+	CHECK(ret == -ENOTDIR, "state_open under a file: %d, want -ENOTDIR", ret);
+	path_in(path, sizeof(path), "none/sub");
+	ret = state_open(path, getuid(), getgid());
+	CHECK(ret == -ENOENT, "state_open under nothing: %d, want -ENOENT", ret);
+
+	/* state_load: a state file that is a directory cannot be read. */
+	path_in(path, sizeof(path), "tenants.json");
+	unlink(path);
+	mkdir(path, 0700);
+	CHECK(state_open(dir, getuid(), getgid()) == 0, "state_open");
+	ret = state_load(&t, &n, err, sizeof(err));
+	CHECK(ret == -EISDIR && strstr(err, "tenants.json"),
+	      "a directory for a state file: %d (%s), want -EISDIR", ret, err);
+	rmdir(path);
+
+	/* state_save: the temporary file cannot be made; the old file stays. */
+	put("{\"version\": 1, \"tenants\": [\n]}\n");
+	path_in(path, sizeof(path), "tenants.json.tmp");
+	mkdir(path, 0700);
+	ret = state_save();
+	CHECK(ret == -EISDIR, "state_save over a directory: %d, want -EISDIR", ret);
+	CHECK(get() && !strcmp(get(), "{\"version\": 1, \"tenants\": [\n]}\n"),
+	      "a failed save changed the file");
+	rmdir(path);
+	state_close();
+
+	/* config_load: a file that is not there, one that is not JSON, a bad
+	 * key; and a good one. */
+	path_in(path, sizeof(path), "missing.json");
+	ret = config_load(path, &c, err, sizeof(err));
+	CHECK(ret == -ENOENT && strstr(err, "missing.json"),
+	      "a missing config: %d (%s), want -ENOENT", ret, err);
+	f = fopen(file, "w");
+	fputs("{\"dpdk\": ", f);
+	fclose(f);
+	ret = config_load(file, &c, err, sizeof(err));
+	CHECK(ret == -EINVAL && strstr(err, "plain:1:"), "not JSON: %d (%s), want -EINVAL",
+	      ret, err);
+	f = fopen(file, "w");
+	fputs("{\"dpdk\": {\"port\": \"net_null0\"}, \"colour\": 1}", f);
+	fclose(f);
+	ret = config_load(file, &c, err, sizeof(err));
+	CHECK(ret == -EINVAL && strstr(err, "colour: unknown key"),
+	      "a bad key: %d (%s), want -EINVAL", ret, err);
+	f = fopen(file, "w");
+	fputs("{\"dpdk\": {\"port\": \"net_null0\", \"args\": [\"-l\", \"0\"]}}", f);
+	fclose(f);
+	ret = config_load(file, &c, err, sizeof(err));
+	CHECK(ret == 0 && c.neal_args == 2 && !strcmp(c.port, "net_null0"),
+	      "a good config: %d (%s)", ret, ret ? err : "");
+	if (!ret)
+		config_free(&c);
+	unlink(file);
 }
 
 int main(void)
@@ -137,10 +219,12 @@ int main(void)
 	put("{\"version\": 1, \"tenants\": [\n]}\n");
 	CHECK(load(err, sizeof(err)) == 0, "an empty list: %s", err);
 
+	errors();
 	state_close();
 	unlink(strcat(strcpy(err, dir), "/tenants.json"));
 	rmdir(dir);
 	if (!failed)
-		printf("state: round trip, and 14 kinds of bad file refused and left as they were\n");
+		printf("state: round trip, 14 kinds of bad file refused and left as they were, "
+		       "and -errno for what cannot be opened, read or written\n");
 	return failed;
 }
