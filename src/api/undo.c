@@ -86,7 +86,7 @@ static int old_vnic(json_t *before, const char *name, struct tenant_spec *s)
 	if (!s->vnics)
 		return -ENOMEM;
 	s->nvnics = 1;
-	return config_vnic(v, "vnic", &s->vnics[0], err, sizeof(err)) ? -EINVAL : 0;
+	return config_vnic(v, "vnic", &s->vnics[0], err, sizeof(err));
 }
 
 static int old_tenant(json_t *before, struct tenant_spec *s)
@@ -95,7 +95,7 @@ static int old_tenant(json_t *before, struct tenant_spec *s)
 
 	tenant_spec_free(s);
 	memset(s, 0, sizeof(*s));
-	return before && !config_tenant(before, "tenant", s, err, sizeof(err)) ? 0 : -EINVAL;
+	return before ? config_tenant(before, "tenant", s, err, sizeof(err)) : -ENOENT;
 }
 
 /* Turn the request in @r into its inverse; 0, or -errno if it has none. */

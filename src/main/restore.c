@@ -51,7 +51,7 @@ static void restore_answer(struct ctl_req *req)
 			"state fewer tenants", restoring.n, restoring.nsaved, restoring.i);
 	if (status) {
 		api_inflight_add(-1);
-		restoring.done(-1);
+		restoring.done(status);
 		return;
 	}
 	restore_rules();
@@ -64,7 +64,7 @@ static void restore_applied(void *priv, int code, const char *text, const char *
 	api_inflight_add(-1);
 	if (code) {
 		log_err("tenant %s: iptables: %s", s->name, *err ? err : "cannot run the tools");
-		restoring.done(-1);
+		restoring.done(code == 422 ? -EINVAL : -EIO);
 		return;
 	}
 	restoring.i++;
@@ -93,7 +93,7 @@ static void restore_next(void)
 		return;
 	}
 	if (restoring.i == restoring.n) {
-		restoring.done(state_save() ? -1 : 0);
+		restoring.done(state_save());
 		return;
 	}
 	s = &restoring.specs[restoring.i];
@@ -101,10 +101,15 @@ static void restore_next(void)
 	r->spec = *s;			/* borrowed: not freed here */
 	snprintf(r->name, sizeof(r->name), "%s", s->name);
 	restoring.names = calloc(s->nsysctls + 1, sizeof(*restoring.names));
-	for (i = 0; restoring.names && i < s->nsysctls; i++)
+	if (!restoring.names) {
+		log_err("tenant %s: out of memory", s->name);
+		restoring.done(-ENOMEM);
+		return;
+	}
+	for (i = 0; i < s->nsysctls; i++)
 		strcpy(restoring.names[i].name, s->sysctls[i].name);
 	r->read_sysctls = restoring.names;
-	r->nread_sysctls = restoring.names ? s->nsysctls : 0;
+	r->nread_sysctls = s->nsysctls;
 	api_inflight_add(1);
 	CTL_SUBMIT(r, &tenant_op_create, restore_answer);
 }

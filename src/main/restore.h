@@ -6,7 +6,7 @@
 #include "tenant/tenant.h"
 
 /* Create @specs one after the other through the dataplane, each into the
- * state, which is written once at the end; then done(0), or done(-1)
+ * state, which is written once at the end; then done(0), or done(-errno)
  * after the first failure (logged) or a failed write, or done(1) if the
  * appliance began stopping.  The first @nsaved come from the state file.
  * @specs must live until then.  Control thread. */
