@@ -538,14 +538,23 @@ static enum MHD_Result add_name(void *cls, enum MHD_ValueKind kind, const char *
 
 enum MHD_Result api_sysctls_get(struct pending *p, char **arg)
 {
-	const char *tenant = arg[0];
-	json_t *names;
+	const char *tenant = arg[0], *key;
+	json_t *names, *v;
 	enum MHD_Result ret;
 
 	if (p->submitted)
 		return get_part(p, tenant, SYSCTLS, NULL, NULL);
 	names = json_object();
 	MHD_get_connection_values(p->conn, MHD_GET_ARGUMENT_KIND, add_name, names);
+	json_object_foreach(names, key, v) {
+		/* Only the net tree is a tenant's own (as for PATCH). */
+		if (strlen(key) >= TENANT_SYSCTL_MAX ||
+		    (strncmp(key, "net.", 4) && strncmp(key, "net/", 4))) {
+			ret = api_problem(p, 422, "not a tenant's sysctl (only net.* are)", key);
+			json_decref(names);
+			return ret;
+		}
+	}
 	ret = get_part(p, tenant, SYSCTLS, NULL, names);
 	json_decref(names);
 	return ret;

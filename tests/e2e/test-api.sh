@@ -105,6 +105,8 @@ check "GET sysctls by name" 200 "$T/sysctls?name=net.ipv4.tcp_congestion_control
 jq -e '."net.ipv4.ip_forward" == "1" and ."net.ipv4.tcp_congestion_control" == "cubic"' "$WORK/body" >/dev/null \
 	&& pass "a failed PATCH changed nothing" || fail "sysctls: $(cat "$WORK/body")"
 check "GET an unknown sysctl" 404 "$T/sysctls?name=net.ipv4.nope"
+check "GET a sysctl outside net" 422 "$T/sysctls?name=kernel.hostname"
+grep -q '"field": "kernel.hostname"' "$WORK/body" && pass "the 422 names it" || fail "422: $(cat "$WORK/body")"
 check "PUT sysctls" 405 $T/sysctls -X PUT
 check "GET $T/stats" 200 $T/stats
 jq -e '.vnics.eth0.tx_packets >= 0 and (.snmp.Ip | has("InReceives")) and (.snmp.Tcp | has("ActiveOpens")) and (.snmp.Udp | has("InDatagrams")) and (.snmp.Icmp | has("InEchos"))' "$WORK/body" >/dev/null \

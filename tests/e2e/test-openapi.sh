@@ -92,6 +92,7 @@ answer 404 DELETE "$T/routes/{dst}" /tenants/beta/routes/nothing
 answer 422 DELETE "$T/routes/{dst}" '/tenants/beta/routes/10.89.0.0/16?table=0'
 answer 200 GET "$T/sysctls" '/tenants/beta/sysctls?name=net.ipv4.ip_forward'
 answer 404 GET "$T/sysctls" '/tenants/beta/sysctls?name=net.ipv4.nope'
+answer 422 GET "$T/sysctls" '/tenants/beta/sysctls?name=kernel.hostname'
 answer 200 PATCH "$T/sysctls" /tenants/beta/sysctls -H "$J" -d '{"net.ipv4.ip_forward": "1"}'
 answer 422 PATCH "$T/sysctls" /tenants/beta/sysctls -H "$J" -d '{}'
 answer 200 GET "$T/iptables" /tenants/beta/iptables
