@@ -29,6 +29,7 @@
 
 #include "log/log.h"
 #include "nuse_syscalls.h"
+#include "nuse_tsan.h"
 #include "rpc_int.h"
 
 #define FINI_WAIT	2.0	/* seconds rpc_fini waits for the tasks to end */
@@ -51,9 +52,11 @@ static uint64_t next_id = 1;
 /* Dataplane thread. */
 static void call_done(struct nuse_syscall *sc)
 {
-	struct rpc_call *c = sc->priv;
+	struct rpc_call *c;
 	int first;
 
+	NUSE_TSAN_DONE(sc);	/* the call was filled on the control thread */
+	c = sc->priv;
 	pthread_mutex_lock(&lock);
 	first = !done_head;
 	c->qnext = NULL;
@@ -122,6 +125,7 @@ void rpc_submit(struct rpc_sess *s, int pid, struct rpc_call *c)
 	int err;
 
 	s->refs++;
+	NUSE_TSAN_SUBMIT(&c->sc);
 	err = nuse_syscall_submit(pid, &c->sc);
 	if (err) {
 		c->sc.ret = err;
