@@ -7,7 +7,8 @@
 #
 # Runs, one after another, every executable t-* built under
 # $top_builddir/tests (compiled C tests) and every test-*.sh under
-# $top_srcdir/tests, whose name contains FILTER if one is given. A test's
+# $top_srcdir/tests, whose name contains FILTER (or one of its words: "unit/
+# conf/") if one is given. A test's
 # name is its path below tests/ (e.g. kernel/t-boot, e2e/test-api.sh); its
 # output goes to $top_builddir/tests/logs/NAME.log. Exit status 0 is a pass,
 # 77 a skip, anything else a failure. Each test is stopped after
@@ -53,6 +54,19 @@ list_tests() {
 		done
 }
 
+# selected NAME: NAME contains a word of the filter, or there is none
+selected() {
+	[ -z "$filter" ] && return 0
+	set -f
+	for w in $filter; do
+		case $1 in
+		*"$w"*) set +f; return 0 ;;
+		esac
+	done
+	set +f
+	return 1
+}
+
 now_ms() {
 	t=$(date +%s%N)
 	echo $((t / 1000000))
@@ -86,10 +100,7 @@ for entry in $tests; do
 	IFS=$IFS_save
 	name=${entry%%"$tab"*}
 	path=${entry#*"$tab"}
-	case $name in
-	*"$filter"*) ;;
-	*) continue ;;
-	esac
+	selected "$name" || continue
 
 	log=$logdir/$name.log
 	mkdir -p "$(dirname "$log")"

@@ -12,6 +12,8 @@ rm -rf "$tree"
 mkdir -p "$tree"
 if [ -d "$src" ]; then
 	cp -a "$src/." "$tree/"
+	# A read-only source tree gives read-only copies: kbuild writes here.
+	chmod -R u+w "$tree"
 else
 	tar -xf "$src" -C "$tree" --strip-components=1
 fi

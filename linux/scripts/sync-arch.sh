@@ -17,7 +17,11 @@ while read -r f; do
 	esac
 	if ! cmp -s "$top/$f" "$dst"; then
 		mkdir -p "$(dirname "$dst")"
+		# Writable whatever the source's mode: from a read-only srcdir
+		# the next sync must still be able to replace it.
+		rm -f "$dst"
 		cp -p "$top/$f" "$dst"
+		chmod u+w "$dst"
 	fi
 done < "$new"
 if [ -f "$manifest" ]; then
