@@ -6,7 +6,10 @@
  * every call through its op's checks and the buffers it makes (ops.c,
  * opts.c, fileops.c, jobpolicy.c, calllog.c), then completed with a
  * kernel result taken from the message.  The input's first byte picks
- * the session: bit 0 an iptables job's (rpc_job_allows() applies).
+ * the session: bit 0 an iptables job's (rpc_job_allows() applies); bit
+ * 1, one message after HELLO, whose length field is the input's length:
+ * an insertion or a cut then reaches an op's layout checks, which a
+ * length field the fuzzer must keep right hides.
  *
  * Crashes are the finding; so is a reply that would overrun its buffer
  * or an op that allocates and then refuses (a leak).
@@ -61,15 +64,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rpc_sess s = { .fd = 3, .efd = 4, .state = RPC_NEW };
 	struct nrpc_hdr h;
 	void *msg;
+	int whole;
 
 	rpc_double_init();
 	log_set_level(LOG_LEVEL_ERROR);
 	if (!size)
 		return 0;
 	s.job = data[0] & 1;
+	whole = data[0] & 2;
 	strcpy(s.tenant, "t");
 	strcpy(s.comm, "fuzz");
 	data++, size--;
+	if (whole && size >= sizeof(h) && size <= NRPC_MSG_MAX) {
+		s.state = RPC_READY;
+		h.len = size;
+		msg = malloc(size);
+		if (!msg)
+			abort();
+		memcpy(msg, data, size);
+		memcpy(msg, &h.len, sizeof(h.len));
+		if (!rpc_check_header(msg, s.state, 0))
+			message(&s, msg);
+		free(msg);
+		return 0;
+	}
 	while (size >= sizeof(h)) {
 		memcpy(&h, data, sizeof(h));
 		if (rpc_check_header(&h, s.state, s.pending != NULL) || h.len > size)

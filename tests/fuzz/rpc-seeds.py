@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Write corpus/rpc/: message streams as a tool's preload library sends
 them (src/rpc/nrpc.h), one seed per group of ops.  Each seed is one byte
-(bit 0: an iptables job's session), a HELLO, then calls; a call's seq is
+(bit 0: an iptables job's session; bit 1: one call, no HELLO, its length
+the file's), a HELLO, then calls; a call's seq is
 the kernel's answer the harness completes it with.  Run it again after
 changing the protocol; the files are committed."""
 import os
@@ -79,5 +80,11 @@ os.makedirs(here, exist_ok=True)
 for name, msgs in SEEDS.items():
     with open(os.path.join(here, name), 'wb') as f:
         f.write(b'\0' + (hello() if name != 'bad' else b'') + b''.join(msgs))
+# One message each, its length the file's (the harness's bit 1).
+for name, msgs in SEEDS.items():
+    for i, m in enumerate(msgs):
+        if m[4:6] == struct.pack('=H', CALL):
+            with open(os.path.join(here, 'one-%s-%d' % (name, i)), 'wb') as f:
+                f.write(b'\2' + m)
 with open(os.path.join(here, 'job'), 'wb') as f:
     f.write(b'\1' + hello() + b''.join(JOB))
