@@ -44,20 +44,19 @@ fuzz_t_fuzz_rpc_CPPFLAGS = $(FUZZ_CPPFLAGS) -DCORPUS_DIRS='"$(abs_srcdir)/fuzz/c
 fuzz_t_fuzz_rpc_LDADD = $(FUZZ_RPC_LIBS)
 
 EXTRA_DIST += fuzz/corpus fuzz/README.md fuzz/json.dict fuzz/rpc-seeds.py
-CLEANFILES = fuzz/fuzz-conf fuzz/fuzz-api fuzz/fuzz-rpc
 
 FUZZ_BUILD = $(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer $(FUZZ_CPPFLAGS)
+# ($^: the sources where VPATH found them, for a build outside the tree)
 fuzz/fuzz-conf: fuzz/fuzz-conf.c $(FUZZ_CONF_SRC)
 	@$(MKDIR_P) fuzz
-	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(srcdir)/fuzz/fuzz-conf.c $(FUZZ_CONF_SRC) $(FUZZ_CONF_LIBS)
+	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(filter %.c,$^) $(FUZZ_CONF_LIBS)
 fuzz/fuzz-api: fuzz/fuzz-api.c $(FUZZ_CONF_SRC)
 	@$(MKDIR_P) fuzz
-	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(srcdir)/fuzz/fuzz-api.c $(FUZZ_CONF_SRC) $(FUZZ_CONF_LIBS)
+	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(filter %.c,$^) $(FUZZ_CONF_LIBS)
 fuzz/fuzz-rpc: fuzz/fuzz-rpc.c $(FUZZ_RPC_SRC)
 	@$(MKDIR_P) fuzz
-	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(srcdir)/fuzz/fuzz-rpc.c \
-		$(filter %.c,$(FUZZ_RPC_SRC)) $(FUZZ_RPC_LIBS)
+	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(filter %.c,$^) $(FUZZ_RPC_LIBS)
 
 # Each harness for $(FUZZ_SECONDS) s, new inputs kept in fuzz/work/NAME
 # (the seeds in the source tree are only read); its executions printed.
@@ -95,5 +94,5 @@ fuzz: fuzz-cc
 
 clean-local: clean-fuzz
 clean-fuzz:
-	rm -rf fuzz/work
+	rm -rf fuzz/work fuzz/fuzz-conf fuzz/fuzz-api fuzz/fuzz-rpc
 .PHONY: clean-fuzz
