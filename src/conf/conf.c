@@ -177,13 +177,16 @@ static int dpdk_parse(struct ctx *x, json_t *o, struct config *c)
 	return 0;
 }
 
-/* A size as the config writes it: "32M", or "1536K". */
+/* A size as the config writes it: "32M", "1536K", or bytes; exact, so
+ * that the canonical form reads back the same. */
 static void fmt_size(size_t n, char *out, size_t len)
 {
-	if (n & ((1UL << 20) - 1))
+	if (!(n & ((1UL << 20) - 1)))
+		snprintf(out, len, "%zuM", n >> 20);
+	else if (!(n & ((1UL << 10) - 1)))
 		snprintf(out, len, "%zuK", n >> 10);
 	else
-		snprintf(out, len, "%zuM", n >> 20);
+		snprintf(out, len, "%zu", n);
 }
 
 /* What the kernel keeps back from admission when kernel.reserve is not
@@ -535,7 +538,7 @@ char *config_dump(const struct config *c)
 	json_object_set_new(dpdk, "port", json_string(c->port));
 	json_object_set_new(dpdk, "mbufs", json_integer(c->mbufs));
 	json_object_set_new(root, "dpdk", dpdk);
-	snprintf(mem, sizeof(mem), "%zuM", c->kernel_memory >> 20);
+	fmt_size(c->kernel_memory, mem, sizeof(mem));
 	fmt_size(c->kernel_reserve, reserve, sizeof(reserve));
 	json_object_set_new(root, "kernel", json_pack("{s:s,s:s}", "memory", mem,
 						      "reserve", reserve));

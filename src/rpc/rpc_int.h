@@ -17,6 +17,7 @@
 #include <sys/types.h>
 #include <ev.h>
 
+#include "check.h"
 #include "conf/conf.h"
 #include "ctl/ctl.h"
 #include "ops/ops.h"
@@ -60,12 +61,6 @@ static inline unsigned char *rpc_out(struct rpc_call *c)
 {
 	return (unsigned char *)(&c->reply + 1);
 }
-
-enum rpc_state {
-	RPC_NEW,		/* waiting for HELLO */
-	RPC_STARTING,		/* making its tasks */
-	RPC_READY,
-};
 
 enum rpc_kind {
 	RPC_KIND_NEW,		/* a program: a file table of its own */

@@ -198,40 +198,19 @@ void rpc_sess_put(struct rpc_sess *s)
 	free(s);
 }
 
-/* A header is bad when the stream cannot be trusted past it: close. */
-static const char *bad_header(const struct rpc_sess *s, const struct nrpc_hdr *h)
-{
-	if (h->len < sizeof(*h) || h->len > NRPC_MSG_MAX)
-		return "message length out of bounds";
-	if (h->flags)
-		return "unknown flags";
-	switch (h->type) {
-	case NRPC_HELLO:
-		return s->state == RPC_NEW ? NULL : "HELLO twice";
-	case NRPC_CALL:
-		if (s->state != RPC_READY)
-			return "a call before HELLO";
-		return s->pending ? "a call while another is in flight" : NULL;
-	case NRPC_CANCEL:
-		return h->len == sizeof(*h) ? NULL : "CANCEL with a body";
-	default:
-		return "unknown message type";
-	}
-}
-
 static void sess_dispatch(struct rpc_sess *s, const struct nrpc_hdr *h)
 {
 	int err;
 
 	switch (h->type) {
 	case NRPC_HELLO:
-		if (h->len != sizeof(struct nrpc_hello))
+		if (rpc_check_body(h))
 			rpc_send_error(s, h->seq, -EINVAL);
 		else
 			rpc_hello(s, (const struct nrpc_hello *)h);
 		break;
 	case NRPC_CALL:
-		err = h->len < sizeof(struct nrpc_call) ? -EINVAL
+		err = rpc_check_body(h) ? -EINVAL
 		    : rpc_call_start(s, (const struct nrpc_call *)h, h->len);
 		if (err)
 			rpc_send_error(s, h->seq, err);
@@ -252,7 +231,8 @@ static void sess_parse(struct rpc_sess *s)
 
 	while (s->fd >= 0 && !s->out_head && s->in_len >= sizeof(h)) {
 		memcpy(&h, s->in, sizeof(h));
-		bad = bad_header(s, &h);
+		/* A header is bad when the stream cannot be trusted past it: close. */
+		bad = rpc_check_header(&h, s->state, s->pending != NULL);
 		if (bad) {
 			rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
 				     s->comm, s->peer.pid, s->peer.uid, bad, h.type, h.len);

@@ -436,14 +436,9 @@ static long start_fork(struct rpc_sess *s, uint64_t parent, int thread)
 void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m)
 {
 	size_t n = strnlen(m->tenant, sizeof(m->tenant));
-	long err = 0;
+	long err = rpc_check_hello(m);
 
-	if (m->version != NRPC_VERSION)
-		err = -EPROTONOSUPPORT;
-	else if (n == 0 || n == sizeof(m->tenant) || (m->flags & ~NRPC_HELLO_THREAD) ||
-		 ((m->flags & NRPC_HELLO_THREAD) && !m->fork_of))
-		err = -EINVAL;
-	else if (s->job && (m->fork_of || strcmp(m->tenant, s->job_tenant)))
+	if (!err && s->job && (m->fork_of || strcmp(m->tenant, s->job_tenant)))
 		err = -EACCES;	/* an iptables job: its own tenant, fresh */
 	if (err) {
 		rpc_log_peer("program %s (pid %d uid %u): HELLO refused: %s", s->comm,
