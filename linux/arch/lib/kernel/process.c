@@ -18,11 +18,9 @@
 #include <asm/switch_to.h>
 #include "lib.h"
 
-struct task_struct *lib_current = &init_task;
-
-static unsigned long host_sp;		/* the host, while the kernel runs */
-static unsigned long resume_sp;		/* the kernel, while the host runs */
-static struct task_struct *switch_prev;	/* "last" across a switch */
+struct lib_cpu lib_cpus[NR_CPUS] = {
+	[0 ... NR_CPUS - 1] = { .deadline = LIB_NO_DEADLINE },
+};
 
 /*
  * A new context starts in lib_context_trampoline with fn in %r12 and arg in
@@ -48,17 +46,20 @@ unsigned long lib_context_init(void *stack_top, void (*fn)(unsigned long),
 struct task_struct *__switch_to(struct task_struct *prev,
 				struct task_struct *next)
 {
-	switch_prev = prev;
-	lib_current = next;
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	cpu->switch_prev = prev;
+	cpu->curr = next;
 	lib_switch_stack(&prev->thread.sp, next->thread.sp);
-	return switch_prev;
+	/* Back in prev, perhaps switched to by another CPU. */
+	return lib_cpu_this()->switch_prev;
 }
 
 static void lib_task_start(unsigned long unused)
 {
 	struct task_struct *self = current;
 
-	schedule_tail(switch_prev);
+	schedule_tail(lib_cpu_this()->switch_prev);
 	if (self->thread.fn) {
 		/* Kernel threads never come back; user tasks return from
 		 * their set-up function to "user mode", our request loop. */
@@ -97,10 +98,10 @@ void show_regs(struct pt_regs *regs)
 	show_regs_print_info(KERN_DEFAULT);
 }
 
-/* The host enters: run until the kernel gives the CPU back. */
-void lib_enter_kernel(void)
+/* The host enters @cpu: run until the kernel gives it back. */
+void lib_enter_kernel(struct lib_cpu *cpu)
 {
-	lib_switch_stack(&host_sp, resume_sp);
+	lib_switch_stack(&cpu->host_sp, cpu->resume_sp);
 }
 
 /*
@@ -110,7 +111,9 @@ void lib_enter_kernel(void)
  */
 void lib_cpu_halt(void)
 {
-	lib_switch_stack(&resume_sp, host_sp);
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	lib_switch_stack(&cpu->resume_sp, cpu->host_sp);
 	lib_timer_check();
 	lib_irq_take_pending();
 }
@@ -120,7 +123,7 @@ void __noreturn lib_leave_for_good(void)
 {
 	unsigned long dead_sp;
 
-	lib_switch_stack(&dead_sp, host_sp);
+	lib_switch_stack(&dead_sp, lib_cpu_this()->host_sp);
 	unreachable();
 }
 
@@ -140,9 +143,22 @@ static void lib_boot_entry(unsigned long unused)
 	start_kernel();
 }
 
-/* Prepares the boot context: start_kernel() on init_task's stack. */
+static void lib_cpu_init(struct lib_cpu *cpu, unsigned int id)
+{
+	cpu->id = id;
+	cpu->done_tail = &cpu->done_head;
+}
+
+/* Prepares the CPUs, and the boot context: start_kernel() on init_task's
+ * stack, entered by CPU 0. */
 void lib_idle_init(void)
 {
-	resume_sp = lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
-				   lib_boot_entry, 0);
+	unsigned int id;
+
+	for (id = 0; id < NR_CPUS; id++)
+		lib_cpu_init(&lib_cpus[id], id);
+	lib_cpus[0].curr = &init_task;
+	lib_cpus[0].resume_sp =
+		lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
+				 lib_boot_entry, 0);
 }

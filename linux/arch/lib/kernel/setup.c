@@ -158,12 +158,12 @@ static int lib_state_error(void)
 	}
 }
 
-/* One entry: take interrupts and timers, run until idle, then the host
- * runs the callbacks of what finished. */
+/* One entry of CPU 0: take interrupts and timers, run until idle, then
+ * the host runs the callbacks of what finished there. */
 static void lib_run_once(void)
 {
-	lib_enter_kernel();
-	lib_syscall_run_done();
+	lib_enter_kernel(&lib_cpus[0]);
+	lib_syscall_run_done(&lib_cpus[0]);
 }
 
 static void lib_wait_for_timer(void)

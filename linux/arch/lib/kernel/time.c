@@ -13,10 +13,6 @@
 #include <linux/delay.h>
 #include "lib.h"
 
-#define NO_DEADLINE	(~0ULL)
-
-static unsigned long long deadline = NO_DEADLINE;
-
 unsigned long long lib_time_ns(void)
 {
 	return lib_ops->time_ns();
@@ -27,17 +23,20 @@ unsigned long long sched_clock(void)
 	return lib_ops->time_ns();
 }
 
+/* The host's view: CPU 0's deadline. */
 unsigned long long nuse_next_deadline(void)
 {
-	return READ_ONCE(deadline);
+	return READ_ONCE(lib_cpus[0].deadline);
 }
 
 /* Called with interrupts disabled. */
 void lib_timer_check(void)
 {
-	if (deadline != NO_DEADLINE && lib_time_ns() >= deadline) {
-		deadline = NO_DEADLINE;
-		nuse_irq_raise(LIB_IRQ_TIMER);
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	if (cpu->deadline != LIB_NO_DEADLINE && lib_time_ns() >= cpu->deadline) {
+		cpu->deadline = LIB_NO_DEADLINE;
+		lib_irq_raise(cpu, LIB_IRQ_TIMER);
 	}
 }
 
@@ -45,7 +44,7 @@ void lib_cpu_relax(void)
 {
 	unsigned long flags;
 
-	if (deadline == NO_DEADLINE)
+	if (lib_cpu_this()->deadline == LIB_NO_DEADLINE)
 		return;
 	local_irq_save(flags);
 	lib_timer_check();
@@ -76,13 +75,13 @@ static struct clocksource lib_clocksource = {
 static int lib_clockevent_next(unsigned long delta,
 			       struct clock_event_device *evt)
 {
-	deadline = lib_time_ns() + delta;
+	WRITE_ONCE(lib_cpu_this()->deadline, lib_time_ns() + delta);
 	return 0;
 }
 
 static int lib_clockevent_shutdown(struct clock_event_device *evt)
 {
-	deadline = NO_DEADLINE;
+	WRITE_ONCE(lib_cpu_this()->deadline, LIB_NO_DEADLINE);
 	return 0;
 }
 
