@@ -19,7 +19,7 @@ extern enum lib_state lib_state;
 void lib_enter_kernel(struct lib_cpu *cpu);
 void lib_cpu_halt(void);
 void __noreturn lib_leave_for_good(void);
-void lib_idle_init(void);
+int lib_idle_init(void);
 
 /* irq.c */
 void lib_set_system_vector(unsigned int irq, void (*fn)(void));
@@ -30,6 +30,9 @@ void lib_irq_take_pending(void);
 #define LIB_NO_DEADLINE	(~0ULL)
 void lib_timer_check(void);
 unsigned long long lib_time_ns(void);
+
+/* smp.c */
+enum lib_ipi { LIB_IPI_RESCHEDULE, LIB_IPI_CALL_FUNC };
 
 /* syscall.c */
 void lib_syscall_init(void);

@@ -23,6 +23,19 @@ struct lib_cpu lib_cpus[NR_CPUS] = {
 };
 
 /*
+ * current is found from the stack pointer, so init_task's stack must be
+ * THREAD_SIZE-aligned like the ones fork allocates.  The linker script
+ * aligns it within .data, but the object is linked again (relocatable):
+ * this empty object makes .data itself that aligned.
+ */
+static char lib_init_stack_align[0] __used __aligned(THREAD_SIZE)
+	__section(".data..init_task");
+
+/* Likewise, the per-CPU template must start on a page of its own. */
+static char lib_percpu_align[0] __used __aligned(PAGE_SIZE)
+	__section(".data..percpu..page_aligned");
+
+/*
  * A new context starts in lib_context_trampoline with fn in %r12 and arg in
  * %r13; below them the other callee-saved slots that lib_switch_stack pops.
  */
@@ -50,6 +63,7 @@ struct task_struct *__switch_to(struct task_struct *prev,
 
 	cpu->switch_prev = prev;
 	cpu->curr = next;
+	lib_stack_top_of((unsigned long)task_stack_page(next))->cpu = cpu;
 	lib_switch_stack(&prev->thread.sp, next->thread.sp);
 	/* Back in prev, perhaps switched to by another CPU. */
 	return lib_cpu_this()->switch_prev;
@@ -68,14 +82,24 @@ static void lib_task_start(unsigned long unused)
 	lib_user_loop();
 }
 
+/* The owner of a new stack; its CPU is set when a CPU switches to it. */
+static struct lib_stack_top *lib_stack_init(struct task_struct *p)
+{
+	struct lib_stack_top *top;
+
+	top = lib_stack_top_of((unsigned long)task_stack_page(p));
+	top->task = p;
+	top->cpu = NULL;
+	return top;
+}
+
 int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 {
 	p->thread.fn = args->fn;
 	p->thread.fn_arg = args->fn_arg;
 	p->thread.session = NULL;
 	memset(&p->thread.regs, 0, sizeof(p->thread.regs));
-	p->thread.sp = lib_context_init(task_stack_page(p) + THREAD_SIZE,
-					lib_task_start, 0);
+	p->thread.sp = lib_context_init(lib_stack_init(p), lib_task_start, 0);
 	return 0;
 }
 
@@ -150,15 +174,20 @@ static void lib_cpu_init(struct lib_cpu *cpu, unsigned int id)
 }
 
 /* Prepares the CPUs, and the boot context: start_kernel() on init_task's
- * stack, entered by CPU 0. */
-void lib_idle_init(void)
+ * stack, entered by CPU 0.  Fails if that stack is misaligned. */
+int lib_idle_init(void)
 {
+	struct lib_stack_top *top;
 	unsigned int id;
 
+	BUILD_BUG_ON(LIB_STACK_SIZE != THREAD_SIZE);
+	if ((unsigned long)task_stack_page(&init_task) & (THREAD_SIZE - 1))
+		return -EINVAL;
 	for (id = 0; id < NR_CPUS; id++)
 		lib_cpu_init(&lib_cpus[id], id);
+	top = lib_stack_init(&init_task);
+	top->cpu = &lib_cpus[0];
 	lib_cpus[0].curr = &init_task;
-	lib_cpus[0].resume_sp =
-		lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
-				 lib_boot_entry, 0);
+	lib_cpus[0].resume_sp = lib_context_init(top, lib_boot_entry, 0);
+	return 0;
 }

@@ -5,8 +5,8 @@
 #ifndef __ASSEMBLY__
 #include <asm/lib_cpu.h>
 
-/* The running task is its CPU's, which __switch_to updates. */
-#define get_current()	(lib_cpu_this()->curr)
+/* The running task, as its CPU's switch recorded it (asm/lib_cpu.h). */
+#define get_current()	lib_current()
 #define current		get_current()
 #endif
 

@@ -11,6 +11,8 @@
  */
 #define LIB_IRQ_WORDS	((CONFIG_LIB_NR_IRQS + 63) / 64)
 #define LIB_TX_BATCH	32
+/* THREAD_SIZE, without the headers that define it (asm/thread_info.h). */
+#define LIB_STACK_SIZE	(4096UL << CONFIG_LIB_STACK_ORDER)
 
 #ifndef __ASSEMBLY__
 #include <asm/ptrace.h>
@@ -24,6 +26,7 @@ struct lib_cpu {
 	unsigned long		irq_enabled;
 	unsigned long		irq_pending_any;	/* set by any host thread */
 	unsigned long		irq_pending[LIB_IRQ_WORDS];
+	unsigned long		ipi_pending;		/* enum lib_ipi bits */
 	unsigned int		id;
 
 	/* process.c: the host's context and the kernel's, and the task a
@@ -53,8 +56,40 @@ struct lib_cpu {
 
 extern struct lib_cpu lib_cpus[CONFIG_NR_CPUS];
 
+/*
+ * The top of every kernel stack names the task that owns it and the CPU
+ * it runs on (the CPU that switched to it last).  Stacks are
+ * LIB_STACK_SIZE-aligned, so both are found from the stack pointer: no
+ * thread-local storage, which compilers cache across a stack switch, and
+ * right wherever a task migrates.  Host code never runs on these stacks
+ * and never asks.
+ */
+struct lib_stack_top {
+	struct task_struct	*task;
+	struct lib_cpu		*cpu;
+};
+
+static __always_inline struct lib_stack_top *lib_stack_top_of(unsigned long sp)
+{
+	return (struct lib_stack_top *)((sp | (LIB_STACK_SIZE - 1)) + 1) - 1;
+}
+
+#ifdef CONFIG_SMP
+static __always_inline struct lib_stack_top *lib_stack_top(void)
+{
+	unsigned long sp;
+
+	asm("movq %%rsp, %0" : "=r" (sp));
+	return lib_stack_top_of(sp);
+}
+
+#define lib_cpu_this()		(lib_stack_top()->cpu)
+#define lib_current()		(lib_stack_top()->task)
+#else
 /* One CPU: its structure is at a fixed address. */
 #define lib_cpu_this()		(&lib_cpus[0])
+#define lib_current()		(lib_cpus[0].curr)
+#endif
 #endif
 
 #endif
