@@ -320,9 +320,11 @@ static bool lib_may_park(void)
 /*
  * Parks the calling task in user mode: the CPU goes back to the host with
  * interrupts off.  The doorbell taken on the way back in may append to
- * the session, so its lock is not held here.
+ * the session, so its lock is not held here.  Returns the call the host
+ * handed over directly if nothing was queued ahead of it (the fast path
+ * takes no lock); otherwise it goes to the back of the queue.
  */
-static void lib_session_park(struct lib_session *s)
+static struct nuse_syscall *lib_session_park(struct lib_session *s)
 {
 	struct lib_cpu *cpu = lib_cpu_this();
 	struct nuse_syscall *call;
@@ -331,10 +333,13 @@ static void lib_session_park(struct lib_session *s)
 	lib_cpu_halt();
 	cpu->parked_pid = 0;
 	call = cpu->direct_call;
-	if (call) {
-		cpu->direct_call = NULL;
-		lib_session_append(s, call);
-	}
+	if (!call)
+		return NULL;
+	cpu->direct_call = NULL;
+	if (!READ_ONCE(s->head))
+		return call;
+	lib_session_append(s, call);
+	return NULL;
 }
 
 static struct nuse_syscall *lib_session_next(struct lib_session *s,
@@ -343,7 +348,16 @@ static struct nuse_syscall *lib_session_next(struct lib_session *s,
 	struct nuse_syscall *call;
 
 	for (;;) {
-		spin_lock_irq(&s->lock);
+		local_irq_disable();
+		if (answered && !READ_ONCE(s->head) && lib_may_park()) {
+			answered = false;
+			call = lib_session_park(s);
+			local_irq_enable();
+			if (call)
+				return call;
+			continue;
+		}
+		spin_lock(&s->lock);
 		call = s->head;
 		if (call) {
 			s->head = call->next;
@@ -351,13 +365,6 @@ static struct nuse_syscall *lib_session_next(struct lib_session *s,
 				s->tail = &s->head;
 			spin_unlock_irq(&s->lock);
 			return call;
-		}
-		if (answered && lib_may_park()) {
-			answered = false;
-			spin_unlock(&s->lock);
-			lib_session_park(s);
-			local_irq_enable();
-			continue;
 		}
 		set_current_state(TASK_INTERRUPTIBLE);
 		WRITE_ONCE(s->waiting, true);
