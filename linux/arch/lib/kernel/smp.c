@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 #include <linux/cpumask.h>
 #include <linux/interrupt.h>
+#include <linux/percpu.h>
 #include "lib.h"
 
 static void lib_ipi_send(int cpu, enum lib_ipi ipi)
@@ -56,8 +57,13 @@ void smp_send_stop(void)
 {
 }
 
+/* Right after setup_per_cpu_areas(): each CPU keeps its own offset. */
 void __init smp_prepare_boot_cpu(void)
 {
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		lib_cpus[cpu].percpu_offset = __per_cpu_offset[cpu];
 }
 
 void __init smp_prepare_cpus(unsigned int max_cpus)

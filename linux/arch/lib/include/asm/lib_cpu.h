@@ -28,6 +28,7 @@ struct lib_cpu {
 	unsigned long		irq_pending[LIB_IRQ_WORDS];
 	unsigned long		ipi_pending;		/* enum lib_ipi bits */
 	unsigned int		id;
+	unsigned long		percpu_offset;		/* __per_cpu_offset[id] */
 
 	/* process.c: the host's context and the kernel's, and the task a
 	 * switch came from (the "last" a new task hands schedule_tail). */
