@@ -24,7 +24,7 @@ undef=$(nm -u "$obj" | awk '{print $2}' | grep -v '^_GLOBAL_OFFSET_TABLE_$')
 [ -z "$undef" ] || bad "needs symbols from outside: $(echo $undef | head -c 300)"
 echo "exports: $(echo $globals | tr '\n' ' ')"
 
-want_y="MMU=n SMP=n PREEMPT_NONE NO_HZ_IDLE MODULES=n BLOCK=n NET INET IPV6
+want_y="MMU=n SMP PREEMPT_NONE NO_HZ_IDLE MODULES=n BLOCK=n NET INET IPV6
 UNIX PACKET NET_NS PROC_FS PROC_SYSCTL TCP_CONG_CUBIC TCP_CONG_BBR NETFILTER
 NF_CONNTRACK NF_NAT NF_TABLES IP_NF_IPTABLES IP_NF_FILTER IP_NF_NAT
 IP_NF_MANGLE IP_NF_RAW IP6_NF_IPTABLES IP6_NF_FILTER NETFILTER_XT_NAT

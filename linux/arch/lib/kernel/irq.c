@@ -11,12 +11,7 @@
 #include <asm/irq_regs.h>
 #include "lib.h"
 
-#define IRQ_WORDS	BITS_TO_LONGS(NR_IRQS)
-
-unsigned long lib_irq_enabled;
-unsigned long lib_irq_pending_any;
-static unsigned long irq_pending[IRQ_WORDS];
-static struct pt_regs irq_regs;	/* interrupts always arrive in kernel mode */
+/* Each CPU has its own pending set and enabled flag (struct lib_cpu). */
 
 /*
  * Lines below LIB_IRQ_FIRST_FREE are system vectors (the timer, the
@@ -30,19 +25,26 @@ void __init lib_set_system_vector(unsigned int irq, void (*fn)(void))
 	system_vector[irq] = fn;
 }
 
+/* From any thread, host or kernel. */
+void lib_irq_raise(struct lib_cpu *cpu, unsigned int irq)
+{
+	__atomic_fetch_or(&cpu->irq_pending[irq / BITS_PER_LONG],
+			  1UL << (irq % BITS_PER_LONG), __ATOMIC_RELEASE);
+	__atomic_store_n(&cpu->irq_pending_any, 1, __ATOMIC_RELEASE);
+}
+
+/* The host's lines all go to CPU 0. */
 int nuse_irq_raise(unsigned int irq)
 {
 	if (irq >= NR_IRQS)
 		return -EINVAL;
-	__atomic_fetch_or(&irq_pending[irq / BITS_PER_LONG],
-			  1UL << (irq % BITS_PER_LONG), __ATOMIC_RELEASE);
-	__atomic_store_n(&lib_irq_pending_any, 1, __ATOMIC_RELEASE);
+	lib_irq_raise(&lib_cpus[0], irq);
 	return 0;
 }
 
-static void lib_irq_handle(unsigned int irq)
+static void lib_irq_handle(struct lib_cpu *cpu, unsigned int irq)
 {
-	struct pt_regs *old = set_irq_regs(&irq_regs);
+	struct pt_regs *old = set_irq_regs(&cpu->irq_regs);
 
 	irq_enter();
 	if (irq < LIB_IRQ_FIRST_FREE) {
@@ -58,22 +60,23 @@ static void lib_irq_handle(unsigned int irq)
 /* Called with interrupts disabled. */
 void lib_irq_take_pending(void)
 {
+	struct lib_cpu *cpu = lib_cpu_this();
 	unsigned int w, bit;
 
-	while (READ_ONCE(lib_irq_pending_any) &&
-	       __atomic_exchange_n(&lib_irq_pending_any, 0, __ATOMIC_ACQUIRE)) {
-		for (w = 0; w < IRQ_WORDS; w++) {
-			unsigned long bits = READ_ONCE(irq_pending[w]);
+	while (READ_ONCE(cpu->irq_pending_any) &&
+	       __atomic_exchange_n(&cpu->irq_pending_any, 0, __ATOMIC_ACQUIRE)) {
+		for (w = 0; w < LIB_IRQ_WORDS; w++) {
+			unsigned long bits = READ_ONCE(cpu->irq_pending[w]);
 
 			if (!bits)
 				continue;
-			bits = __atomic_exchange_n(&irq_pending[w], 0,
+			bits = __atomic_exchange_n(&cpu->irq_pending[w], 0,
 						   __ATOMIC_ACQUIRE);
 
 			while (bits) {
 				bit = __ffs(bits);
 				bits &= bits - 1;
-				lib_irq_handle(w * BITS_PER_LONG + bit);
+				lib_irq_handle(cpu, w * BITS_PER_LONG + bit);
 			}
 		}
 	}
@@ -81,9 +84,11 @@ void lib_irq_take_pending(void)
 
 void lib_irq_deliver(void)
 {
-	lib_irq_enabled = ARCH_IRQ_DISABLED;
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	cpu->irq_enabled = ARCH_IRQ_DISABLED;
 	lib_irq_take_pending();
-	lib_irq_enabled = ARCH_IRQ_ENABLED;
+	cpu->irq_enabled = ARCH_IRQ_ENABLED;
 }
 
 static void lib_irq_noop(struct irq_data *data)

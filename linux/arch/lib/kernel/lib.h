@@ -4,6 +4,7 @@
 #define _ARCH_LIB_KERNEL_LIB_H
 
 #include <nuse.h>
+#include <asm/lib_cpu.h>
 
 extern const struct nuse_host_ops *lib_ops;
 
@@ -15,22 +16,27 @@ unsigned long lib_context_init(void *stack_top, void (*fn)(unsigned long),
 /* process.c: the host's side of the CPU. */
 enum lib_state { LIB_OFF, LIB_BOOTING, LIB_UP, LIB_HALTED, LIB_PANICKED };
 extern enum lib_state lib_state;
-void lib_enter_kernel(void);
+void lib_enter_kernel(struct lib_cpu *cpu);
 void lib_cpu_halt(void);
 void __noreturn lib_leave_for_good(void);
-void lib_idle_init(void);
+int lib_idle_init(void);
 
 /* irq.c */
 void lib_set_system_vector(unsigned int irq, void (*fn)(void));
+void lib_irq_raise(struct lib_cpu *cpu, unsigned int irq);
 void lib_irq_take_pending(void);
 
 /* time.c */
+#define LIB_NO_DEADLINE	(~0ULL)
 void lib_timer_check(void);
 unsigned long long lib_time_ns(void);
 
+/* smp.c */
+enum lib_ipi { LIB_IPI_RESCHEDULE, LIB_IPI_CALL_FUNC };
+
 /* syscall.c */
 void lib_syscall_init(void);
-void lib_syscall_run_done(void);
+void lib_syscall_run_done(struct lib_cpu *cpu);
 void __noreturn lib_user_loop(void);
 void lib_session_exit(struct task_struct *tsk);
 

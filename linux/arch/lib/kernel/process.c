@@ -18,11 +18,22 @@
 #include <asm/switch_to.h>
 #include "lib.h"
 
-struct task_struct *lib_current = &init_task;
+struct lib_cpu lib_cpus[NR_CPUS] = {
+	[0 ... NR_CPUS - 1] = { .deadline = LIB_NO_DEADLINE },
+};
 
-static unsigned long host_sp;		/* the host, while the kernel runs */
-static unsigned long resume_sp;		/* the kernel, while the host runs */
-static struct task_struct *switch_prev;	/* "last" across a switch */
+/*
+ * current is found from the stack pointer, so init_task's stack must be
+ * THREAD_SIZE-aligned like the ones fork allocates.  The linker script
+ * aligns it within .data, but the object is linked again (relocatable):
+ * this empty object makes .data itself that aligned.
+ */
+static char lib_init_stack_align[0] __used __aligned(THREAD_SIZE)
+	__section(".data..init_task");
+
+/* Likewise, the per-CPU template must start on a page of its own. */
+static char lib_percpu_align[0] __used __aligned(PAGE_SIZE)
+	__section(".data..percpu..page_aligned");
 
 /*
  * A new context starts in lib_context_trampoline with fn in %r12 and arg in
@@ -48,17 +59,21 @@ unsigned long lib_context_init(void *stack_top, void (*fn)(unsigned long),
 struct task_struct *__switch_to(struct task_struct *prev,
 				struct task_struct *next)
 {
-	switch_prev = prev;
-	lib_current = next;
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	cpu->switch_prev = prev;
+	cpu->curr = next;
+	lib_stack_top_of((unsigned long)task_stack_page(next))->cpu = cpu;
 	lib_switch_stack(&prev->thread.sp, next->thread.sp);
-	return switch_prev;
+	/* Back in prev, perhaps switched to by another CPU. */
+	return lib_cpu_this()->switch_prev;
 }
 
 static void lib_task_start(unsigned long unused)
 {
 	struct task_struct *self = current;
 
-	schedule_tail(switch_prev);
+	schedule_tail(lib_cpu_this()->switch_prev);
 	if (self->thread.fn) {
 		/* Kernel threads never come back; user tasks return from
 		 * their set-up function to "user mode", our request loop. */
@@ -67,14 +82,24 @@ static void lib_task_start(unsigned long unused)
 	lib_user_loop();
 }
 
+/* The owner of a new stack; its CPU is set when a CPU switches to it. */
+static struct lib_stack_top *lib_stack_init(struct task_struct *p)
+{
+	struct lib_stack_top *top;
+
+	top = lib_stack_top_of((unsigned long)task_stack_page(p));
+	top->task = p;
+	top->cpu = NULL;
+	return top;
+}
+
 int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 {
 	p->thread.fn = args->fn;
 	p->thread.fn_arg = args->fn_arg;
 	p->thread.session = NULL;
 	memset(&p->thread.regs, 0, sizeof(p->thread.regs));
-	p->thread.sp = lib_context_init(task_stack_page(p) + THREAD_SIZE,
-					lib_task_start, 0);
+	p->thread.sp = lib_context_init(lib_stack_init(p), lib_task_start, 0);
 	return 0;
 }
 
@@ -97,10 +122,10 @@ void show_regs(struct pt_regs *regs)
 	show_regs_print_info(KERN_DEFAULT);
 }
 
-/* The host enters: run until the kernel gives the CPU back. */
-void lib_enter_kernel(void)
+/* The host enters @cpu: run until the kernel gives it back. */
+void lib_enter_kernel(struct lib_cpu *cpu)
 {
-	lib_switch_stack(&host_sp, resume_sp);
+	lib_switch_stack(&cpu->host_sp, cpu->resume_sp);
 }
 
 /*
@@ -110,7 +135,9 @@ void lib_enter_kernel(void)
  */
 void lib_cpu_halt(void)
 {
-	lib_switch_stack(&resume_sp, host_sp);
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	lib_switch_stack(&cpu->resume_sp, cpu->host_sp);
 	lib_timer_check();
 	lib_irq_take_pending();
 }
@@ -120,7 +147,7 @@ void __noreturn lib_leave_for_good(void)
 {
 	unsigned long dead_sp;
 
-	lib_switch_stack(&dead_sp, host_sp);
+	lib_switch_stack(&dead_sp, lib_cpu_this()->host_sp);
 	unreachable();
 }
 
@@ -140,9 +167,27 @@ static void lib_boot_entry(unsigned long unused)
 	start_kernel();
 }
 
-/* Prepares the boot context: start_kernel() on init_task's stack. */
-void lib_idle_init(void)
+static void lib_cpu_init(struct lib_cpu *cpu, unsigned int id)
 {
-	resume_sp = lib_context_init(task_stack_page(&init_task) + THREAD_SIZE,
-				   lib_boot_entry, 0);
+	cpu->id = id;
+	cpu->done_tail = &cpu->done_head;
+}
+
+/* Prepares the CPUs, and the boot context: start_kernel() on init_task's
+ * stack, entered by CPU 0.  Fails if that stack is misaligned. */
+int lib_idle_init(void)
+{
+	struct lib_stack_top *top;
+	unsigned int id;
+
+	BUILD_BUG_ON(LIB_STACK_SIZE != THREAD_SIZE);
+	if ((unsigned long)task_stack_page(&init_task) & (THREAD_SIZE - 1))
+		return -EINVAL;
+	for (id = 0; id < NR_CPUS; id++)
+		lib_cpu_init(&lib_cpus[id], id);
+	top = lib_stack_init(&init_task);
+	top->cpu = &lib_cpus[0];
+	lib_cpus[0].curr = &init_task;
+	lib_cpus[0].resume_sp = lib_context_init(top, lib_boot_entry, 0);
+	return 0;
 }

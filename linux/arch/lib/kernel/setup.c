@@ -158,12 +158,12 @@ static int lib_state_error(void)
 	}
 }
 
-/* One entry: take interrupts and timers, run until idle, then the host
- * runs the callbacks of what finished. */
+/* One entry of CPU 0: take interrupts and timers, run until idle, then
+ * the host runs the callbacks of what finished there. */
 static void lib_run_once(void)
 {
-	lib_enter_kernel();
-	lib_syscall_run_done();
+	lib_enter_kernel(&lib_cpus[0]);
+	lib_syscall_run_done(&lib_cpus[0]);
 }
 
 static void lib_wait_for_timer(void)
@@ -213,13 +213,19 @@ int nuse_boot(const struct nuse_boot_params *p)
 	if (err)
 		return err;
 
-	memory_start = PAGE_ALIGN((unsigned long)p->memory);
+	/* Stacks come from the page allocator in THREAD_SIZE blocks, aligned
+	 * in "physical" addresses: the region's start must be as aligned
+	 * for them to be so in virtual ones (current is found from sp). */
+	memory_start = ALIGN((unsigned long)p->memory, THREAD_SIZE);
 	memory_end = ((unsigned long)p->memory + p->memory_size) & PAGE_MASK;
 	if (p->cmdline)
 		strscpy(boot_command_line, p->cmdline, COMMAND_LINE_SIZE);
 
+	if (lib_idle_init()) {
+		lib_log("nuse: the init task's stack is misaligned\n");
+		return -EINVAL;
+	}
 	lib_state = LIB_BOOTING;
-	lib_idle_init();
 	lib_run_once();
 	/* Boot may sleep on timers (deferred probes, RCU grace periods). */
 	while (lib_state == LIB_BOOTING) {

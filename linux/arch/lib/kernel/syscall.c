@@ -36,16 +36,29 @@ static void *const lib_sys_call_table[__NR_syscalls] = {
 #include <asm/unistd.h>
 };
 
+/*
+ * A task's queue of requests.  Any CPU's doorbell interrupt appends to it,
+ * the task takes from it: both under its lock.  A dead session stays
+ * readable until a grace period has passed (the doorbell finds it under
+ * RCU), and refuses new calls.
+ */
 struct lib_session {
+	spinlock_t		lock;
 	struct nuse_syscall	*head;
 	struct nuse_syscall	**tail;
 	bool			waiting;
+	bool			dead;
+	struct rcu_head		rcu;
 };
 
 /* Submitted by the host, newest first; moved by the doorbell interrupt. */
 static struct nuse_syscall *submitted;
-/* Finished, oldest first; handed back on the host's stack. */
-static struct nuse_syscall *done_head, **done_tail = &done_head;
+
+/* The task the host called last (most calls go to the same few tasks),
+ * and every task's session pointer: set and cleared under this lock. */
+static DEFINE_SPINLOCK(session_lock);
+static struct task_struct *last_task;
+static int last_pid;
 
 int nuse_syscall_submit(int pid, struct nuse_syscall *call)
 {
@@ -63,26 +76,29 @@ int nuse_syscall_submit(int pid, struct nuse_syscall *call)
 	return nuse_irq_raise(LIB_IRQ_SYSCALL);
 }
 
+/* Finished calls wait on the CPU that finished them. */
 static void lib_call_done(struct nuse_syscall *call, long ret)
 {
+	struct lib_cpu *cpu;
 	unsigned long flags;
 
 	call->ret = ret;
 	call->next = NULL;
 	local_irq_save(flags);
-	*done_tail = call;
-	done_tail = &call->next;
+	cpu = lib_cpu_this();
+	*cpu->done_tail = call;
+	cpu->done_tail = &call->next;
 	local_irq_restore(flags);
 }
 
-/* On the host's stack, after the kernel went idle. */
-void lib_syscall_run_done(void)
+/* On @cpu's host thread and stack, after that CPU went idle. */
+void lib_syscall_run_done(struct lib_cpu *cpu)
 {
 	struct nuse_syscall *call, *next;
 
-	call = done_head;
-	done_head = NULL;
-	done_tail = &done_head;
+	call = cpu->done_head;
+	cpu->done_head = NULL;
+	cpu->done_tail = &cpu->done_head;
 	for (; call; call = next) {
 		next = call->next;
 		call->next = NULL;
@@ -91,65 +107,79 @@ void lib_syscall_run_done(void)
 	}
 }
 
-/* A task parked in user mode, and the call the host handed it directly. */
-static int parked_pid;
-static struct nuse_syscall *direct_call;
-
+/* A task parked in user mode on CPU 0 takes the host's call directly. */
 int nuse_syscall_run(int pid, struct nuse_syscall *call)
 {
+	struct lib_cpu *cpu = &lib_cpus[0];
 	int err;
 
 	if (!call || pid <= 0)
 		return -EINVAL;
-	if (pid != parked_pid)
+	if (pid != cpu->parked_pid)
 		err = nuse_syscall_submit(pid, call);
 	else {
 		call->pid = pid;
 		call->next = NULL;
-		direct_call = call;
+		cpu->direct_call = call;
 		err = 0;
 	}
 	return err ? err : nuse_run();
 }
 
-/* The task the host called last: most calls go to the same few tasks. */
-static struct task_struct *last_task;
-static int last_pid;
-
-static struct task_struct *lib_session_task(int pid)
-{
-	struct task_struct *task;
-
-	if (pid == last_pid && last_task)
-		return last_task;
-	task = find_task_by_pid_ns(pid, &init_pid_ns);
-	if (task && task->thread.session) {
-		last_pid = pid;
-		last_task = task;
-	}
-	return task;
-}
-
-static void lib_session_queue(struct nuse_syscall *call)
+/* Called under rcu_read_lock(): the task and its session stay readable. */
+static struct lib_session *lib_session_find(int pid, struct task_struct **taskp)
 {
 	struct task_struct *task;
 	struct lib_session *s = NULL;
 
-	rcu_read_lock();
-	task = lib_session_task(call->pid);
+	spin_lock(&session_lock);
+	if (pid == last_pid && last_task)
+		task = last_task;
+	else
+		task = find_task_by_pid_ns(pid, &init_pid_ns);
 	if (task)
 		s = task->thread.session;
-	if (!s) {
-		rcu_read_unlock();
-		lib_call_done(call, -ESRCH);
-		return;
+	if (s) {
+		last_pid = pid;
+		last_task = task;
 	}
-	call->next = NULL;
-	*s->tail = call;
-	s->tail = &call->next;
-	if (s->waiting)
+	spin_unlock(&session_lock);
+	*taskp = task;
+	return s;
+}
+
+/* Appends to a live session; false if it has ended. */
+static bool lib_session_append(struct lib_session *s, struct nuse_syscall *call)
+{
+	bool ok;
+
+	spin_lock(&s->lock);
+	ok = !s->dead;
+	if (ok) {
+		call->next = NULL;
+		*s->tail = call;
+		s->tail = &call->next;
+	}
+	spin_unlock(&s->lock);
+	return ok;
+}
+
+/* In the doorbell interrupt. */
+static void lib_session_queue(struct nuse_syscall *call)
+{
+	struct task_struct *task;
+	struct lib_session *s;
+	bool ok = false;
+
+	rcu_read_lock();
+	s = lib_session_find(call->pid, &task);
+	if (s)
+		ok = lib_session_append(s, call);
+	if (ok && READ_ONCE(s->waiting))
 		wake_up_process(task);
 	rcu_read_unlock();
+	if (!ok)
+		lib_call_done(call, -ESRCH);
 }
 
 static void lib_syscall_interrupt(void)
@@ -287,6 +317,31 @@ static bool lib_may_park(void)
 	       !test_thread_flag(TIF_NOTIFY_RESUME);
 }
 
+/*
+ * Parks the calling task in user mode: the CPU goes back to the host with
+ * interrupts off.  The doorbell taken on the way back in may append to
+ * the session, so its lock is not held here.  Returns the call the host
+ * handed over directly if nothing was queued ahead of it (the fast path
+ * takes no lock); otherwise it goes to the back of the queue.
+ */
+static struct nuse_syscall *lib_session_park(struct lib_session *s)
+{
+	struct lib_cpu *cpu = lib_cpu_this();
+	struct nuse_syscall *call;
+
+	cpu->parked_pid = current->pid;
+	lib_cpu_halt();
+	cpu->parked_pid = 0;
+	call = cpu->direct_call;
+	if (!call)
+		return NULL;
+	cpu->direct_call = NULL;
+	if (!READ_ONCE(s->head))
+		return call;
+	lib_session_append(s, call);
+	return NULL;
+}
+
 static struct nuse_syscall *lib_session_next(struct lib_session *s,
 					     bool answered)
 {
@@ -294,38 +349,33 @@ static struct nuse_syscall *lib_session_next(struct lib_session *s,
 
 	for (;;) {
 		local_irq_disable();
+		if (answered && !READ_ONCE(s->head) && lib_may_park()) {
+			answered = false;
+			call = lib_session_park(s);
+			local_irq_enable();
+			if (call)
+				return call;
+			continue;
+		}
+		spin_lock(&s->lock);
 		call = s->head;
 		if (call) {
 			s->head = call->next;
 			if (!s->head)
 				s->tail = &s->head;
-			local_irq_enable();
+			spin_unlock_irq(&s->lock);
 			return call;
 		}
-		if (answered && lib_may_park()) {
-			answered = false;
-			parked_pid = current->pid;
-			lib_cpu_halt();
-			parked_pid = 0;
-			call = direct_call;
-			if (call) {
-				direct_call = NULL;
-				*s->tail = call;
-				s->tail = &call->next;
-			}
-			local_irq_enable();
-			continue;
-		}
 		set_current_state(TASK_INTERRUPTIBLE);
-		s->waiting = true;
-		local_irq_enable();
+		WRITE_ONCE(s->waiting, true);
+		spin_unlock_irq(&s->lock);
 		if (signal_pending(current) || test_thread_flag(TIF_NOTIFY_RESUME)) {
 			__set_current_state(TASK_RUNNING);
-			s->waiting = false;
+			WRITE_ONCE(s->waiting, false);
 			return NULL;
 		}
 		schedule();
-		s->waiting = false;
+		WRITE_ONCE(s->waiting, false);
 	}
 }
 
@@ -336,13 +386,16 @@ static void lib_session_start(void)
 
 	if (!s)
 		do_exit(ENOMEM);
+	spin_lock_init(&s->lock);
 	s->tail = &s->head;
 	/* Signals have no handlers to run here: ignore all but the two that
 	 * cannot be (so that a peer's reset never kills a task by SIGPIPE). */
 	for (sig = 1; sig <= _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			kernel_sigaction(sig, SIG_IGN);
+	spin_lock_irq(&session_lock);
 	current->thread.session = s;
+	spin_unlock_irq(&session_lock);
 }
 
 void lib_session_exit(struct task_struct *tsk)
@@ -353,17 +406,22 @@ void lib_session_exit(struct task_struct *tsk)
 
 	if (!s)
 		return;
-	local_irq_save(flags);
+	spin_lock_irqsave(&session_lock, flags);
 	tsk->thread.session = NULL;
 	if (last_task == tsk)
 		last_task = NULL;
+	spin_unlock_irqrestore(&session_lock, flags);
+
+	spin_lock_irqsave(&s->lock, flags);
+	s->dead = true;
 	call = s->head;
-	local_irq_restore(flags);
+	s->head = NULL;
+	spin_unlock_irqrestore(&s->lock, flags);
 	for (; call; call = next) {
 		next = call->next;
 		lib_call_done(call, -ESRCH);
 	}
-	kfree(s);
+	kfree_rcu(s, rcu);
 }
 
 void __noreturn lib_user_loop(void)

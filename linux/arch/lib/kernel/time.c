@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Time of ARCH=lib: the clocksource and sched_clock read the host's
- * monotonic clock in nanoseconds; the clockevent is one-shot and only
- * records its deadline, which the host reads to know how long it may
+ * monotonic clock in nanoseconds; each CPU's clockevent is one-shot and
+ * only records its deadline, which the host reads to know how long it may
  * sleep.  An expired deadline becomes LIB_IRQ_TIMER when the kernel is
  * entered or spins in cpu_relax().
  */
@@ -12,10 +12,6 @@
 #include <linux/sched/clock.h>
 #include <linux/delay.h>
 #include "lib.h"
-
-#define NO_DEADLINE	(~0ULL)
-
-static unsigned long long deadline = NO_DEADLINE;
 
 unsigned long long lib_time_ns(void)
 {
@@ -27,17 +23,20 @@ unsigned long long sched_clock(void)
 	return lib_ops->time_ns();
 }
 
+/* The host's view: CPU 0's deadline. */
 unsigned long long nuse_next_deadline(void)
 {
-	return READ_ONCE(deadline);
+	return READ_ONCE(lib_cpus[0].deadline);
 }
 
 /* Called with interrupts disabled. */
 void lib_timer_check(void)
 {
-	if (deadline != NO_DEADLINE && lib_time_ns() >= deadline) {
-		deadline = NO_DEADLINE;
-		nuse_irq_raise(LIB_IRQ_TIMER);
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	if (cpu->deadline != LIB_NO_DEADLINE && lib_time_ns() >= cpu->deadline) {
+		cpu->deadline = LIB_NO_DEADLINE;
+		lib_irq_raise(cpu, LIB_IRQ_TIMER);
 	}
 }
 
@@ -45,7 +44,8 @@ void lib_cpu_relax(void)
 {
 	unsigned long flags;
 
-	if (deadline == NO_DEADLINE)
+	asm volatile("pause" ::: "memory");	/* a spin-wait hint to the host CPU */
+	if (lib_cpu_this()->deadline == LIB_NO_DEADLINE)
 		return;
 	local_irq_save(flags);
 	lib_timer_check();
@@ -76,38 +76,47 @@ static struct clocksource lib_clocksource = {
 static int lib_clockevent_next(unsigned long delta,
 			       struct clock_event_device *evt)
 {
-	deadline = lib_time_ns() + delta;
+	WRITE_ONCE(lib_cpu_this()->deadline, lib_time_ns() + delta);
 	return 0;
 }
 
 static int lib_clockevent_shutdown(struct clock_event_device *evt)
 {
-	deadline = NO_DEADLINE;
+	WRITE_ONCE(lib_cpu_this()->deadline, LIB_NO_DEADLINE);
 	return 0;
 }
 
-static struct clock_event_device lib_clockevent = {
-	.name			= "host",
-	.rating			= 400,
-	.features		= CLOCK_EVT_FEAT_ONESHOT,
-	.set_next_event		= lib_clockevent_next,
-	.set_state_shutdown	= lib_clockevent_shutdown,
-	.set_state_oneshot_stopped = lib_clockevent_shutdown,
-	.cpumask		= cpu_possible_mask,
-};
+/* One per CPU: each CPU's deadline is its own (struct lib_cpu). */
+static DEFINE_PER_CPU(struct clock_event_device, lib_clockevent);
 
 static void lib_timer_interrupt(void)
 {
-	lib_clockevent.event_handler(&lib_clockevent);
+	struct clock_event_device *evt = this_cpu_ptr(&lib_clockevent);
+
+	evt->event_handler(evt);
+}
+
+/* On @cpu, as it comes up. */
+static void lib_clockevent_start(unsigned int cpu)
+{
+	struct clock_event_device *evt = per_cpu_ptr(&lib_clockevent, cpu);
+
+	evt->name = "host";
+	evt->rating = 400;
+	evt->features = CLOCK_EVT_FEAT_ONESHOT;
+	evt->set_next_event = lib_clockevent_next;
+	evt->set_state_shutdown = lib_clockevent_shutdown;
+	evt->set_state_oneshot_stopped = lib_clockevent_shutdown;
+	evt->cpumask = cpumask_of(cpu);
+	/* Deltas are nanoseconds: the device counts at 1 GHz. */
+	clockevents_config_and_register(evt, NSEC_PER_SEC, 1, ULONG_MAX);
 }
 
 void __init time_init(void)
 {
 	lib_set_system_vector(LIB_IRQ_TIMER, lib_timer_interrupt);
 	clocksource_register_hz(&lib_clocksource, NSEC_PER_SEC);
-	/* Deltas are nanoseconds: the device counts at 1 GHz. */
-	clockevents_config_and_register(&lib_clockevent, NSEC_PER_SEC,
-					1, ULONG_MAX);
+	lib_clockevent_start(smp_processor_id());
 }
 
 /* Delays are timed on the host clock, so a "loop" is one nanosecond. */

@@ -21,7 +21,7 @@
 #include <net/net_namespace.h>
 #include "lib.h"
 
-#define VNIC_TX_BATCH		32
+#define VNIC_TX_BATCH		LIB_TX_BATCH
 #define VNIC_RING_DEFAULT	256
 #define VNIC_RING_MAX		4096
 #define VNIC_MC_MAX		32	/* past this, the vNIC takes all multicast */
@@ -53,8 +53,6 @@ struct lib_vnic {
 
 static DEFINE_IDR(vnic_idr);
 static int vnic_count;
-static struct lib_vnic *kick_list;	/* rings with new frames */
-static struct nuse_frame tx_frames[VNIC_TX_BATCH];
 
 static struct lib_vnic *vnic_lookup(int id)
 {
@@ -77,10 +75,12 @@ int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
 		v->ring[(v->head + i) & v->mask] = frames[i];
 	v->head += n;
 	if (n && !v->kicked) {
+		struct lib_cpu *cpu = &lib_cpus[0];	/* the host's one CPU */
+
 		v->kicked = true;
-		v->next_kick = kick_list;
-		kick_list = v;
-		nuse_irq_raise(LIB_IRQ_VNIC);
+		v->next_kick = cpu->kick_list;
+		cpu->kick_list = v;
+		lib_irq_raise(cpu, LIB_IRQ_VNIC);
 	}
 	return n;
 }
@@ -117,9 +117,10 @@ int nuse_vnic_accepts(int id, const unsigned char *mac)
 
 static irqreturn_t vnic_interrupt(int irq, void *dev_id)
 {
-	struct lib_vnic *v = kick_list;
+	struct lib_cpu *cpu = lib_cpu_this();
+	struct lib_vnic *v = cpu->kick_list;
 
-	kick_list = NULL;
+	cpu->kick_list = NULL;
 	for (; v; v = v->next_kick) {
 		v->kicked = false;
 		napi_schedule(&v->napi);
@@ -161,6 +162,7 @@ static int vnic_poll(struct napi_struct *napi, int budget)
 
 static void vnic_flush(struct lib_vnic *v)
 {
+	struct nuse_frame *tx_frames = lib_cpu_this()->tx_frames;
 	unsigned int i;
 
 	for (i = 0; i < v->ntx; i++) {

@@ -3,12 +3,10 @@
 #define _ASM_LIB_CURRENT_H
 
 #ifndef __ASSEMBLY__
-struct task_struct;
+#include <asm/lib_cpu.h>
 
-/* One CPU: the running task is a plain variable that __switch_to updates. */
-extern struct task_struct *lib_current;
-
-#define get_current()	(lib_current)
+/* The running task, as its CPU's switch recorded it (asm/lib_cpu.h). */
+#define get_current()	lib_current()
 #define current		get_current()
 #endif
 

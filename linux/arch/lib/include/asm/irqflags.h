@@ -6,23 +6,27 @@
 #define ARCH_IRQ_ENABLED	1UL
 
 #ifndef __ASSEMBLY__
-extern unsigned long lib_irq_enabled;
-extern unsigned long lib_irq_pending_any;
+#include <asm/lib_cpu.h>
+
 void lib_irq_deliver(void);
 
 static inline unsigned long arch_local_save_flags(void)
 {
-	return lib_irq_enabled;
+	return lib_cpu_this()->irq_enabled;
 }
 
 /*
  * Like a real CPU, enabling interrupts takes the ones that are pending.
- * The host only sets lib_irq_pending_any between runs, or on entry.
+ * Host threads set a CPU's irq_pending_any at any time.
  */
 static inline void arch_local_irq_restore(unsigned long flags)
 {
-	lib_irq_enabled = flags;
-	if (flags == ARCH_IRQ_ENABLED && __builtin_expect(lib_irq_pending_any, 0))
+	struct lib_cpu *cpu = lib_cpu_this();
+
+	cpu->irq_enabled = flags;
+	if (flags == ARCH_IRQ_ENABLED &&
+	    __builtin_expect(__atomic_load_n(&cpu->irq_pending_any,
+					     __ATOMIC_RELAXED), 0))
 		lib_irq_deliver();
 }
 

@@ -11,6 +11,9 @@
 struct thread_info {
 	unsigned long	flags;
 	int		preempt_count;
+#ifdef CONFIG_SMP
+	unsigned int	cpu;		/* task_cpu(), kept by the scheduler */
+#endif
 };
 
 #define INIT_THREAD_INFO(tsk)				\
