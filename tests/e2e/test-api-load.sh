@@ -79,11 +79,13 @@ echo "daemon RSS: before $rss0 KiB, after the first 3 s $rssw KiB, at the end $r
 # first round leaves ~1.3 MiB in use for good: slab caches keep partly
 # used pages and per-CPU objects; it does not grow with more rounds
 # (-4 to +25 KiB after each further 5-20 s, 1,300-2,000 tenants each).
-# So: at most 2 MiB over the cold start (1.6% of the total; 8 tenants),
+# The SMP kernel (at one CPU) keeps more for good: per-CPU chunks are
+# whole contiguous pages; 1.5-2.05 MB measured.
+# So: at most 3 MiB over the cold start (2.4% of the total; 12 tenants),
 # and at most 512 KiB over the warm kernel (two tenants), which a leak of
 # ~200 bytes a tenant exceeds in a 30 s run (3,000-4,300 tenants at ~1,000
 # requests/s; ~300 bytes on a busy machine: 1,900 tenants at ~300/s).
-tol0=$((2 * 1024 * 1024))
+tol0=$((3 * 1024 * 1024))
 tolw=$((512 * 1024))
 [ $((used1 - used0)) -le $tol0 ] && pass "kernel memory: +$((used1 - used0)) bytes over the cold start (<= $tol0)" \
 	|| fail "kernel memory used grew by $((used1 - used0)) bytes over the cold start"
