@@ -73,6 +73,12 @@ void api_resume(struct pending *p);
  * struct of @p->u it filled); the connection waits, suspended. */
 enum MHD_Result api_submit(struct pending *p, const struct ctl_op *op, size_t len);
 
+/* A tenant's name in the path longer than any can be: no such tenant. */
+#define API_CHECK_TENANT(p, name) do {					\
+	if (strlen(name) > TENANT_NAME_MAX)				\
+		return api_problem(p, 404, "no such tenant", "name");	\
+} while (0)
+
 static inline int method_is(const char *method, const char *m)
 {
 	return !strcmp(method, m);

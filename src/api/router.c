@@ -12,57 +12,38 @@
 #include "api/api_int.h"
 #include "api/routes.h"
 
-/* The methods of every route whose pattern has the path of @url: the
- * Allow header.  0 if none has it. */
-static int allowed(const char *url, char *allow, size_t size)
-{
-	char buf[API_PATH_MAX], *seg[API_SEG_MAX], *arg[API_SEG_MAX];
-	unsigned int i;
-	int n, any = 0;
-
-	*allow = '\0';
-	for (i = 0; i < api_nroutes; i++) {
-		strcpy(buf, url);
-		n = api_split(buf, seg, API_SEG_MAX);
-		if (n < 0 || !api_match(api_routes[i].pattern, seg, n, arg, API_SEG_MAX))
-			continue;
-		if (!strstr(allow, api_routes[i].method))
-			snprintf(allow + strlen(allow), size - strlen(allow), "%s%s",
-				 any ? ", " : "", api_routes[i].method);
-		any = 1;
-	}
-	return any;
-}
-
+/*
+ * One pass over the table: the first route of @method whose pattern has
+ * the path takes the request; the routes of other methods with that
+ * path make the Allow header of a 405, the first of them its label.
+ */
 enum MHD_Result api_route(struct pending *p, const char *url, const char *method)
 {
-	char buf[API_PATH_MAX], *seg[API_SEG_MAX], *arg[API_SEG_MAX], allow[64];
-	unsigned int i;
+	char buf[API_PATH_MAX], *seg[API_SEG_MAX], *arg[API_SEG_MAX], allow[64] = "";
+	const struct api_route *other = NULL, *r;
 	int n;
 
 	if (strlen(url) >= sizeof(buf)) {
 		p->route = "other";
 		return api_problem(p, 404, "no such resource", NULL);
 	}
-	for (i = 0; i < api_nroutes; i++) {
-		if (strcmp(api_routes[i].method, method))
-			continue;
-		strcpy(buf, url);
+	for (r = api_routes; r < api_routes + api_nroutes; r++) {
+		strcpy(buf, url);	/* api_match() joins a {x*} in place */
 		n = api_split(buf, seg, API_SEG_MAX);
-		if (n >= 0 && api_match(api_routes[i].pattern, seg, n, arg, API_SEG_MAX)) {
-			p->route = api_route_label(&api_routes[i]);
-			return api_routes[i].handler(p, arg);
+		if (n < 0 || !api_match(r->pattern, seg, n, arg, API_SEG_MAX))
+			continue;
+		if (!strcmp(r->method, method)) {
+			p->route = api_route_label(r);
+			return r->handler(p, arg);
 		}
+		if (!strstr(allow, r->method))
+			snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow), "%s%s",
+				 *allow ? ", " : "", r->method);
+		if (!other)
+			other = r;
 	}
-	if (allowed(url, allow, sizeof(allow))) {
-		/* the label of a route of that path: the first */
-		for (i = 0; i < api_nroutes; i++) {
-			strcpy(buf, url);
-			n = api_split(buf, seg, API_SEG_MAX);
-			if (n >= 0 && api_match(api_routes[i].pattern, seg, n, arg, API_SEG_MAX))
-				break;
-		}
-		p->route = api_route_label(&api_routes[i]);
+	if (other) {
+		p->route = api_route_label(other);
 		return api_not_allowed(p, allow);
 	}
 	p->route = "other";

@@ -113,8 +113,7 @@ enum MHD_Result api_tenant_save(struct pending *p, char **arg)
 {
 	const char *tenant = arg[0];
 
-	if (strlen(tenant) > TENANT_NAME_MAX)
-		return api_problem(p, 404, "no such tenant", "name");
+	API_CHECK_TENANT(p, tenant);
 	switch (p->stage) {
 	case 0:
 		if (!state_tenant(tenant))

@@ -67,21 +67,6 @@ enum MHD_Result api_tenant_submit(struct pending *p, const struct ctl_op *op,
 	return api_submit(p, op, sizeof(p->u.one));
 }
 
-/* A tenant's name in the path: longer than any can be is no tenant. */
-static int bad_name(struct pending *p, const char *name, enum MHD_Result *ret)
-{
-	if (strlen(name) <= TENANT_NAME_MAX)
-		return 0;
-	*ret = api_problem(p, 404, "no such tenant", "name");
-	return 1;
-}
-
-#define CHECK_NAME(p, name) do { \
-	enum MHD_Result ret_; \
-	if (bad_name(p, name, &ret_)) \
-		return ret_; \
-} while (0)
-
 /* --- endpoints --- */
 
 json_t *api_parse_body(struct pending *p, enum MHD_Result *ret)
@@ -226,7 +211,7 @@ static enum MHD_Result get_part(struct pending *p, const char *name, enum part p
 {
 	json_t *t, *v;
 
-	CHECK_NAME(p, name);
+	API_CHECK_TENANT(p, name);
 	if (!p->submitted)
 		return api_tenant_submit(p, &tenant_op_get, name, extra);
 	if (p->u.req.status)
@@ -282,7 +267,7 @@ enum MHD_Result api_tenant_delete(struct pending *p, char **arg)
 {
 	const char *name = arg[0];
 
-	CHECK_NAME(p, name);
+	API_CHECK_TENANT(p, name);
 	if (!p->submitted)
 		return api_tenant_submit(p, &tenant_op_destroy, name, NULL);
 	if (p->u.req.status)
@@ -298,7 +283,7 @@ enum MHD_Result api_vnics_post(struct pending *p, char **arg)
 	char err[512], loc[160];
 	json_t *j;
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -326,7 +311,7 @@ enum MHD_Result api_vnic_delete(struct pending *p, char **arg)
 {
 	const char *tenant = arg[0], *vnic = arg[1];
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (!p->submitted) {
 		if (strlen(vnic) >= IFNAMSIZ)
 			return api_problem(p, 404, "no such vNIC", "vnic");
@@ -348,7 +333,7 @@ static enum MHD_Result addr_change(struct pending *p, const char *tenant,
 	json_t *j = NULL, *a = NULL;
 	int add = !addr;
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -432,7 +417,7 @@ enum MHD_Result api_routes_get(struct pending *p, char **arg)
 	const char *tenant = arg[0];
 	unsigned int table;
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -458,7 +443,7 @@ static enum MHD_Result route_change(struct pending *p, const char *tenant, const
 	char err[512];
 	json_t *j;
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -506,7 +491,7 @@ enum MHD_Result api_sysctls_patch(struct pending *p, char **arg)
 	char err[512];
 	json_t *j;
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (p->submitted) {
 		if (p->u.req.status)
 			return api_tenant_error(p);
@@ -564,7 +549,7 @@ enum MHD_Result api_stats_get(struct pending *p, char **arg)
 {
 	const char *tenant = arg[0];
 
-	CHECK_NAME(p, tenant);
+	API_CHECK_TENANT(p, tenant);
 	if (!p->submitted)
 		return api_tenant_submit(p, &tenant_op_stats, tenant, NULL);
 	if (p->u.req.status)
@@ -575,7 +560,7 @@ enum MHD_Result api_stats_get(struct pending *p, char **arg)
 /* GET .../links: every link of the tenant's namespace, as the kernel has it. */
 enum MHD_Result api_links_get(struct pending *p, char **arg)
 {
-	CHECK_NAME(p, arg[0]);
+	API_CHECK_TENANT(p, arg[0]);
 	if (!p->submitted)
 		return api_tenant_submit(p, &tenant_op_links, arg[0], NULL);
 	if (p->u.req.status)

@@ -14,16 +14,7 @@
 
 #include "api/idem.h"
 
-static int failed;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failed = 1;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static const char *const names[] = { "new", "replay", "running", "mismatch", "nomem" };
 

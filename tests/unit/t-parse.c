@@ -15,16 +15,7 @@
 #include "tenant_int.h"
 #include "conf/conf_listen.c"	/* the parser itself: it has no library */
 
-static int failed;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failed = 1;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static void test_mac(void)
 {

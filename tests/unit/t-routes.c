@@ -12,16 +12,7 @@
 
 #include "api/routes.h"
 
-static int failed;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failed = 1;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static const struct { const char *method, *pattern; } table[] = {
 #define API_ROUTE(method, pattern, fn) { #method, pattern },

@@ -25,16 +25,7 @@
 #include "log/log.h"
 #include "rpc_double.h"
 
-static int failed;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failed = 1;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static struct rpc_sess sess = { .fd = 3, .efd = 9, .state = RPC_READY };
 

@@ -10,16 +10,7 @@
 
 #include "ops/snmp.h"
 
-static int failed;
-
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-		failed = 1;						\
-	}								\
-} while (0)
+#include "check.h"
 
 static json_int_t get(json_t *o, const char *group, const char *name)
 {

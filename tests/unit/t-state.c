@@ -17,17 +17,9 @@
 
 #include "conf/state.h"
 
-static int failed;
-static char dir[] = "/tmp/nuse-t-state.XXXXXX";
+#include "check.h"
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		failed = 1;						\
-	}								\
-} while (0)
+static char dir[] = "/tmp/nuse-t-state.XXXXXX";
 
 static void put(const char *text)
 {
