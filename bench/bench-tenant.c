@@ -182,7 +182,7 @@ int main(void)
 	       med, p99, N);
 	printf("kernel memory per tenant (%d tenants): %.0f KiB\n", N,
 	       (double)(free0 - free1) / N);
-	tenant_fini();
+	tenant_fini(0);
 	nuse_host_halt();
 	printf("tenants that fit in 1 GiB of kernel memory: %d\n", fit);
 

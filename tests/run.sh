@@ -12,7 +12,9 @@
 # name is its path below tests/ (e.g. kernel/t-boot, e2e/test-api.sh); its
 # output goes to $top_builddir/tests/logs/NAME.log. Exit status 0 is a pass,
 # 77 a skip, anything else a failure. Each test is stopped after
-# $NUSE_TEST_TIMEOUT seconds (default 300).
+# $NUSE_TEST_TIMEOUT seconds (default 300).  NUSE_TEST_CPUS=N (default 1)
+# boots every test's kernel, and starts every daemon, with N CPUs; the
+# tests of SMP itself (kernel/t-smp*) take at least 2.
 #
 # Tests run with the repository's build directory as their working directory
 # and top_builddir, top_srcdir and NUSE_TEST_LOG in their environment.

@@ -4,11 +4,18 @@
  * clock, log and sleep from libc, and synchronous calls built on
  * nuse_syscall_submit().
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/mman.h>
 
 #include "nuse_host.h"
@@ -44,11 +51,149 @@ static void host_log(const char *msg, unsigned long len)
 		fwrite(msg, 1, len, stderr);
 }
 
+/*
+ * The CPUs' host threads.  Each CPU has an eventfd that kicks it: the
+ * kernel writes it (cpu_kick) when it raises an interrupt for a CPU whose
+ * thread is outside the kernel, and the thread sleeps in poll() on it
+ * until then or its next timer (cpu_idle).
+ */
+static unsigned int host_ncpus;
+static int host_cpu_fds[NUSE_CPUS_MAX] = { [0 ... NUSE_CPUS_MAX - 1] = -1 };
+static pthread_t host_cpu_threads[NUSE_CPUS_MAX];
+static volatile int host_cpus_quit;
+
+static void host_cpu_kick(unsigned int cpu)
+{
+	uint64_t one = 1;
+
+	if (cpu < NUSE_CPUS_MAX && host_cpu_fds[cpu] >= 0)
+		while (write(host_cpu_fds[cpu], &one, sizeof(one)) < 0 && errno == EINTR)
+			;
+}
+
+void nuse_host_cpu_clear(unsigned int cpu)
+{
+	uint64_t n;
+
+	if (cpu < NUSE_CPUS_MAX && host_cpu_fds[cpu] >= 0)
+		while (read(host_cpu_fds[cpu], &n, sizeof(n)) < 0 && errno == EINTR)
+			;
+}
+
+int nuse_host_cpu_fd(unsigned int cpu)
+{
+	return cpu < NUSE_CPUS_MAX ? host_cpu_fds[cpu] : -1;
+}
+
+static void host_cpu_idle(unsigned int cpu, unsigned long long deadline)
+{
+	struct pollfd pfd = { .fd = host_cpu_fds[cpu], .events = POLLIN };
+	unsigned long long now = nuse_host_now(), wait;
+	struct timespec ts, *tsp = NULL;
+
+	if (pfd.fd < 0) {
+		if (deadline != ~0ULL)
+			host_sleep_until(deadline);
+		return;
+	}
+	if (deadline != ~0ULL) {
+		wait = deadline > now ? deadline - now : 0;
+		ts.tv_sec = wait / 1000000000ULL;
+		ts.tv_nsec = wait % 1000000000ULL;
+		tsp = &ts;
+	}
+	if (ppoll(&pfd, 1, tsp, NULL) > 0)
+		nuse_host_cpu_clear(cpu);
+}
+
 static const struct nuse_host_ops host_ops = {
 	.time_ns	= nuse_host_now,
 	.log		= host_log,
 	.sleep_until	= host_sleep_until,
+	.cpu_idle	= host_cpu_idle,
 };
+
+/* With several CPUs the kernel kicks sleeping threads; with one, the only
+ * thread is the caller's, which looks at the kernel after every event. */
+static const struct nuse_host_ops host_ops_smp = {
+	.time_ns	= nuse_host_now,
+	.log		= host_log,
+	.sleep_until	= host_sleep_until,
+	.cpu_kick	= host_cpu_kick,
+	.cpu_idle	= host_cpu_idle,
+};
+
+static void *host_cpu_thread(void *arg)
+{
+	unsigned int cpu = (unsigned int)(uintptr_t)arg;
+	int err;
+
+	while (!host_cpus_quit) {
+		err = nuse_cpu_run(cpu);
+		if (err == -EIO || err == -ESHUTDOWN || err == -EINVAL)
+			break;
+		host_cpu_idle(cpu, err == -EAGAIN ? ~0ULL : nuse_cpu_next_deadline(cpu));
+	}
+	return NULL;
+}
+
+static void host_cpus_stop(void)
+{
+	unsigned int cpu;
+
+	host_cpus_quit = 1;
+	for (cpu = 1; cpu < host_ncpus; cpu++) {
+		host_cpu_kick(cpu);
+		pthread_join(host_cpu_threads[cpu], NULL);
+	}
+	for (cpu = 0; cpu < host_ncpus; cpu++) {
+		close(host_cpu_fds[cpu]);
+		host_cpu_fds[cpu] = -1;
+	}
+	host_ncpus = 0;
+}
+
+/* CPU 0's eventfd, and a thread for each other CPU, every signal blocked
+ * there (the process's handlers run on its own threads). */
+static int host_cpus_start(unsigned int ncpus)
+{
+	sigset_t all, old;
+	unsigned int cpu;
+	char name[16];
+	int err = 0;
+
+	host_cpus_quit = 0;
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		host_cpu_fds[cpu] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (host_cpu_fds[cpu] < 0) {
+			err = -errno;
+			host_ncpus = cpu;
+			host_cpus_stop();
+			return err;
+		}
+	}
+	host_ncpus = 1;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (cpu = 1; cpu < ncpus && !err; cpu++) {
+		err = -pthread_create(&host_cpu_threads[cpu], NULL, host_cpu_thread,
+				      (void *)(uintptr_t)cpu);
+		if (!err) {
+			snprintf(name, sizeof(name), "nuse-cpu%u", cpu);
+			pthread_setname_np(host_cpu_threads[cpu], name);
+			host_ncpus = cpu + 1;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		for (cpu = host_ncpus; cpu < ncpus; cpu++) {
+			close(host_cpu_fds[cpu]);
+			host_cpu_fds[cpu] = -1;
+		}
+		host_cpus_stop();
+	}
+	return err;
+}
 
 /* The kernel's wall clock starts at the epoch: set it from the host's.
  * It then advances with the monotonic clock, as all the kernel's time
@@ -64,27 +209,51 @@ static int host_set_realtime(void)
 
 int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log)
 {
+	return nuse_host_boot_cpus(memory, cmdline, log, 1);
+}
+
+int nuse_host_boot_cpus(size_t memory, const char *cmdline, nuse_log_fn log,
+			unsigned int ncpus)
+{
 	struct nuse_boot_params params;
+	unsigned char seed[64];
 	void *region = NULL;
 	int err;
 
 	host_log_fn = log;
+	if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
+		return errno ? -errno : -EIO;
+	if (ncpus < 1 || ncpus > NUSE_CPUS_MAX)
+		return -EINVAL;
+	if (host_ncpus)
+		return -EALREADY;
 	if (memory >= NUSE_MEMORY_MIN) {
 		region = mmap(NULL, memory, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (region == MAP_FAILED)
 			return -errno;
 	}
+	err = host_cpus_start(ncpus);
+	if (err) {
+		if (region)
+			munmap(region, memory);
+		return err;
+	}
 	params = (struct nuse_boot_params){
 		.memory		= region,
 		.memory_size	= region ? memory : 0,
 		.cmdline	= cmdline,
-		.ops		= &host_ops,
+		.ops		= ncpus > 1 ? &host_ops_smp : &host_ops,
+		.ncpus		= ncpus,
+		.seed		= seed,
+		.seed_len	= sizeof(seed),
 	};
 	if (!region)	/* let the kernel say why it refuses */
 		params.memory_size = memory;
 	err = nuse_boot(&params);
+	explicit_bzero(seed, sizeof(seed));
 	if (err == -EINVAL || err == -EALREADY) {
+		host_cpus_stop();
 		if (region)
 			munmap(region, memory);
 		return err;
@@ -100,6 +269,8 @@ int nuse_host_halt(void)
 {
 	int err = nuse_halt();
 
+	if (err == 0)
+		host_cpus_stop();
 	if (err == 0 && host_memory) {
 		munmap(host_memory, host_memory_size);
 		host_memory = NULL;
@@ -112,7 +283,7 @@ static void host_idle_sleep(unsigned long long max_ns)
 	unsigned long long limit = nuse_host_now() + max_ns;
 	unsigned long long deadline = nuse_next_deadline();
 
-	host_sleep_until(deadline < limit ? deadline : limit);
+	host_cpu_idle(0, deadline < limit ? deadline : limit);
 }
 
 int nuse_host_step(unsigned long long max_ns)
@@ -164,3 +335,4 @@ long nuse_call(int pid, long nr, long a0, long a1, long a2, long a3,
 		err = nuse_host_wait(&call);
 	return err ? err : call.ret;
 }
+

@@ -3,9 +3,13 @@
  * nuse.h - the face of the library kernel.
  *
  * One host thread owns a kernel instance: it boots it, enters it with
- * nuse_run() and gets control back when the kernel is idle.  Other host
+ * nuse_run() and gets control back when the kernel is idle.  It is CPU 0.
+ * A kernel booted with more CPUs (nuse_boot_params.ncpus) needs one more
+ * host thread for each: CPU c's thread enters it with nuse_cpu_run(c) and
+ * sleeps in the host's cpu_idle(c, ...) while it is idle.  Other host
  * threads may only submit system calls and raise interrupts; both are
- * delivered the next time the owner enters the kernel.
+ * delivered the next time CPU 0 enters the kernel, and wake its thread
+ * (cpu_kick) if it sleeps.
  *
  * System calls are requests run by kernel tasks.  A task is named by its
  * pid; pid 1 exists after boot.  Each task has its own file table unless
@@ -33,7 +37,21 @@ struct nuse_host_ops {
 	void (*log)(const char *msg, unsigned long len);
 	/* Optional: sleep until the clock reads at least @deadline_ns. */
 	void (*sleep_until)(unsigned long long deadline_ns);
+	/*
+	 * Required with more than one CPU, optional with one.  cpu_kick
+	 * wakes CPU @cpu's host thread: its cpu_idle() in progress, or else
+	 * its next one, returns at once (a kick is never lost; an eventfd
+	 * does it).  It is called from any thread, on kernel stacks too:
+	 * never call into the kernel from it.  cpu_idle sleeps the calling
+	 * thread, CPU @cpu's, until the clock reads @deadline_ns (~0ULL:
+	 * none) or the CPU is kicked; it then consumes the kick.
+	 */
+	void (*cpu_kick)(unsigned int cpu);
+	void (*cpu_idle)(unsigned int cpu, unsigned long long deadline_ns);
 };
+
+/* The most CPUs a kernel boots with. */
+#define NUSE_CPUS_MAX		64
 
 struct nuse_boot_params {
 	/* The kernel's memory: one region, page aligned, owned by the kernel
@@ -43,6 +61,16 @@ struct nuse_boot_params {
 	/* Kernel command line, e.g. "loglevel=4"; may be 0. */
 	const char *cmdline;
 	const struct nuse_host_ops *ops;
+	/* CPUs: 0 or 1 for one, at most NUSE_CPUS_MAX.  CPUs 1..ncpus-1
+	 * come up during nuse_boot(): their threads must already be in
+	 * their loop of nuse_cpu_run() and cpu_idle(). */
+	unsigned int ncpus;
+	/* Optional: random bytes from the host (up to 256; 32 or more to be
+	 * of use), trusted to seed the kernel's random number generator at
+	 * boot, as a bootloader's seed is.  Without them the kernel has no
+	 * entropy source of its own: getrandom() waits for ever. */
+	const void *seed;
+	unsigned long seed_len;
 };
 
 /* Boot and run until the first task (pid 1) waits for work.
@@ -56,6 +84,22 @@ int nuse_run(void);
 
 /* Absolute host time (ns) of the kernel's next timer, or ~0ULL. */
 unsigned long long nuse_next_deadline(void);
+
+/*
+ * CPU @cpu's host thread (cpu >= 1; CPU 0 is nuse_run()'s): enter the CPU
+ * and run until it is idle with nothing pending.  The thread then sleeps
+ * in cpu_idle(cpu, nuse_cpu_next_deadline(cpu)) and enters again.
+ * Returns 0; -EAGAIN while the CPU is not up yet (sleep until kicked);
+ * -EIO after a panic, -ESHUTDOWN after halt (the thread is done);
+ * -EINVAL for a CPU the kernel was not booted with.
+ */
+int nuse_cpu_run(unsigned int cpu);
+
+/* Absolute host time (ns) of CPU @cpu's next timer, or ~0ULL. */
+unsigned long long nuse_cpu_next_deadline(unsigned int cpu);
+
+/* The CPUs the kernel was booted with (0 before boot). */
+unsigned int nuse_cpu_count(void);
 
 /* Mark an interrupt line pending; safe from any host thread. */
 int nuse_irq_raise(unsigned int irq);
@@ -82,12 +126,21 @@ struct nuse_syscall {
 
 /*
  * Calls that are not Linux system calls.
- * NUSE_CALL_SPAWN(flags): create a task, child of the caller, and return its
- * pid.  flags: NUSE_SPAWN_SHARE_FILES (share the caller's file table, like
- * a thread, so that one task may block while another uses the same
- * descriptors) and NUSE_SPAWN_NEWNET (start in a new network namespace).
+ * NUSE_CALL_SPAWN(flags, cpu): create a task, child of the caller, and
+ * return its pid.  flags: NUSE_SPAWN_SHARE_FILES (share the caller's file
+ * table, like a thread, so that one task may block while another uses the
+ * same descriptors), NUSE_SPAWN_NEWNET (start in a new network namespace)
+ * and NUSE_SPAWN_CPU (run only on CPU @cpu, as sched_setaffinity() would
+ * have it: for a task the owner thread calls synchronously, CPU 0 keeps
+ * its calls off the other CPUs' threads and their wake-ups; -EINVAL for a
+ * CPU that is not up).
  * NUSE_CALL_EXIT: end the calling task; its descriptors are closed.
  * NUSE_CALL_NETNS_COUNT: how many network namespaces exist.
+ * NUSE_CALL_TASK_COUNT: how many tasks take the host's calls (spawned ones
+ * and init; not the kernel's own threads, whose number varies with the
+ * CPUs' work queues).
+ * NUSE_CALL_SYNCHRONIZE_RCU: wait for an RCU grace period (what removing a
+ * route or a device waits for; benchmarks time it).
  */
 #define NUSE_CALL_BASE		0x4e000
 #define NUSE_CALL_SPAWN		(NUSE_CALL_BASE + 0)
@@ -95,13 +148,17 @@ struct nuse_syscall {
 #define NUSE_CALL_VNIC_CREATE	(NUSE_CALL_BASE + 2)
 #define NUSE_CALL_VNIC_DESTROY	(NUSE_CALL_BASE + 3)
 #define NUSE_CALL_NETNS_COUNT	(NUSE_CALL_BASE + 4)
+#define NUSE_CALL_TASK_COUNT	(NUSE_CALL_BASE + 5)
+#define NUSE_CALL_SYNCHRONIZE_RCU (NUSE_CALL_BASE + 6)
 
 #define NUSE_SPAWN_SHARE_FILES	0x1UL
 #define NUSE_SPAWN_NEWNET	0x2UL
+#define NUSE_SPAWN_CPU		0x4UL
 
 /* Queue @call for task @pid; done() runs from a later nuse_run() on the
- * owner thread, with -ESRCH if there is no such task.  Safe from any host
- * thread.  Returns 0, or -EINVAL for a malformed request. */
+ * owner thread (CPU 0's, whichever CPU ran the call), with -ESRCH if
+ * there is no such task.  Safe from any host thread.  Returns 0, or
+ * -EINVAL for a malformed request. */
 int nuse_syscall_submit(int pid, struct nuse_syscall *call);
 
 /*
@@ -117,9 +174,10 @@ struct nuse_frame {
 	unsigned int len;
 };
 
-/* Frames the kernel transmits on @vnic.  Runs on a kernel stack: keep it
- * short and never call into the kernel.  The frames are freed when it
- * returns, so copy what you keep. */
+/* Frames the kernel transmits on @vnic.  Runs on a kernel stack, on the
+ * host thread of whichever CPU transmits: with several CPUs, on several
+ * threads at once.  Keep it short and never call into the kernel.  The
+ * frames are freed when it returns, so copy what you keep. */
 typedef void (*nuse_vnic_tx_fn)(void *priv, int vnic,
 				const struct nuse_frame *frames, unsigned int n);
 

@@ -18,7 +18,20 @@ typedef void (*nuse_log_fn)(const char *msg, unsigned long len);
  * host's.  Returns 0 or -errno (see nuse_boot()). */
 int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log);
 
-/* Halt and give the memory back. */
+/* The same with @ncpus CPUs (1..NUSE_CPUS_MAX): a thread of this
+ * library runs each of CPUs 1..ncpus-1 until halt or panic; the calling
+ * thread is CPU 0. */
+int nuse_host_boot_cpus(size_t memory, const char *cmdline, nuse_log_fn log,
+			unsigned int ncpus);
+
+/* An eventfd that becomes readable when CPU @cpu is kicked (another CPU
+ * or host thread has work for it): CPU 0's thread may poll it with its
+ * own descriptors, then call nuse_host_cpu_clear(0) before running the
+ * kernel.  -1 before boot. */
+int nuse_host_cpu_fd(unsigned int cpu);
+void nuse_host_cpu_clear(unsigned int cpu);
+
+/* Halt and give the memory back; the CPU threads are joined. */
 int nuse_host_halt(void);
 
 /*

@@ -200,14 +200,15 @@ static size_t default_reserve(size_t memory)
 
 static int kernel_parse(struct ctx *x, json_t *o, struct config *c)
 {
-	static const char *const keys[] = { "memory", "reserve", NULL };
+	static const char *const keys[] = { "memory", "reserve", "cpus", NULL };
 	const char *mem = NULL, *reserve = NULL;
 
 	if (!json_is_object(o))
 		return conf_fail(x, "kernel", "must be an object, not %s", conf_type_name(o));
 	if (conf_only_keys(x, o, "kernel", keys) ||
 	    conf_get_string(x, o, "memory", "kernel", 0, &mem) ||
-	    conf_get_string(x, o, "reserve", "kernel", 0, &reserve))
+	    conf_get_string(x, o, "reserve", "kernel", 0, &reserve) ||
+	    conf_get_uint(x, o, "cpus", "kernel", 1, NUSE_CPUS_MAX, &c->kernel_cpus))
 		return -EINVAL;
 	if (mem && parse_size(mem, &c->kernel_memory))
 		return conf_fail(x, "kernel.memory", "\"%s\" is not a size like 256M", mem);
@@ -456,6 +457,7 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->mbufs = DEFAULT_MBUFS;
 	c->kernel_memory = DEFAULT_MEMORY;
+	c->kernel_cpus = 1;
 	c->kernel_reserve = default_reserve(DEFAULT_MEMORY);
 	c->api_listen = strdup("127.0.0.1:8080");
 	c->api_max_connections = DEFAULT_API_CONNS;
@@ -540,8 +542,8 @@ char *config_dump(const struct config *c)
 	json_object_set_new(root, "dpdk", dpdk);
 	fmt_size(c->kernel_memory, mem, sizeof(mem));
 	fmt_size(c->kernel_reserve, reserve, sizeof(reserve));
-	json_object_set_new(root, "kernel", json_pack("{s:s,s:s}", "memory", mem,
-						      "reserve", reserve));
+	json_object_set_new(root, "kernel", json_pack("{s:s,s:s,s:i}", "memory", mem,
+						      "reserve", reserve, "cpus", (int)c->kernel_cpus));
 	json_object_set_new(root, "api", json_pack("{s:s,s:o,s:i,s:i,s:i}", "listen", c->api_listen,
 		"token_file", c->api_token_file ? json_string(c->api_token_file) : json_null(),
 		"max_connections", (int)c->api_max_connections,

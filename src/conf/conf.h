@@ -20,6 +20,7 @@ struct config {
 	unsigned int mbufs;
 	size_t kernel_memory;
 	size_t kernel_reserve;		/* kept back from admission */
+	unsigned int kernel_cpus;	/* the kernel's CPUs: host threads */
 	char *api_listen;
 	char *api_token_file;		/* NULL: no token */
 	unsigned int api_max_connections;	/* past it, the longest idle is closed */

@@ -17,6 +17,7 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <rte_spinlock.h>
 #include <rte_thread.h>
 
 #include "ctl/ctl.h"
@@ -68,7 +69,11 @@ static struct {
 	int ready;			/* 1 running, -errno failed */
 	const struct config *config;
 
-	/* filled during a kernel run, emptied after it */
+	/* filled during a kernel run, emptied after it; with several kernel
+	 * CPUs, the tx callback runs on their threads at once: tx_lock
+	 * keeps these, the demux table and the tx counters to one thread */
+	rte_spinlock_t tx_lock;
+	int kick_fd;			/* CPU 0's eventfd: IPIs, calls done elsewhere */
 	struct rte_mbuf *tx[TX_MAX];
 	unsigned int ntx;
 	struct hairpin staged[HAIRPIN_MAX];
@@ -83,7 +88,8 @@ static struct {
 	unsigned long long heartbeat;	/* nuse_host_now() of the loop's last turn */
 	atomic_int gone, panicked;
 	void (*on_panic)(void);
-} dp = { .rx_intr_fd = -1, .wake_fd = -1, .epoll_fd = -1,
+} dp = { .rx_intr_fd = -1, .wake_fd = -1, .epoll_fd = -1, .kick_fd = -1,
+	 .tx_lock = RTE_SPINLOCK_INITIALIZER,
 	 .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
 static int is_pci(const char *s)
@@ -359,8 +365,7 @@ static void flood_stage(int vnic, int vlan, struct rte_mbuf *m)
 	dp.floods[dp.flood_head++ % FLOOD_QUEUE] = (struct hairpin){ vnic, vlan, m };
 }
 
-static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
-		  unsigned int n)
+static void dp_tx_locked(int vnic, const struct nuse_frame *frames, unsigned int n)
 {
 	int vlan = demux_vlan(vnic), local;
 	unsigned int i;
@@ -396,6 +401,14 @@ static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
 		if (dp.ntx == TX_MAX)
 			tx_flush();
 	}
+}
+
+static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
+		  unsigned int n)
+{
+	rte_spinlock_lock(&dp.tx_lock);
+	dp_tx_locked(vnic, frames, n);
+	rte_spinlock_unlock(&dp.tx_lock);
 }
 
 /* --- receive --- */
@@ -556,6 +569,9 @@ static int dp_sleep(unsigned long long now, unsigned long long last_traffic)
 		if (ev[i].data.fd == dp.wake_fd) {
 			(void)!read(dp.wake_fd, &v, sizeof(v));
 			woken = 1;
+		} else if (ev[i].data.fd == dp.kick_fd) {
+			nuse_host_cpu_clear(0);
+			woken = 1;
 		}
 	if (dp.rx_intr_fd >= 0)
 		rte_eth_dev_rx_intr_disable(dp.port, 0);
@@ -577,8 +593,10 @@ static void dp_loop(void)
 		maybe_inject_panic(t0);
 		ctl_run_pending();
 		n = rte_eth_rx_burst(dp.port, 0, rx, BURST);
+		rte_spinlock_lock(&dp.tx_lock);
 		for (i = 0; i < n; i++)
 			rx_one(rx[i]);
+		rte_spinlock_unlock(&dp.tx_lock);
 		if (n || dp.ninflight || t0 >= nuse_next_deadline() || idle < SPIN_LOOPS) {
 			if (nuse_run()) {
 				for (i = 0; i < n; i++)
@@ -588,9 +606,11 @@ static void dp_loop(void)
 		}
 		for (i = 0; i < n; i++)
 			rte_pktmbuf_free(rx[i]);
+		rte_spinlock_lock(&dp.tx_lock);
 		hairpin_deliver();
 		if (dp.ntx)
 			tx_flush();
+		rte_spinlock_unlock(&dp.tx_lock);
 		dp.stats.busy_ns += nuse_host_now() - t0;
 		if (n || dp.ninflight) {
 			idle = 0;
@@ -606,13 +626,20 @@ static void dp_loop(void)
 
 static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan)
 {
-	if (demux_add(vnic, mac, vlan))
+	int err;
+
+	rte_spinlock_lock(&dp.tx_lock);
+	err = demux_add(vnic, mac, vlan);
+	rte_spinlock_unlock(&dp.tx_lock);
+	if (err)
 		log_warn("dataplane: cannot route frames to vNIC %d", vnic);
 }
 
 static void dp_detach(void *priv, int vnic)
 {
+	rte_spinlock_lock(&dp.tx_lock);
 	demux_del(vnic);
+	rte_spinlock_unlock(&dp.tx_lock);
 }
 
 static int dp_boot(const struct config *c)
@@ -620,15 +647,28 @@ static int dp_boot(const struct config *c)
 	struct tenant_io io = { .tx = dp_tx, .attach = dp_attach, .detach = dp_detach };
 	int err;
 
-	err = nuse_host_boot(c->kernel_memory, "loglevel=4", log_kernel);
+	err = nuse_host_boot_cpus(c->kernel_memory, "loglevel=4 rcupdate.rcu_expedited=1", log_kernel, c->kernel_cpus);
 	if (err) {
 		log_err("kernel: boot failed: %s%s%s", strerror(-err),
 			nuse_panic_message() ? ": " : "",
 			nuse_panic_message() ? nuse_panic_message() : "");
 		return err;
 	}
-	log_info("kernel: Linux %s up with %zu MiB, %zu KiB of it kept in reserve",
-		 nuse_kernel_release(), c->kernel_memory >> 20, c->kernel_reserve >> 10);
+	log_info("kernel: Linux %s up with %u CPU%s and %zu MiB, %zu KiB of it kept in reserve",
+		 nuse_kernel_release(), nuse_cpu_count(), nuse_cpu_count() > 1 ? "s" : "",
+		 c->kernel_memory >> 20, c->kernel_reserve >> 10);
+	if (c->kernel_cpus > 1) {
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		dp.kick_fd = nuse_host_cpu_fd(0);
+		ev.data.fd = dp.kick_fd;
+		if (dp.kick_fd < 0 || epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.kick_fd, &ev)) {
+			err = dp.kick_fd < 0 ? -EBADF : -errno;
+			log_err("kernel: cannot watch CPU 0's wake-ups: %s", strerror(-err));
+			nuse_host_halt();
+			return err;
+		}
+	}
 	err = tenant_init(&io);
 	if (err)
 		log_warn("kernel: the shared neighbour limits were not raised: %s", strerror(-err));
@@ -715,7 +755,7 @@ static void *dp_main(void *arg)
 		return NULL;
 	}
 	log_vnic_stats();
-	tenant_fini();
+	tenant_fini(1);
 	if (nuse_host_halt())
 		log_warn("kernel: halt failed");
 	else

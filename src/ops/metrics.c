@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nuse_host.h"
+
 #include "metrics/metrics.h"
 #include "tenant/admit.h"
 #include "tenant/sysctl.h"
@@ -129,6 +131,9 @@ METRICS_COLLECTOR(tenants_collector);
 struct kernel_snap {
 	struct admit_mem mem;
 	long tasks;			/* all tenants' threads and the kernel's own */
+	long host_tasks;		/* those that take the host's calls */
+	unsigned long long slab_live;
+	int slab_ok;
 };
 
 static int kernel_snapshot(void *snap)
@@ -139,8 +144,10 @@ static int kernel_snapshot(void *snap)
 	/* "0.00 0.00 0.00 RUNNING/TASKS LASTPID" */
 	if (proc_read(1, "/proc/loadavg", buf, sizeof(buf)) > 0 && (p = strchr(buf, '/')))
 		k->tasks = strtol(p + 1, NULL, 10);
+	k->host_tasks = nuse_call0(1, NUSE_CALL_TASK_COUNT);
 	if (admit_read(&k->mem))
 		memset(&k->mem, 0, sizeof(k->mem));
+	k->slab_ok = !admit_read_slab_live(&k->slab_live);
 	return 0;
 }
 
@@ -157,10 +164,26 @@ static void kernel_render(struct metrics_out *o, const void *snap)
 	metrics_gauge(o, "nuse_kernel_memory_available_bytes", "The library kernel's memory "
 		      "that admission counts as available: free, plus what it can reclaim.",
 		      k->mem.available);
+	metrics_gauge(o, "nuse_kernel_memory_slab_reclaimable_bytes", "The library kernel's "
+		      "slab memory it can reclaim (dentry and inode caches).", k->mem.slab_reclaimable);
+	metrics_gauge(o, "nuse_kernel_memory_slab_unreclaimable_bytes", "The library kernel's "
+		      "slab memory it cannot reclaim.", k->mem.slab_unreclaimable);
+	if (k->slab_ok)
+		metrics_gauge(o, "nuse_kernel_slab_objects_bytes", "Bytes in the library kernel's "
+			      "live slab objects (/proc/slabinfo: active objects times their size); "
+			      "unlike the slab pages, it moves only with what is allocated.",
+			      k->slab_live);
+	metrics_gauge(o, "nuse_kernel_memory_percpu_bytes", "The library kernel's per-CPU "
+		      "allocator chunks.", k->mem.percpu);
 	metrics_gauge(o, "nuse_kernel_memory_reserve_bytes", "Kernel memory never promised to "
 		      "new tenants, vNICs or rulesets (kernel.reserve).", k->mem.reserve);
 	metrics_gauge(o, "nuse_kernel_tasks", "The library kernel's tasks: its own, one per "
 		      "tenant, two per program using a tenant.", k->tasks);
+	if (k->host_tasks >= 0)
+		metrics_gauge(o, "nuse_kernel_host_tasks", "The library kernel's tasks that take "
+			      "the appliance's calls: init, one per tenant, two per program using "
+			      "a tenant (not the kernel's own threads, whose number varies with "
+			      "its CPUs' work).", k->host_tasks);
 }
 
 static struct metrics_collector kernel_collector = {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "admit.h"
+#include "slabinfo.h"
 #include "sysctl.h"
 #include "tenant.h"
 
@@ -40,7 +41,26 @@ int admit_read(struct admit_mem *m)
 	m->available = meminfo_field(buf, "MemAvailable:");
 	if (!m->available)
 		m->available = m->free;
+	m->slab_reclaimable = meminfo_field(buf, "SReclaimable:");
+	m->slab_unreclaimable = meminfo_field(buf, "SUnreclaim:");
+	m->percpu = meminfo_field(buf, "Percpu:");
 	return 0;
+}
+
+/* /proc/slabinfo has a line of ~110 bytes a cache: ~20 KB here. */
+#define SLABINFO_MAX (256 * 1024)
+
+int admit_read_slab_live(unsigned long long *bytes)
+{
+	char *buf = malloc(SLABINFO_MAX);
+	int n;
+
+	if (!buf)
+		return -ENOMEM;
+	n = proc_read(1, "/proc/slabinfo", buf, SLABINFO_MAX);
+	n = n < 0 ? n : slabinfo_live_bytes(buf, bytes);
+	free(buf);
+	return n;
 }
 
 size_t admit_spec_bytes(const struct tenant_spec *s, int whole)

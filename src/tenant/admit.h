@@ -26,11 +26,16 @@ struct admit_mem {
 	unsigned long long total;	/* the kernel's memory */
 	unsigned long long free;	/* pages on the free lists */
 	unsigned long long available;	/* free, plus what it can reclaim */
+	unsigned long long slab_reclaimable;	/* slab pages it can reclaim (dentries, inodes) */
+	unsigned long long slab_unreclaimable;
+	unsigned long long percpu;	/* the per-CPU allocator's chunks */
 	unsigned long long reserve;
 };
 
 void admit_init(size_t reserve);
 int admit_read(struct admit_mem *m);
+/* Bytes in the kernel's live slab objects (see slabinfo.h): 0 or -errno. */
+int admit_read_slab_live(unsigned long long *bytes);
 /* Bytes the work of @s costs: a whole tenant, or only its vNICs. */
 size_t admit_spec_bytes(const struct tenant_spec *s, int whole);
 /* 0, or -EDQUOT with the reason in @e (@what names the work). */

@@ -172,12 +172,18 @@ static int route_apply(struct tenant *t, int add,
 	return rtnl_route(t->rtnl, add, &rt);
 }
 
+/* Set by tenant_fini(1): the kernel halts next and takes every tenant's
+ * stack with it; undoing them one by one would only make the stop slow
+ * (each vNIC's unregistering waits for RCU grace periods). */
+static int finishing;
+
 static void vnic_release(struct tenant *t, struct tenant_vnic *v)
 {
 	if (v->id >= 0) {
 		if (io.detach)
 			io.detach(io.priv, v->id);
-		nuse_call1(t->pid, NUSE_CALL_VNIC_DESTROY, v->id);
+		if (!finishing)
+			nuse_call1(t->pid, NUSE_CALL_VNIC_DESTROY, v->id);
 	}
 	free(v->spec.addrs);
 }
@@ -241,7 +247,7 @@ static void tenant_teardown(struct tenant *t)
 	free(t->vnics);
 	if (t->rtnl)
 		rtnl_close(t->rtnl);
-	if (t->pid > 0)
+	if (t->pid > 0 && !finishing)
 		nuse_call0(t->pid, NUSE_CALL_EXIT);
 	free(t);
 }
@@ -252,7 +258,9 @@ static int tenant_start(struct tenant *t, struct tenant_error *e)
 {
 	int err, lo;
 
-	t->pid = nuse_call1(1, NUSE_CALL_SPAWN, NUSE_SPAWN_NEWNET);
+	/* Its calls come from the dataplane thread, CPU 0's: they run there,
+	 * as a system call runs on its caller's CPU (see nuse.h). */
+	t->pid = nuse_call2(1, NUSE_CALL_SPAWN, NUSE_SPAWN_NEWNET | NUSE_SPAWN_CPU, 0);
 	if (t->pid < 0)
 		return tenant_fail(e, t->pid, "", "cannot start the namespace: %s",
 				   strerror(-t->pid));
@@ -354,10 +362,14 @@ int tenant_destroy(const char *name, struct tenant_error *e)
 	return 0;
 }
 
-void tenant_fini(void)
+/* Every tenant goes; before halt (@halting), only the host's side of
+ * each: the kernel's goes with the kernel. */
+void tenant_fini(int halting)
 {
+	finishing = halting;
 	while (tenants)
 		tenant_destroy(tenants->name, NULL);
+	finishing = 0;
 }
 
 struct tenant *tenant_get(const char *name, struct tenant_error *e)

@@ -86,7 +86,9 @@ struct tenant;
 
 /* Also raises the kernel's shared neighbour limits: see tenant.c. */
 int tenant_init(const struct tenant_io *io);
-void tenant_fini(void);		/* destroys every tenant */
+/* Destroys every tenant; with @halting, the kernel halts next and only
+ * the host's side of each is undone. */
+void tenant_fini(int halting);
 
 /* Everything about @spec that can be checked without the kernel. */
 int tenant_validate(const struct tenant_spec *spec, struct tenant_error *e);

@@ -47,7 +47,7 @@ write_config() {
 {
   "dpdk": {"args": ["--no-huge", "-m", "256", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
 	   "port": "net_tap$ID,iface=$2", "mbufs": 4095},
-  "kernel": {"memory": "128M"},
+  "kernel": {"memory": "128M", "cpus": ${NUSE_TEST_CPUS:-1}},
   "api": {"listen": "127.0.0.1:$API_PORT"},
   "rpc": {"socket": "$WORK/rpc.sock"},
   "state_dir": "$WORK/state",

@@ -14,7 +14,7 @@ start_daemon "$WORK/k.json"
 tap_to c$ID $TAP
 ip -n c$ID addr add 10.95.0.1/24 dev $TAP
 X() { "$DAEMON" exec --socket "$WORK/rpc.sock" "$@"; }
-tasks() { curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '$1 == "nuse_kernel_tasks" { print $2 }'; }
+tasks() { curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '$1 == "nuse_kernel_host_tasks" { print $2 }'; }
 sockets() { X t -- ss -Htan | grep -c ":$1\b"; }
 # sockets still owned by a program: anything but a closing orphan
 owned() { X t -- ss -Htan | grep ":$1\b" | grep -vcE "^(FIN-WAIT|CLOSING|LAST-ACK|TIME-WAIT)"; }

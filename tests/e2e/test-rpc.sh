@@ -119,7 +119,7 @@ NUSE_SOCKET=$RPC exec_expect "taking \$NUSE_SOCKET" 0 "^$RPC\$" a -- sh -c 'echo
 
 echo "--- a program that forks: its sockets go when it and its child have"
 # The child _exits at once; its session had a copy of the listener.
-tasks() { curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '$1 == "nuse_kernel_tasks" { print $2 }'; }
+tasks() { curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '$1 == "nuse_kernel_host_tasks" { print $2 }'; }
 listeners() { "$DAEMON" exec --socket "$RPC" a -- ss -Htln | grep -c ":$1\b"; }
 before=$(tasks)
 "$DAEMON" exec --socket "$RPC" a -- python3 -c '

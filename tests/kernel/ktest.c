@@ -6,9 +6,18 @@
 
 #include "ktest.h"
 
+/* The suite runs at the CPUs NUSE_TEST_CPUS says (tests/run.sh), 1 if unset. */
+unsigned int kt_cpus(void)
+{
+	const char *v = getenv("NUSE_TEST_CPUS");
+	long n = v && *v ? strtol(v, NULL, 10) : 1;
+
+	return n >= 1 && n <= NUSE_CPUS_MAX ? (unsigned int)n : 1;
+}
+
 void kt_boot(size_t memory)
 {
-	int err = nuse_host_boot(memory, "loglevel=4", NULL);
+	int err = nuse_host_boot_cpus(memory, "loglevel=4", NULL, kt_cpus());
 
 	if (err)
 		KT_FAIL("boot: %s%s%s", strerror(-err),

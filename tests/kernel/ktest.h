@@ -40,6 +40,7 @@
 		KT_FAIL("%s = %ld, want -%s", #expr, __r, #err);	\
 } while (0)
 
+unsigned int kt_cpus(void);
 void kt_boot(size_t memory);
 void kt_halt(void);
 

@@ -60,6 +60,18 @@ int main(void)
 		 "/proc/version says: %s", version);
 
 	KT_CHECK(nuse_call0(1, NUSE_SYS_getpid) == 1, "pid 1 is not 1");
+	/* The host seeds the random number generator at boot: getrandom()
+	 * never waits (there is no other entropy source), and two calls
+	 * differ. */
+	{
+		unsigned char r1[32] = { 0 }, r2[32] = { 0 };
+
+		KT_CHECK(nuse_call3(1, NUSE_SYS_getrandom, r1, sizeof(r1), 0) == sizeof(r1),
+			 "getrandom");
+		KT_CHECK(nuse_call3(1, NUSE_SYS_getrandom, r2, sizeof(r2), 0) == sizeof(r2),
+			 "getrandom");
+		KT_CHECK(memcmp(r1, r2, sizeof(r1)), "getrandom gave the same bytes twice");
+	}
 	kt_halt();
 	KT_ERR(nuse_run(), ESHUTDOWN);
 	KT_ERR(nuse_call0(1, NUSE_SYS_getpid), ESHUTDOWN);

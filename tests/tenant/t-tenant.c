@@ -201,7 +201,7 @@ int main(void)
 	router();
 	ipv6();
 	isolation();
-	tenant_fini();
+	tenant_fini(0);
 	KT_CHECK(tenant_count() == 0 && nuse_vnic_count() == 0,
 		 "left: %d tenants, %d vNICs", tenant_count(), nuse_vnic_count());
 	kt_halt();

@@ -33,12 +33,14 @@ void lib_irq_raise(struct lib_cpu *cpu, unsigned int irq)
 	__atomic_store_n(&cpu->irq_pending_any, 1, __ATOMIC_RELEASE);
 }
 
-/* The host's lines all go to CPU 0. */
+/* The host's lines all go to CPU 0, whose thread is woken if it sleeps
+ * and the line was raised by another thread (or CPU). */
 int nuse_irq_raise(unsigned int irq)
 {
 	if (irq >= NR_IRQS)
 		return -EINVAL;
 	lib_irq_raise(&lib_cpus[0], irq);
+	lib_cpu_kick(&lib_cpus[0]);
 	return 0;
 }
 

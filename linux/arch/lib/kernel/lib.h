@@ -29,16 +29,21 @@ void lib_irq_take_pending(void);
 /* time.c */
 #define LIB_NO_DEADLINE	(~0ULL)
 void lib_timer_check(void);
+void lib_clockevent_start(unsigned int cpu);
 unsigned long long lib_time_ns(void);
 
 /* smp.c */
-enum lib_ipi { LIB_IPI_RESCHEDULE, LIB_IPI_CALL_FUNC };
+enum lib_ipi { LIB_IPI_RESCHEDULE, LIB_IPI_CALL_FUNC, LIB_IPI_STOP };
+extern int lib_stopping;		/* halt or panic under way: no entry */
+extern unsigned int lib_ncpus;		/* booted with */
+void lib_cpu_kick(struct lib_cpu *cpu);
 
 /* syscall.c */
 void lib_syscall_init(void);
-void lib_syscall_run_done(struct lib_cpu *cpu);
+void lib_syscall_run_done(void);
 void __noreturn lib_user_loop(void);
 void lib_session_exit(struct task_struct *tsk);
+int lib_session_alloc(struct task_struct *p);
 
 /* vnic.c */
 long lib_vnic_create(struct nuse_vnic_config __user *cfg);

@@ -100,6 +100,9 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 	p->thread.session = NULL;
 	memset(&p->thread.regs, 0, sizeof(p->thread.regs));
 	p->thread.sp = lib_context_init(lib_stack_init(p), lib_task_start, 0);
+	/* A user task takes the host's calls (syscall.c). */
+	if (!args->kthread && !args->idle)
+		return lib_session_alloc(p);
 	return 0;
 }
 
@@ -122,10 +125,23 @@ void show_regs(struct pt_regs *regs)
 	show_regs_print_info(KERN_DEFAULT);
 }
 
-/* The host enters @cpu: run until the kernel gives it back. */
+/*
+ * The host enters @cpu: run until the kernel gives it back idle, with no
+ * interrupt pending.  in_host tells senders to kick this thread: set
+ * before the last look at the pending lines, so that a line raised after
+ * that look is kicked, and one raised before it is seen here (smp.c).
+ */
 void lib_enter_kernel(struct lib_cpu *cpu)
 {
-	lib_switch_stack(&cpu->host_sp, cpu->resume_sp);
+	for (;;) {
+		__atomic_store_n(&cpu->in_host, 0, __ATOMIC_RELAXED);
+		lib_switch_stack(&cpu->host_sp, cpu->resume_sp);
+		__atomic_store_n(&cpu->in_host, 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE) ||
+		    !__atomic_load_n(&cpu->irq_pending_any, __ATOMIC_RELAXED))
+			return;
+	}
 }
 
 /*
@@ -142,12 +158,15 @@ void lib_cpu_halt(void)
 	lib_irq_take_pending();
 }
 
-/* From any task, for good (halt, panic): this context is never resumed. */
+/* From any task, for good (halt, panic): this context is never resumed,
+ * and the CPU never entered again. */
 void __noreturn lib_leave_for_good(void)
 {
+	struct lib_cpu *cpu = lib_cpu_this();
 	unsigned long dead_sp;
 
-	lib_switch_stack(&dead_sp, lib_cpu_this()->host_sp);
+	__atomic_store_n(&cpu->stopped, 1, __ATOMIC_RELEASE);
+	lib_switch_stack(&dead_sp, cpu->host_sp);
 	unreachable();
 }
 
@@ -171,6 +190,7 @@ static void lib_cpu_init(struct lib_cpu *cpu, unsigned int id)
 {
 	cpu->id = id;
 	cpu->done_tail = &cpu->done_head;
+	cpu->in_host = 1;
 }
 
 /* Prepares the CPUs, and the boot context: start_kernel() on init_task's

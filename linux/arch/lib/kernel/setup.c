@@ -16,6 +16,7 @@
 #include <linux/start_kernel.h>
 #include <linux/utsname.h>
 #include <linux/pm.h>
+#include <linux/random.h>
 #include <asm/sections.h>
 #include <asm/setup.h>
 #include <asm/unistd.h>
@@ -23,11 +24,15 @@
 
 const struct nuse_host_ops *lib_ops;
 enum lib_state lib_state = LIB_OFF;
+unsigned int lib_ncpus;
+int lib_stopping;
 
 unsigned long memory_start, memory_end;
 void *empty_zero_page;
 
 static char panic_message[256];
+static unsigned char boot_seed[256];
+static unsigned long boot_seed_len;
 
 static void lib_console_write(struct console *con, const char *s,
 			      unsigned int n)
@@ -42,13 +47,26 @@ static struct console lib_console = {
 	.index	= -1,
 };
 
+/* The machine stops for good: every CPU's thread is woken to see it. */
+static void __noreturn lib_machine_stop(enum lib_state state)
+{
+	unsigned int id;
+
+	__atomic_store_n(&lib_stopping, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&lib_state, state, __ATOMIC_SEQ_CST);
+	for (id = 0; id < lib_ncpus; id++)
+		if (id != lib_cpu_this()->id && lib_ops->cpu_kick)
+			lib_ops->cpu_kick(id);
+	lib_leave_for_good();
+}
+
+/* panic() has stopped the other CPUs already (smp_send_stop()). */
 static int lib_panic_notify(struct notifier_block *nb, unsigned long event,
 			    void *msg)
 {
 	strscpy(panic_message, msg ? (const char *)msg : "panic",
 		sizeof(panic_message));
-	lib_state = LIB_PANICKED;
-	lib_leave_for_good();
+	lib_machine_stop(LIB_PANICKED);
 	return NOTIFY_DONE;
 }
 
@@ -77,9 +95,21 @@ static void __init lib_memory_init(void)
 
 void __init setup_arch(char **cmdline_p)
 {
+	unsigned int id;
+
+	for (id = 1; id < lib_ncpus; id++) {
+		set_cpu_possible(id, true);
+		set_cpu_present(id, true);
+	}
 	register_console(&lib_console);
 	atomic_notifier_chain_register(&panic_notifier_list, &lib_panic_nb);
 	*cmdline_p = boot_command_line;
+	/* random.trust_bootloader, before the seed is credited */
+	parse_early_param();
+	if (boot_seed_len) {
+		add_bootloader_randomness(boot_seed, boot_seed_len);
+		memzero_explicit(boot_seed, sizeof(boot_seed));
+	}
 	lib_memory_init();
 }
 
@@ -116,8 +146,8 @@ late_initcall(lib_oom_killer_off);
 
 void machine_halt(void)
 {
-	lib_state = LIB_HALTED;
-	lib_leave_for_good();
+	smp_send_stop();
+	lib_machine_stop(LIB_HALTED);
 }
 
 void machine_power_off(void)
@@ -146,7 +176,7 @@ static void lib_log(const char *msg)
 
 static int lib_state_error(void)
 {
-	switch (lib_state) {
+	switch (__atomic_load_n(&lib_state, __ATOMIC_ACQUIRE)) {
 	case LIB_PANICKED:
 		return -EIO;
 	case LIB_HALTED:
@@ -158,25 +188,72 @@ static int lib_state_error(void)
 	}
 }
 
+static void lib_idle(unsigned int id, unsigned long long deadline)
+{
+	if (lib_ops->cpu_idle) {
+		lib_ops->cpu_idle(id, deadline);
+	} else if (deadline != ~0ULL) {
+		if (lib_ops->sleep_until)
+			lib_ops->sleep_until(deadline);
+		else
+			while (lib_ops->time_ns() < deadline)
+				;
+	}
+}
+
+/*
+ * A CPU that was stopped (another CPU halts or panics) waits for the
+ * machine's end to be told, which follows at once; a CPU that stopped
+ * the machine finds it told.  -EIO or -ESHUTDOWN.
+ */
+static int lib_stopped_wait(unsigned int id)
+{
+	unsigned long long until = lib_ops->time_ns() + 2 * NSEC_PER_SEC;
+	int err;
+
+	while ((err = lib_state_error()) == 0 && lib_ops->time_ns() < until)
+		lib_idle(id, lib_ops->time_ns() + NSEC_PER_MSEC);
+	return err == -ESHUTDOWN ? err : -EIO;
+}
+
 /* One entry of CPU 0: take interrupts and timers, run until idle, then
- * the host runs the callbacks of what finished there. */
+ * the host runs the callbacks of what finished (on any CPU). */
 static void lib_run_once(void)
 {
+	if (__atomic_load_n(&lib_cpus[0].stopped, __ATOMIC_ACQUIRE))
+		return;
 	lib_enter_kernel(&lib_cpus[0]);
-	lib_syscall_run_done(&lib_cpus[0]);
+	lib_syscall_run_done();
 }
 
 static void lib_wait_for_timer(void)
 {
-	unsigned long long when = nuse_next_deadline();
+	lib_idle(0, nuse_next_deadline());
+}
 
-	if (when == ~0ULL)
-		return;
-	if (lib_ops->sleep_until)
-		lib_ops->sleep_until(when);
-	else
-		while (lib_ops->time_ns() < when)
-			;
+int nuse_cpu_run(unsigned int id)
+{
+	struct lib_cpu *cpu;
+	int err;
+
+	if (id == 0 || id >= NR_CPUS || (lib_ncpus && id >= lib_ncpus))
+		return -EINVAL;
+	cpu = &lib_cpus[id];
+	err = lib_state_error();
+	if (err == -EIO || err == -ESHUTDOWN)
+		return err;
+	if (!__atomic_load_n(&cpu->up, __ATOMIC_ACQUIRE))
+		return -EAGAIN;
+	if (!__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE))
+		lib_enter_kernel(cpu);
+	if (__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE))
+		return lib_stopped_wait(id);
+	return 0;
+}
+
+unsigned int nuse_cpu_count(void)
+{
+	return lib_ncpus;
 }
 
 static int lib_check_params(const struct nuse_boot_params *p)
@@ -193,10 +270,26 @@ static int lib_check_params(const struct nuse_boot_params *p)
 		lib_log(msg);
 		return -EINVAL;
 	}
-	if (p->cmdline && strlen(p->cmdline) >= COMMAND_LINE_SIZE) {
+	if (p->ncpus > NR_CPUS || p->ncpus > NUSE_CPUS_MAX) {
+		snprintf(msg, sizeof(msg), "nuse: %u CPUs is more than the %d this kernel has\n",
+			 p->ncpus, NR_CPUS < NUSE_CPUS_MAX ? NR_CPUS : NUSE_CPUS_MAX);
+		lib_log(msg);
+		return -EINVAL;
+	}
+	if (p->ncpus > 1 && (!p->ops->cpu_kick || !p->ops->cpu_idle)) {
+		lib_log("nuse: several CPUs need the host's cpu_kick and cpu_idle\n");
+		return -EINVAL;
+	}
+	if (p->seed_len > sizeof(boot_seed) || (p->seed_len && !p->seed)) {
+		snprintf(msg, sizeof(msg), "nuse: a random seed is at most %zu bytes\n",
+			 sizeof(boot_seed));
+		lib_log(msg);
+		return -EINVAL;
+	}
+	if (p->cmdline && strlen(p->cmdline) >= COMMAND_LINE_SIZE - 32) {
 		snprintf(msg, sizeof(msg),
 			 "nuse: command line longer than %d bytes\n",
-			 COMMAND_LINE_SIZE - 1);
+			 COMMAND_LINE_SIZE - 33);
 		lib_log(msg);
 		return -EINVAL;
 	}
@@ -220,11 +313,18 @@ int nuse_boot(const struct nuse_boot_params *p)
 	memory_end = ((unsigned long)p->memory + p->memory_size) & PAGE_MASK;
 	if (p->cmdline)
 		strscpy(boot_command_line, p->cmdline, COMMAND_LINE_SIZE);
+	/* The host's seed is trusted as a bootloader's would be. */
+	if (p->seed_len) {
+		memcpy(boot_seed, p->seed, p->seed_len);
+		boot_seed_len = p->seed_len;
+		strlcat(boot_command_line, " random.trust_bootloader=on", COMMAND_LINE_SIZE);
+	}
 
 	if (lib_idle_init()) {
 		lib_log("nuse: the init task's stack is misaligned\n");
 		return -EINVAL;
 	}
+	lib_ncpus = p->ncpus ? p->ncpus : 1;
 	lib_state = LIB_BOOTING;
 	lib_run_once();
 	/* Boot may sleep on timers (deferred probes, RCU grace periods). */
@@ -242,6 +342,8 @@ int nuse_run(void)
 	if (err)
 		return err;
 	lib_run_once();
+	if (__atomic_load_n(&lib_cpus[0].stopped, __ATOMIC_ACQUIRE))
+		return lib_stopped_wait(0);
 	return lib_state_error();
 }
 

@@ -76,9 +76,19 @@ int nuse_syscall_submit(int pid, struct nuse_syscall *call)
 	return nuse_irq_raise(LIB_IRQ_SYSCALL);
 }
 
-/* Finished calls wait on the CPU that finished them. */
+/*
+ * Finished calls go back to the host on CPU 0's thread, the owner's,
+ * whichever CPU finished them: the host's done() callbacks never run on
+ * two threads at once.  CPU 0 keeps its own list; the other CPUs push on
+ * one shared list (newest first) and kick CPU 0.  The owner takes the
+ * shared list first: a call finished elsewhere before one finished on
+ * CPU 0 is handed back first.
+ */
+static struct nuse_syscall *remote_done;
+
 static void lib_call_done(struct nuse_syscall *call, long ret)
 {
+	struct nuse_syscall *old;
 	struct lib_cpu *cpu;
 	unsigned long flags;
 
@@ -86,25 +96,52 @@ static void lib_call_done(struct nuse_syscall *call, long ret)
 	call->next = NULL;
 	local_irq_save(flags);
 	cpu = lib_cpu_this();
-	*cpu->done_tail = call;
-	cpu->done_tail = &call->next;
+	if (cpu->id == 0) {
+		*cpu->done_tail = call;
+		cpu->done_tail = &call->next;
+		local_irq_restore(flags);
+		return;
+	}
 	local_irq_restore(flags);
+	old = __atomic_load_n(&remote_done, __ATOMIC_RELAXED);
+	do {
+		call->next = old;
+	} while (!__atomic_compare_exchange_n(&remote_done, &old, call, true,
+					      __ATOMIC_SEQ_CST, __ATOMIC_RELAXED));
+	lib_cpu_kick(&lib_cpus[0]);
 }
 
-/* On @cpu's host thread and stack, after that CPU went idle. */
-void lib_syscall_run_done(struct lib_cpu *cpu)
+static void lib_run_done_list(struct nuse_syscall *call)
 {
-	struct nuse_syscall *call, *next;
+	struct nuse_syscall *next;
 
-	call = cpu->done_head;
-	cpu->done_head = NULL;
-	cpu->done_tail = &cpu->done_head;
 	for (; call; call = next) {
 		next = call->next;
 		call->next = NULL;
 		if (call->done)
 			call->done(call);
 	}
+}
+
+/* On CPU 0's host thread and stack, after that CPU went idle. */
+void lib_syscall_run_done(void)
+{
+	struct lib_cpu *cpu = &lib_cpus[0];
+	struct nuse_syscall *call, *fifo = NULL, *next;
+
+	if (__atomic_load_n(&remote_done, __ATOMIC_RELAXED)) {
+		call = __atomic_exchange_n(&remote_done, NULL, __ATOMIC_ACQUIRE);
+		for (; call; call = next) {	/* newest first: reverse */
+			next = call->next;
+			call->next = fifo;
+			fifo = call;
+		}
+		lib_run_done_list(fifo);
+	}
+	call = cpu->done_head;
+	cpu->done_head = NULL;
+	cpu->done_tail = &cpu->done_head;
+	lib_run_done_list(call);
 }
 
 /* A task parked in user mode on CPU 0 takes the host's call directly. */
@@ -208,17 +245,35 @@ static int lib_spawn_start(void *unused)
 	return 0;	/* straight to "user mode": the request loop */
 }
 
-static long lib_spawn(unsigned long flags)
+static long lib_spawn(unsigned long flags, unsigned long cpu)
 {
 	unsigned long clone_flags = SIGCHLD;
+	long pid, err;
 
-	if (flags & ~(NUSE_SPAWN_SHARE_FILES | NUSE_SPAWN_NEWNET))
+	if (flags & ~(NUSE_SPAWN_SHARE_FILES | NUSE_SPAWN_NEWNET | NUSE_SPAWN_CPU))
+		return -EINVAL;
+	if ((flags & NUSE_SPAWN_CPU) && (cpu >= nr_cpu_ids || !cpu_online(cpu)))
 		return -EINVAL;
 	if (flags & NUSE_SPAWN_SHARE_FILES)
 		clone_flags |= CLONE_FILES;
 	if (flags & NUSE_SPAWN_NEWNET)
 		clone_flags |= CLONE_NEWNET;
-	return user_mode_thread(lib_spawn_start, NULL, clone_flags);
+	pid = user_mode_thread(lib_spawn_start, NULL, clone_flags);
+	if (pid < 0)
+		return pid;
+	/* Before its first call: the host has not seen the pid yet.  A task
+	 * kept on one CPU does not hand that to its children. */
+	if (flags & NUSE_SPAWN_CPU)
+		err = sched_setaffinity(pid, cpumask_of(cpu));
+	else if (current->nr_cpus_allowed < num_possible_cpus())
+		err = sched_setaffinity(pid, cpu_possible_mask);
+	else
+		return pid;
+	if (err) {
+		kill_pid(find_vpid(pid), SIGKILL, 1);
+		return err;
+	}
+	return pid;
 }
 
 static long lib_netns_count(void)
@@ -230,6 +285,20 @@ static long lib_netns_count(void)
 	for_each_net(net)
 		n++;
 	up_read(&net_rwsem);
+	return n;
+}
+
+/* Tasks that take the host's calls: init, tenants', tools' sessions. */
+static long lib_host_task_count(void)
+{
+	struct task_struct *p, *t;
+	long n = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(p, t)
+		if (READ_ONCE(t->thread.session) && !(t->flags & PF_EXITING))
+			n++;
+	rcu_read_unlock();
 	return n;
 }
 
@@ -251,13 +320,18 @@ static long lib_dispatch(struct nuse_syscall *call)
 						a[1], a[2], a[3], a[4], a[5]);
 	switch (call->nr) {
 	case NUSE_CALL_SPAWN:
-		return lib_spawn(a[0]);
+		return lib_spawn(a[0], a[1]);
 	case NUSE_CALL_VNIC_CREATE:
 		return lib_vnic_create((void __user *)a[0]);
 	case NUSE_CALL_VNIC_DESTROY:
 		return lib_vnic_destroy(a[0]);
 	case NUSE_CALL_NETNS_COUNT:
 		return lib_netns_count();
+	case NUSE_CALL_TASK_COUNT:
+		return lib_host_task_count();
+	case NUSE_CALL_SYNCHRONIZE_RCU:
+		synchronize_rcu();
+		return 0;
 	}
 	return -ENOSYS;
 }
@@ -307,12 +381,14 @@ static long lib_execute(struct nuse_syscall *call)
  * Right after answering, a task that is the only runnable one may stay in
  * "user mode" and give the CPU straight back to the host: the host's next
  * call for it is then a trap from its own user space, with no wake-up and
- * no trip through the scheduler.  Anything else that arrives meanwhile
+ * no trip through the scheduler (on CPU 0, whose thread the host calls
+ * from).  Anything else that arrives meanwhile
  * (a timer, a call for another task) sends it to sleep the normal way.
  */
 static bool lib_may_park(void)
 {
-	return single_task_running() && !need_resched() &&
+	/* Only CPU 0's host thread hands calls over directly. */
+	return lib_cpu_this()->id == 0 && single_task_running() && !need_resched() &&
 	       !local_softirq_pending() && !signal_pending(current) &&
 	       !test_thread_flag(TIF_NOTIFY_RESUME);
 }
@@ -330,7 +406,9 @@ static struct nuse_syscall *lib_session_park(struct lib_session *s)
 	struct nuse_syscall *call;
 
 	cpu->parked_pid = current->pid;
+	cpu->irq_regs.user = 1;		/* what interrupts the CPU now finds */
 	lib_cpu_halt();
+	cpu->irq_regs.user = 0;
 	cpu->parked_pid = 0;
 	call = cpu->direct_call;
 	if (!call)
@@ -379,23 +457,32 @@ static struct nuse_syscall *lib_session_next(struct lib_session *s,
 	}
 }
 
-static void lib_session_start(void)
+/*
+ * A user task's queue exists from its creation (copy_thread): the host may
+ * call a task it has just spawned before any CPU has run it.  0 or
+ * -ENOMEM.
+ */
+int lib_session_alloc(struct task_struct *p)
 {
 	struct lib_session *s = kzalloc(sizeof(*s), GFP_KERNEL);
-	int sig;
 
 	if (!s)
-		do_exit(ENOMEM);
+		return -ENOMEM;
 	spin_lock_init(&s->lock);
 	s->tail = &s->head;
+	p->thread.session = s;
+	return 0;
+}
+
+static void lib_session_start(void)
+{
+	int sig;
+
 	/* Signals have no handlers to run here: ignore all but the two that
 	 * cannot be (so that a peer's reset never kills a task by SIGPIPE). */
 	for (sig = 1; sig <= _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			kernel_sigaction(sig, SIG_IGN);
-	spin_lock_irq(&session_lock);
-	current->thread.session = s;
-	spin_unlock_irq(&session_lock);
 }
 
 void lib_session_exit(struct task_struct *tsk)
@@ -429,11 +516,17 @@ void __noreturn lib_user_loop(void)
 	struct lib_session *s;
 	struct nuse_syscall *call;
 	bool answered = false;
+	long ret;
 
 	lib_session_start();
 	s = current->thread.session;
-	if (task_pid_nr(current) == 1)
+	if (!s)		/* a kernel thread that returned to user mode */
+		do_exit(ENOMEM);
+	if (task_pid_nr(current) == 1) {
+		/* init serves the owner thread's calls, CPU 0's (NUSE_SPAWN_CPU) */
+		set_cpus_allowed_ptr(current, cpumask_of(0));
 		lib_booted();
+	}
 	for (;;) {
 		lib_user_work();
 		call = lib_session_next(s, answered);
@@ -449,7 +542,13 @@ void __noreturn lib_user_loop(void)
 				do_group_exit(code);
 			do_exit(code);
 		}
-		lib_call_done(call, lib_execute(call));
+		ret = lib_execute(call);
+		/* A return to user space runs the task's work first (the last
+		 * fput of a closed socket, which frees its port): the caller
+		 * hears the answer after it, as a real process would. */
+		if (test_thread_flag(TIF_NOTIFY_RESUME))
+			resume_user_mode_work(NULL);
+		lib_call_done(call, ret);
 		answered = true;
 	}
 }

@@ -29,6 +29,11 @@ unsigned long long nuse_next_deadline(void)
 	return READ_ONCE(lib_cpus[0].deadline);
 }
 
+unsigned long long nuse_cpu_next_deadline(unsigned int cpu)
+{
+	return cpu < NR_CPUS ? READ_ONCE(lib_cpus[cpu].deadline) : LIB_NO_DEADLINE;
+}
+
 /* Called with interrupts disabled. */
 void lib_timer_check(void)
 {
@@ -40,12 +45,19 @@ void lib_timer_check(void)
 	}
 }
 
+/*
+ * A spinning CPU takes its expired timer, and, if interrupts are on, what
+ * is pending: a CPU waiting for another's answer to a cross-call may be
+ * the one that must answer one first.
+ */
 void lib_cpu_relax(void)
 {
+	struct lib_cpu *cpu = lib_cpu_this();
 	unsigned long flags;
 
 	asm volatile("pause" ::: "memory");	/* a spin-wait hint to the host CPU */
-	if (lib_cpu_this()->deadline == LIB_NO_DEADLINE)
+	if (cpu->deadline == LIB_NO_DEADLINE &&
+	    !__atomic_load_n(&cpu->irq_pending_any, __ATOMIC_RELAXED))
 		return;
 	local_irq_save(flags);
 	lib_timer_check();
@@ -97,7 +109,7 @@ static void lib_timer_interrupt(void)
 }
 
 /* On @cpu, as it comes up. */
-static void lib_clockevent_start(unsigned int cpu)
+void lib_clockevent_start(unsigned int cpu)
 {
 	struct clock_event_device *evt = per_cpu_ptr(&lib_clockevent, cpu);
 

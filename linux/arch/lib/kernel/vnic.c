@@ -51,7 +51,19 @@ struct lib_vnic {
 	struct nuse_vnic_stats	stats;
 };
 
+/*
+ * The table of vNICs by id.  The host reads it from CPU 0's thread, or
+ * from a tx callback on any CPU, while another CPU may add or remove a
+ * vNIC: both sides hold vnic_table_lock, a bare arch lock that host code
+ * can take too (no preemption count, no lockdep, nothing of current's).
+ * The kernel holds it only to change the table, with interrupts off; the
+ * host holds it while it uses the vNIC it found.
+ */
 static DEFINE_IDR(vnic_idr);
+static arch_spinlock_t vnic_table_lock = __ARCH_SPIN_LOCK_UNLOCKED;
+/* Each CPU's batch being transmitted (the queue's lock keeps a vNIC's
+ * batch to one CPU at a time; the descriptors are the CPU's own). */
+static struct nuse_frame vnic_tx_frames[NR_CPUS][VNIC_TX_BATCH];
 static int vnic_count;
 
 static struct lib_vnic *vnic_lookup(int id)
@@ -59,9 +71,26 @@ static struct lib_vnic *vnic_lookup(int id)
 	return id < 0 ? NULL : idr_find(&vnic_idr, id);
 }
 
+/* Host side: the vNIC @id with the table locked, or NULL (unlocked). */
+static struct lib_vnic *vnic_host_get(int id)
+{
+	struct lib_vnic *v;
+
+	arch_spin_lock(&vnic_table_lock);
+	v = vnic_lookup(id);
+	if (!v)
+		arch_spin_unlock(&vnic_table_lock);
+	return v;
+}
+
+static void vnic_host_put(void)
+{
+	arch_spin_unlock(&vnic_table_lock);
+}
+
 int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
 {
-	struct lib_vnic *v = vnic_lookup(id);
+	struct lib_vnic *v = vnic_host_get(id);
 	unsigned int room, i;
 
 	if (!v)
@@ -82,37 +111,41 @@ int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
 		cpu->kick_list = v;
 		lib_irq_raise(cpu, LIB_IRQ_VNIC);
 	}
+	vnic_host_put();
 	return n;
 }
 
 int nuse_vnic_stats(int id, struct nuse_vnic_stats *stats)
 {
-	struct lib_vnic *v = vnic_lookup(id);
+	struct lib_vnic *v = vnic_host_get(id);
 
 	if (!v)
 		return -ENODEV;
 	*stats = v->stats;
+	vnic_host_put();
 	return 0;
 }
 
 int nuse_vnic_count(void)
 {
-	return vnic_count;
+	return READ_ONCE(vnic_count);
 }
 
 int nuse_vnic_accepts(int id, const unsigned char *mac)
 {
-	struct lib_vnic *v = vnic_lookup(id);
+	struct lib_vnic *v = vnic_host_get(id);
 	unsigned int i;
+	int ok = 0;
 
 	if (!v)
 		return 0;
 	if (!is_multicast_ether_addr(mac) || is_broadcast_ether_addr(mac) || v->mc_all)
-		return 1;
-	for (i = 0; i < v->nmc; i++)
+		ok = 1;
+	for (i = 0; !ok && i < v->nmc; i++)
 		if (ether_addr_equal(v->mc[i], mac))
-			return 1;
-	return 0;
+			ok = 1;
+	vnic_host_put();
+	return ok;
 }
 
 static irqreturn_t vnic_interrupt(int irq, void *dev_id)
@@ -162,7 +195,7 @@ static int vnic_poll(struct napi_struct *napi, int budget)
 
 static void vnic_flush(struct lib_vnic *v)
 {
-	struct nuse_frame *tx_frames = lib_cpu_this()->tx_frames;
+	struct nuse_frame *tx_frames = vnic_tx_frames[lib_cpu_this()->id];
 	unsigned int i;
 
 	for (i = 0; i < v->ntx; i++) {
@@ -251,26 +284,55 @@ static void vnic_get_stats64(struct net_device *dev,
 static int vnic_init(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	unsigned long flags;
 
 	v->ring = kcalloc(v->mask + 1, sizeof(*v->ring), GFP_KERNEL);
 	if (!v->ring)
 		return -ENOMEM;
-	v->id = idr_alloc(&vnic_idr, v, 0, 0, GFP_KERNEL);
+	netif_napi_add(dev, &v->napi, vnic_poll);
+	idr_preload(GFP_KERNEL);
+	local_irq_save(flags);
+	arch_spin_lock(&vnic_table_lock);
+	v->id = idr_alloc(&vnic_idr, v, 0, 0, GFP_ATOMIC);
+	if (v->id >= 0)
+		WRITE_ONCE(vnic_count, vnic_count + 1);
+	arch_spin_unlock(&vnic_table_lock);
+	local_irq_restore(flags);
+	idr_preload_end();
 	if (v->id < 0) {
+		netif_napi_del(&v->napi);
 		kfree(v->ring);
 		return v->id;
 	}
-	vnic_count++;
-	netif_napi_add(dev, &v->napi, vnic_poll);
 	return 0;
+}
+
+/* On CPU 0, whose host thread fills the kick list between its runs. */
+static void vnic_unkick(void *arg)
+{
+	struct lib_vnic *v = arg, **p = &lib_cpus[0].kick_list;
+
+	for (; *p; p = &(*p)->next_kick)
+		if (*p == v) {
+			*p = v->next_kick;
+			break;
+		}
+	v->kicked = false;
 }
 
 static void vnic_uninit(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	unsigned long flags;
 
+	/* Out of the host's sight first: then no new kick can name it. */
+	local_irq_save(flags);
+	arch_spin_lock(&vnic_table_lock);
 	idr_remove(&vnic_idr, v->id);
-	vnic_count--;
+	WRITE_ONCE(vnic_count, vnic_count - 1);
+	arch_spin_unlock(&vnic_table_lock);
+	local_irq_restore(flags);
+	smp_call_function_single(0, vnic_unkick, v, 1);
 	netif_napi_del(&v->napi);
 	kfree(v->ring);
 }
@@ -396,11 +458,18 @@ long lib_vnic_create(struct nuse_vnic_config __user *ucfg)
 
 long lib_vnic_destroy(int id)
 {
-	struct lib_vnic *v = vnic_lookup(id);
+	struct lib_vnic *v;
 
-	if (!v)
+	/* rtnl keeps the device from going meanwhile (its ndo_uninit runs
+	 * under rtnl). */
+	rtnl_lock();
+	v = vnic_lookup(id);
+	if (!v) {
+		rtnl_unlock();
 		return -ENODEV;
-	unregister_netdev(v->dev);
+	}
+	unregister_netdevice(v->dev);
+	rtnl_unlock();
 	return 0;
 }
 

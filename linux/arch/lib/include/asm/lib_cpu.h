@@ -16,10 +16,13 @@
 
 #ifndef __ASSEMBLY__
 #include <asm/ptrace.h>
-#include <nuse.h>
 
+/* Not <nuse.h>: the host API's header changes without every kernel file
+ * that reads interrupt flags being rebuilt. */
 struct task_struct;
 struct lib_vnic;
+struct nuse_syscall;
+struct nuse_frame;
 
 struct lib_cpu {
 	struct task_struct	*curr;		/* "current" */
@@ -29,6 +32,12 @@ struct lib_cpu {
 	unsigned long		ipi_pending;		/* enum lib_ipi bits */
 	unsigned int		id;
 	unsigned long		percpu_offset;		/* __per_cpu_offset[id] */
+	/* smp.c, process.c: the host thread is outside the kernel (it may
+	 * sleep: raise an interrupt, then kick it); the CPU is up; it has
+	 * stopped for good (halt, panic). */
+	int			in_host;
+	int			up;
+	int			stopped;
 
 	/* process.c: the host's context and the kernel's, and the task a
 	 * switch came from (the "last" a new task hands schedule_tail). */
@@ -39,7 +48,8 @@ struct lib_cpu {
 	/* time.c: the one-shot clockevent's deadline (host ns). */
 	unsigned long long	deadline;
 
-	/* irq.c: interrupts always arrive in kernel mode. */
+	/* irq.c: interrupts arrive in kernel mode, or in user mode while a
+	 * task is parked there (syscall.c): irq_regs.user. */
 	struct pt_regs		irq_regs;
 
 	/* syscall.c: answered calls, oldest first, handed back on this
@@ -50,9 +60,8 @@ struct lib_cpu {
 	int			parked_pid;
 	struct nuse_syscall	*direct_call;
 
-	/* vnic.c: rings with new frames, and the batch being transmitted. */
+	/* vnic.c: rings with new frames. */
 	struct lib_vnic		*kick_list;
-	struct nuse_frame	tx_frames[LIB_TX_BATCH];
 } __attribute__((aligned(64)));
 
 extern struct lib_cpu lib_cpus[CONFIG_NR_CPUS];

@@ -13,9 +13,13 @@ struct pt_regs {
 	long nr;
 	long args[6];
 	long ret;
+	/* Interrupt registers only: the CPU was in user mode (a task parked
+	 * there after answering).  A tick then counts as user time, which
+	 * RCU takes as a quiescent state. */
+	long user;
 };
 
-#define user_mode(regs)			(0)
+#define user_mode(regs)			((regs)->user != 0)
 #define instruction_pointer(regs)	(0UL)
 #define user_stack_pointer(regs)	(0UL)
 #define profile_pc(regs)		(0UL)
