@@ -20,6 +20,41 @@ static void capture_log(const char *msg, unsigned long len)
 	}
 }
 
+static unsigned long long now_ns(void)
+{
+	return nuse_host_now();
+}
+
+/* Boot parameters the kernel refuses with a message, before it starts. */
+static void boot_params_refused(void)
+{
+	static char mem[32 << 20] __attribute__((aligned(4096)));
+	static const struct nuse_host_ops one_cpu_ops = { .time_ns = now_ns,
+							  .log = capture_log };
+	struct nuse_boot_params p = { .memory = mem, .memory_size = sizeof(mem),
+				      .ops = &one_cpu_ops };
+	unsigned char seed[300] = { 0 };
+
+	log_len = 0;
+	p.ncpus = NUSE_CPUS_MAX + 1;
+	KT_ERR(nuse_boot(&p), EINVAL);
+	KT_CHECK(strstr(log_text, "CPUs is more than"), "no message for 65 CPUs: %s", log_text);
+	p.ncpus = 2;		/* no cpu_kick, cpu_idle: nothing to wake CPU 1 */
+	KT_ERR(nuse_boot(&p), EINVAL);
+	KT_CHECK(strstr(log_text, "need the host's cpu_kick"), "no message for no kick: %s",
+		 log_text);
+	p.ncpus = 1;
+	p.seed = seed;
+	p.seed_len = sizeof(seed);
+	KT_ERR(nuse_boot(&p), EINVAL);
+	KT_CHECK(strstr(log_text, "random seed is at most"), "no message for the seed: %s",
+		 log_text);
+	p.seed = NULL;
+	p.seed_len = 32;
+	KT_ERR(nuse_boot(&p), EINVAL);
+	KT_ERR(nuse_run(), ENODEV);
+}
+
 int main(void)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -35,6 +70,13 @@ int main(void)
 		 "no clear message for small memory, log: %s", log_text);
 	KT_ERR(nuse_boot(NULL), EINVAL);
 	KT_ERR(nuse_run(), ENODEV);
+	boot_params_refused();
+	KT_ERR(nuse_host_boot_cpus(64UL << 20, NULL, capture_log, 0), EINVAL);
+	KT_ERR(nuse_host_boot_cpus(64UL << 20, NULL, capture_log, NUSE_CPUS_MAX + 1), EINVAL);
+	KT_ERR(nuse_cpu_run(0), EINVAL);		/* CPU 0 is nuse_run()'s */
+	KT_ERR(nuse_cpu_run(NUSE_CPUS_MAX), EINVAL);
+	KT_ERR(nuse_cpu_run(1), EAGAIN);		/* not up: not booted */
+	KT_CHECK(nuse_cpu_next_deadline(100000) == ~0ULL, "a deadline for no CPU");
 
 	kt_boot(64UL << 20);
 	KT_ERR(nuse_host_boot(64UL << 20, NULL, NULL), EALREADY);
