@@ -22,6 +22,10 @@
 #define N	1000
 #define HOST_N	50
 
+/* --cpus N: the kernel's CPUs; the command line is the daemon's. */
+static unsigned int ncpus = 1;
+#define CMDLINE	"loglevel=4 rcupdate.rcu_expedited=1"
+
 static void quiet(const char *m, unsigned long l)
 {
 }
@@ -76,7 +80,7 @@ static void boot(size_t mem)
 {
 	struct tenant_io io = { .tx = no_wire };
 
-	if (nuse_host_boot(mem, "loglevel=4", quiet) || tenant_init(&io)) {
+	if (nuse_host_boot_cpus(mem, CMDLINE, quiet, ncpus) || tenant_init(&io)) {
 		fprintf(stderr, "bench-tenant: boot failed\n");
 		exit(1);
 	}
@@ -152,12 +156,21 @@ static double host_ms(unsigned long long *t, int n)
 	return t[n / 2] / 1e6;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static unsigned long long t[N];
 	long free0, free1;
 	double med, p99, host;
 	int i, fit;
+	char name[16];
+
+	if (argc == 3 && !strcmp(argv[1], "--cpus"))
+		ncpus = atoi(argv[2]);
+	if (ncpus < 1 || ncpus > NUSE_CPUS_MAX || (argc != 1 && argc != 3)) {
+		fprintf(stderr, "usage: bench-tenant [--cpus N]\n");
+		return 2;
+	}
+	printf("the kernel on %u CPU%s\n", ncpus, ncpus > 1 ? "s" : "");
 
 	/* A kernel boots once per process: the 1 GiB one lives in a child. */
 	fit = fit_1g();
@@ -182,6 +195,19 @@ int main(void)
 	       med, p99, N);
 	printf("kernel memory per tenant (%d tenants): %.0f KiB\n", N,
 	       (double)(free0 - free1) / N);
+	for (i = 0; i < N; i++) {
+		unsigned long long t0 = nuse_host_now();
+
+		snprintf(name, sizeof(name), "t%d", i);
+		if (tenant_destroy(name, NULL)) {
+			fprintf(stderr, "bench-tenant: deleting tenant %d failed\n", i);
+			return 1;
+		}
+		t[i] = nuse_host_now() - t0;
+	}
+	qsort(t, N, sizeof(*t), cmp_ull);
+	printf("tenant delete: median %.3f ms, p99 %.3f ms over %d\n",
+	       t[N / 2] / 1e6, t[N * 99 / 100] / 1e6, N);
 	tenant_fini(0);
 	nuse_host_halt();
 	printf("tenants that fit in 1 GiB of kernel memory: %d\n", fit);
