@@ -137,6 +137,9 @@ void lib_enter_kernel(struct lib_cpu *cpu)
 		__atomic_store_n(&cpu->in_host, 0, __ATOMIC_RELAXED);
 		lib_switch_stack(&cpu->host_sp, cpu->resume_sp);
 		__atomic_store_n(&cpu->in_host, 1, __ATOMIC_RELAXED);
+		/* Without kicks (one CPU) the host looks again by itself. */
+		if (!lib_ops->cpu_kick)
+			return;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE) ||
 		    !__atomic_load_n(&cpu->irq_pending_any, __ATOMIC_RELAXED))

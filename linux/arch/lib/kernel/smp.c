@@ -28,9 +28,11 @@
 
 void lib_cpu_kick(struct lib_cpu *cpu)
 {
+	if (!lib_ops->cpu_kick)		/* one CPU: nothing to wake */
+		return;
 	/* Pairs with the barrier after in_host is set (process.c). */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&cpu->in_host, __ATOMIC_RELAXED) && lib_ops->cpu_kick)
+	if (__atomic_load_n(&cpu->in_host, __ATOMIC_RELAXED))
 		lib_ops->cpu_kick(cpu->id);
 }
 
