@@ -238,13 +238,24 @@ static int vnic_open(struct net_device *dev)
 static int vnic_stop(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	unsigned long flags;
 
 	netif_stop_queue(dev);
 	netif_carrier_off(dev);
 	napi_disable(&v->napi);
-	/* Frames the host queued before the device went down are dropped. */
+	/*
+	 * Frames the host queued before the device went down are dropped.
+	 * The host may be filling the ring right now, from CPU 0's thread
+	 * while this runs on another CPU: under the table's lock it has
+	 * finished, and from then on it sees the device down (dev_close()
+	 * cleared __LINK_STATE_START before calling here).
+	 */
+	local_irq_save(flags);
+	arch_spin_lock(&vnic_table_lock);
 	v->stats.rx_dropped += v->head - v->tail;
 	v->tail = v->head;
+	arch_spin_unlock(&vnic_table_lock);
+	local_irq_restore(flags);
 	return 0;
 }
 
