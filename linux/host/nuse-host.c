@@ -61,6 +61,19 @@ static unsigned int host_ncpus;
 static int host_cpu_fds[NUSE_CPUS_MAX] = { [0 ... NUSE_CPUS_MAX - 1] = -1 };
 static pthread_t host_cpu_threads[NUSE_CPUS_MAX];
 static volatile int host_cpus_quit;
+static struct {
+	nuse_host_cpu_fn fn;
+	void *arg;
+} host_cpu_hooks[NUSE_CPUS_MAX];
+
+int nuse_host_set_cpu_hook(unsigned int cpu, nuse_host_cpu_fn fn, void *arg)
+{
+	if (cpu == 0 || cpu >= NUSE_CPUS_MAX)
+		return -EINVAL;
+	host_cpu_hooks[cpu].fn = fn;
+	host_cpu_hooks[cpu].arg = arg;
+	return 0;
+}
 
 static void host_cpu_kick(unsigned int cpu)
 {
@@ -132,6 +145,9 @@ static void *host_cpu_thread(void *arg)
 		err = nuse_cpu_run(cpu);
 		if (err == -EIO || err == -ESHUTDOWN || err == -EINVAL)
 			break;
+		if (!err && host_cpu_hooks[cpu].fn &&
+		    host_cpu_hooks[cpu].fn(cpu, host_cpu_hooks[cpu].arg))
+			continue;
 		host_cpu_idle(cpu, err == -EAGAIN ? ~0ULL : nuse_cpu_next_deadline(cpu));
 	}
 	return NULL;

@@ -172,6 +172,10 @@ int nuse_syscall_submit(int pid, struct nuse_syscall *call);
 struct nuse_frame {
 	void *data;
 	unsigned int len;
+	/* The flow's hash (the port's RSS), 0 for none: received frames
+	 * carry it into the kernel (RPS and RFS then agree with the port);
+	 * transmitted ones carry the kernel's. */
+	unsigned int hash;
 };
 
 /* Frames the kernel transmits on @vnic.  Runs on a kernel stack, on the
@@ -180,15 +184,21 @@ struct nuse_frame {
  * frames are freed when it returns, so copy what you keep. */
 typedef void (*nuse_vnic_tx_fn)(void *priv, int vnic,
 				const struct nuse_frame *frames, unsigned int n);
+/* The same, with the transmit queue (CPU c sends on queue c modulo the
+ * queues): several queues' callbacks run at once, one per queue. */
+typedef void (*nuse_vnic_txq_fn)(void *priv, int vnic, unsigned int queue,
+				 const struct nuse_frame *frames, unsigned int n);
 
 struct nuse_vnic_config {
 	char name[16];
 	unsigned char mac[6];
 	unsigned int mtu;		/* 0: 1500 */
 	unsigned int rx_ring;		/* power of two; 0: 256 */
-	nuse_vnic_tx_fn tx;
+	nuse_vnic_tx_fn tx;		/* tx or tx_queue must be set; */
 	void *priv;
 	int ifindex;			/* set by the kernel */
+	unsigned int queues;		/* 0: 1; at most NUSE_CPUS_MAX */
+	nuse_vnic_txq_fn tx_queue;	/* if set, used instead of tx */
 };
 
 struct nuse_vnic_stats {
@@ -196,12 +206,23 @@ struct nuse_vnic_stats {
 	unsigned long long tx_packets, tx_bytes, tx_dropped;
 };
 
-/* Owner thread, between runs: queue received Ethernet frames for @vnic.
+/* Owner thread, between runs: queue received Ethernet frames for @vnic
+ * (on its receive queue 0).
  * They are copied into the kernel during the next nuse_run(); their
  * memory must stay valid until it returns.  Returns how many were queued
  * (the others, ring full or device down, count as rx_dropped), or
  * -ENODEV. */
 int nuse_vnic_rx(int vnic, const struct nuse_frame *frames, unsigned int n);
+
+/* The same for receive queue @queue, whose CPU is @queue modulo the
+ * kernel's CPUs: call it from that CPU's host thread between its runs
+ * (CPU 0: the owner's, as nuse_vnic_rx()); the frames are consumed by
+ * that CPU's next run, and must stay valid until it returns.  -EINVAL for
+ * a queue the vNIC does not have. */
+int nuse_vnic_rx_queue(int vnic, unsigned int queue, const struct nuse_frame *frames,
+		       unsigned int n);
+/* How many queues @vnic has, or -ENODEV. */
+int nuse_vnic_queues(int vnic);
 
 /* Owner thread, between runs. */
 int nuse_vnic_stats(int vnic, struct nuse_vnic_stats *stats);

@@ -31,6 +31,13 @@ int nuse_host_boot_cpus(size_t memory, const char *cmdline, nuse_log_fn log,
 int nuse_host_cpu_fd(unsigned int cpu);
 void nuse_host_cpu_clear(unsigned int cpu);
 
+/* Work of the host's on CPU @cpu's thread (1..ncpus-1), run after each of
+ * that CPU's runs: e.g. nuse_vnic_rx_queue() for the CPU's queues.  It
+ * returns nonzero to have the CPU run again before it sleeps.  Set it
+ * before boot; 0, or -EINVAL for CPU 0 (the caller's own loop) or none. */
+typedef int (*nuse_host_cpu_fn)(unsigned int cpu, void *arg);
+int nuse_host_set_cpu_hook(unsigned int cpu, nuse_host_cpu_fn fn, void *arg);
+
 /* Halt and give the memory back; the CPU threads are joined. */
 int nuse_host_halt(void);
 

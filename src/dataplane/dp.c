@@ -464,6 +464,9 @@ static void rx_one(struct rte_mbuf *m)
 	}
 	rf.f.data = p;
 	rf.f.len = len;
+	/* the port's flow hash, for the kernel's RPS/RFS */
+	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
+		rf.f.hash = m->hash.rss;
 	if (p[0] & 1) {
 		demux_flood(vlan, -1, flood_push, &rf);
 		return;
@@ -489,8 +492,8 @@ static void hairpin_deliver(void)
 	dp.ninflight = 0;
 	for (i = 0; i < dp.nstaged; i++) {
 		struct nuse_frame f = {
-			rte_pktmbuf_mtod(dp.staged[i].m, void *),
-			dp.staged[i].m->data_len,
+			.data = rte_pktmbuf_mtod(dp.staged[i].m, void *),
+			.len = dp.staged[i].m->data_len,
 		};
 
 		nuse_vnic_rx(dp.staged[i].vnic, &f, 1);
@@ -498,8 +501,10 @@ static void hairpin_deliver(void)
 	}
 	for (i = 0; i < FLOOD_BUDGET && dp.flood_tail != dp.flood_head; i++) {
 		struct hairpin *h = &dp.floods[dp.flood_tail++ % FLOOD_QUEUE];
-		struct flood_deliver fd = { { rte_pktmbuf_mtod(h->m, void *), h->m->data_len },
-					    &dp.stats.hairpin };
+		struct flood_deliver fd = {
+			{ .data = rte_pktmbuf_mtod(h->m, void *), .len = h->m->data_len },
+			&dp.stats.hairpin,
+		};
 
 		demux_flood(h->vlan, h->vnic, flood_push, &fd);
 		dp.inflight[dp.ninflight++] = h->m;

@@ -2,11 +2,15 @@
 /*
  * vNICs: Ethernet devices whose wire is the host.
  *
- * Receive: the host writes frame descriptors into the device's ring
- * between runs and rings LIB_IRQ_VNIC; the interrupt schedules NAPI,
- * which copies each frame into an skb.  The kernel is idle only once NAPI
- * is done, so the host's frames are consumed before nuse_run() returns.
- * Transmit: frames go to the host's callback in batches, one batch per
+ * A vNIC has one or more queues.  Receive queue q belongs to CPU q modulo
+ * the CPUs: that CPU's host thread writes frame descriptors into the
+ * queue's ring between its runs and raises LIB_IRQ_VNIC on it; the
+ * interrupt schedules the queue's NAPI, which copies each frame into an
+ * skb on that CPU, with the host's flow hash if it gave one (so RPS and
+ * RFS agree with the host's RSS).  A CPU is idle only once NAPI is done, so
+ * the frames are consumed before its run returns.
+ * Transmit: a CPU sends on queue (its id modulo the queues), so that CPU q
+ * uses queue q; frames go to the host's callback in batches, one batch per
  * queue run (xmit_more), and are freed when it returns.
  */
 #include <linux/etherdevice.h>
@@ -25,31 +29,52 @@
 #define VNIC_RING_DEFAULT	256
 #define VNIC_RING_MAX		4096
 #define VNIC_MC_MAX		32	/* past this, the vNIC takes all multicast */
+#define VNIC_QUEUES_MAX		NUSE_CPUS_MAX
+
+struct lib_vnic;
+
+/* A receive queue: its CPU's host thread produces, its NAPI consumes (on
+ * that CPU: the same thread, never at once). */
+struct lib_vnic_rxq {
+	struct napi_struct	napi;
+	struct lib_vnic		*v;
+	unsigned int		index;
+	unsigned int		cpu;
+	struct nuse_frame	*ring;
+	unsigned int		head;
+	unsigned int		tail;
+	struct lib_vnic_rxq	*next_kick;
+	bool			kicked;
+	unsigned long long	packets, bytes, dropped;
+};
+
+/* A transmit queue's batch: the queue's xmit lock keeps it to one CPU. */
+struct lib_vnic_txq {
+	unsigned int		ntx;
+	struct sk_buff		*skb[VNIC_TX_BATCH];
+	unsigned long long	packets, bytes, dropped;
+};
 
 struct lib_vnic {
 	struct net_device	*dev;
-	struct napi_struct	napi;
 	int			id;
 	nuse_vnic_tx_fn		tx;
+	nuse_vnic_txq_fn	tx_queue;
 	void			*priv;
-
-	struct nuse_frame	*ring;		/* host produces, NAPI consumes */
-	unsigned int		mask;
-	unsigned int		head;
-	unsigned int		tail;
-	struct lib_vnic		*next_kick;
-	bool			kicked;
-
-	unsigned int		ntx;
-	struct sk_buff		*txq[VNIC_TX_BATCH];
+	unsigned int		mask;		/* ring size - 1 */
+	unsigned int		nq;
+	struct lib_vnic_rxq	*rxq;
+	struct lib_vnic_txq	*txq;
 
 	/* The multicast filter, as the host reads it between runs. */
 	bool			mc_all;
 	unsigned int		nmc;
 	u8			mc[VNIC_MC_MAX][ETH_ALEN];
-
-	struct nuse_vnic_stats	stats;
 };
+
+/* Each CPU's receive queues with new frames: written by the CPU's host
+ * thread between runs, taken by its vNIC interrupt. */
+static struct lib_vnic_rxq *vnic_kick_list[NR_CPUS];
 
 /*
  * The table of vNICs by id.  The host reads it from CPU 0's thread, or
@@ -88,31 +113,57 @@ static void vnic_host_put(void)
 	arch_spin_unlock(&vnic_table_lock);
 }
 
-int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
+int nuse_vnic_rx_queue(int id, unsigned int queue, const struct nuse_frame *frames,
+		       unsigned int n)
 {
 	struct lib_vnic *v = vnic_host_get(id);
+	struct lib_vnic_rxq *q;
 	unsigned int room, i;
 
 	if (!v)
 		return -ENODEV;
-	room = netif_running(v->dev) ? v->mask + 1 - (v->head - v->tail) : 0;
+	if (queue >= v->nq) {
+		vnic_host_put();
+		return -EINVAL;
+	}
+	q = &v->rxq[queue];
+	room = netif_running(v->dev) ? v->mask + 1 - (q->head - q->tail) : 0;
 	if (n > room) {
-		v->stats.rx_dropped += n - room;
+		q->dropped += n - room;
 		n = room;
 	}
 	for (i = 0; i < n; i++)
-		v->ring[(v->head + i) & v->mask] = frames[i];
-	v->head += n;
-	if (n && !v->kicked) {
-		struct lib_cpu *cpu = &lib_cpus[0];	/* the host's one CPU */
-
-		v->kicked = true;
-		v->next_kick = cpu->kick_list;
-		cpu->kick_list = v;
-		lib_irq_raise(cpu, LIB_IRQ_VNIC);
+		q->ring[(q->head + i) & v->mask] = frames[i];
+	q->head += n;
+	if (n && !q->kicked) {
+		q->kicked = true;
+		q->next_kick = vnic_kick_list[q->cpu];
+		vnic_kick_list[q->cpu] = q;
+		lib_irq_raise(&lib_cpus[q->cpu], LIB_IRQ_VNIC);
 	}
 	vnic_host_put();
 	return n;
+}
+
+int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
+{
+	return nuse_vnic_rx_queue(id, 0, frames, n);
+}
+
+/* Summed over the queues (each counted by the one CPU that uses it). */
+static void vnic_sum(struct lib_vnic *v, struct nuse_vnic_stats *s)
+{
+	unsigned int q;
+
+	memset(s, 0, sizeof(*s));
+	for (q = 0; q < v->nq; q++) {
+		s->rx_packets += READ_ONCE(v->rxq[q].packets);
+		s->rx_bytes += READ_ONCE(v->rxq[q].bytes);
+		s->rx_dropped += READ_ONCE(v->rxq[q].dropped);
+		s->tx_packets += READ_ONCE(v->txq[q].packets);
+		s->tx_bytes += READ_ONCE(v->txq[q].bytes);
+		s->tx_dropped += READ_ONCE(v->txq[q].dropped);
+	}
 }
 
 int nuse_vnic_stats(int id, struct nuse_vnic_stats *stats)
@@ -121,9 +172,21 @@ int nuse_vnic_stats(int id, struct nuse_vnic_stats *stats)
 
 	if (!v)
 		return -ENODEV;
-	*stats = v->stats;
+	vnic_sum(v, stats);
 	vnic_host_put();
 	return 0;
+}
+
+int nuse_vnic_queues(int id)
+{
+	struct lib_vnic *v = vnic_host_get(id);
+	int n;
+
+	if (!v)
+		return -ENODEV;
+	n = v->nq;
+	vnic_host_put();
+	return n;
 }
 
 int nuse_vnic_count(void)
@@ -150,13 +213,13 @@ int nuse_vnic_accepts(int id, const unsigned char *mac)
 
 static irqreturn_t vnic_interrupt(int irq, void *dev_id)
 {
-	struct lib_cpu *cpu = lib_cpu_this();
-	struct lib_vnic *v = cpu->kick_list;
+	unsigned int cpu = smp_processor_id();
+	struct lib_vnic_rxq *q = vnic_kick_list[cpu];
 
-	cpu->kick_list = NULL;
-	for (; v; v = v->next_kick) {
-		v->kicked = false;
-		napi_schedule(&v->napi);
+	vnic_kick_list[cpu] = NULL;
+	for (; q; q = q->next_kick) {
+		q->kicked = false;
+		napi_schedule(&q->napi);
 	}
 	return IRQ_HANDLED;
 }
@@ -169,23 +232,27 @@ static bool vnic_frame_ok(struct lib_vnic *v, const struct nuse_frame *f)
 
 static int vnic_poll(struct napi_struct *napi, int budget)
 {
-	struct lib_vnic *v = container_of(napi, struct lib_vnic, napi);
+	struct lib_vnic_rxq *q = container_of(napi, struct lib_vnic_rxq, napi);
+	struct lib_vnic *v = q->v;
 	int done = 0;
 
-	while (done < budget && v->tail != v->head) {
-		const struct nuse_frame *f = &v->ring[v->tail++ & v->mask];
+	while (done < budget && q->tail != q->head) {
+		const struct nuse_frame *f = &q->ring[q->tail++ & v->mask];
 		struct sk_buff *skb;
 
 		done++;
 		if (!vnic_frame_ok(v, f) ||
 		    !(skb = napi_alloc_skb(napi, f->len))) {
-			v->stats.rx_dropped++;
+			q->dropped++;
 			continue;
 		}
 		skb_put_data(skb, f->data, f->len);
 		skb->protocol = eth_type_trans(skb, v->dev);
-		v->stats.rx_packets++;
-		v->stats.rx_bytes += f->len;
+		skb_record_rx_queue(skb, q->index);
+		if (f->hash)
+			skb_set_hash(skb, f->hash, PKT_HASH_TYPE_L4);
+		q->packets++;
+		q->bytes += f->len;
 		napi_gro_receive(napi, skb);
 	}
 	if (done < budget)
@@ -193,45 +260,61 @@ static int vnic_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
-static void vnic_flush(struct lib_vnic *v)
+static void vnic_flush(struct lib_vnic *v, unsigned int queue)
 {
 	struct nuse_frame *tx_frames = vnic_tx_frames[lib_cpu_this()->id];
+	struct lib_vnic_txq *t = &v->txq[queue];
 	unsigned int i;
 
-	for (i = 0; i < v->ntx; i++) {
-		tx_frames[i].data = v->txq[i]->data;
-		tx_frames[i].len = v->txq[i]->len;
+	for (i = 0; i < t->ntx; i++) {
+		tx_frames[i].data = t->skb[i]->data;
+		tx_frames[i].len = t->skb[i]->len;
+		tx_frames[i].hash = t->skb[i]->hash;
 	}
-	v->tx(v->priv, v->id, tx_frames, v->ntx);
-	for (i = 0; i < v->ntx; i++)
-		dev_consume_skb_any(v->txq[i]);
-	v->ntx = 0;
+	if (v->tx_queue)
+		v->tx_queue(v->priv, v->id, queue, tx_frames, t->ntx);
+	else
+		v->tx(v->priv, v->id, tx_frames, t->ntx);
+	for (i = 0; i < t->ntx; i++)
+		dev_consume_skb_any(t->skb[i]);
+	t->ntx = 0;
+}
+
+/* CPU q sends on queue q (modulo the queues): what XPS would choose. */
+static u16 vnic_select_queue(struct net_device *dev, struct sk_buff *skb,
+			     struct net_device *sb_dev)
+{
+	return smp_processor_id() % dev->real_num_tx_queues;
 }
 
 static netdev_tx_t vnic_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	unsigned int queue = skb_get_queue_mapping(skb);
+	struct lib_vnic_txq *t = &v->txq[queue];
 
 	if (skb_linearize(skb)) {
-		v->stats.tx_dropped++;
+		t->dropped++;
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;
 	}
-	v->stats.tx_packets++;
-	v->stats.tx_bytes += skb->len;
-	v->txq[v->ntx++] = skb;
-	if (!netdev_xmit_more() || v->ntx == VNIC_TX_BATCH)
-		vnic_flush(v);
+	t->packets++;
+	t->bytes += skb->len;
+	t->skb[t->ntx++] = skb;
+	if (!netdev_xmit_more() || t->ntx == VNIC_TX_BATCH)
+		vnic_flush(v, queue);
 	return NETDEV_TX_OK;
 }
 
 static int vnic_open(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	unsigned int q;
 
-	napi_enable(&v->napi);
+	for (q = 0; q < v->nq; q++)
+		napi_enable(&v->rxq[q].napi);
 	netif_carrier_on(dev);
-	netif_start_queue(dev);
+	netif_tx_start_all_queues(dev);
 	return 0;
 }
 
@@ -239,10 +322,12 @@ static int vnic_stop(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
 	unsigned long flags;
+	unsigned int q;
 
-	netif_stop_queue(dev);
+	netif_tx_stop_all_queues(dev);
 	netif_carrier_off(dev);
-	napi_disable(&v->napi);
+	for (q = 0; q < v->nq; q++)
+		napi_disable(&v->rxq[q].napi);
 	/*
 	 * Frames the host queued before the device went down are dropped.
 	 * The host may be filling the ring right now, from CPU 0's thread
@@ -252,8 +337,10 @@ static int vnic_stop(struct net_device *dev)
 	 */
 	local_irq_save(flags);
 	arch_spin_lock(&vnic_table_lock);
-	v->stats.rx_dropped += v->head - v->tail;
-	v->tail = v->head;
+	for (q = 0; q < v->nq; q++) {
+		v->rxq[q].dropped += v->rxq[q].head - v->rxq[q].tail;
+		v->rxq[q].tail = v->rxq[q].head;
+	}
 	arch_spin_unlock(&vnic_table_lock);
 	local_irq_restore(flags);
 	return 0;
@@ -281,26 +368,57 @@ static void vnic_get_stats64(struct net_device *dev,
 			     struct rtnl_link_stats64 *s)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	struct nuse_vnic_stats n;
 
-	s->rx_packets = v->stats.rx_packets;
-	s->rx_bytes = v->stats.rx_bytes;
-	s->rx_dropped = v->stats.rx_dropped;
-	s->tx_packets = v->stats.tx_packets;
-	s->tx_bytes = v->stats.tx_bytes;
-	s->tx_dropped = v->stats.tx_dropped;
+	vnic_sum(v, &n);
+	s->rx_packets = n.rx_packets;
+	s->rx_bytes = n.rx_bytes;
+	s->rx_dropped = n.rx_dropped;
+	s->tx_packets = n.tx_packets;
+	s->tx_bytes = n.tx_bytes;
+	s->tx_dropped = n.tx_dropped;
 }
 
 /* Resources live from ndo_init to ndo_uninit: register_netdev() unwinds
  * both ways, whichever step fails. */
+static void vnic_free_queues(struct lib_vnic *v)
+{
+	unsigned int q;
+
+	for (q = 0; q < v->nq; q++) {
+		netif_napi_del(&v->rxq[q].napi);
+		kfree(v->rxq[q].ring);
+	}
+	kfree(v->rxq);
+	kfree(v->txq);
+}
+
 static int vnic_init(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
+	unsigned int q, ncpus = num_online_cpus();
 	unsigned long flags;
 
-	v->ring = kcalloc(v->mask + 1, sizeof(*v->ring), GFP_KERNEL);
-	if (!v->ring)
+	v->rxq = kcalloc(v->nq, sizeof(*v->rxq), GFP_KERNEL);
+	v->txq = kcalloc(v->nq, sizeof(*v->txq), GFP_KERNEL);
+	if (!v->rxq || !v->txq) {
+		kfree(v->rxq);
+		kfree(v->txq);
 		return -ENOMEM;
-	netif_napi_add(dev, &v->napi, vnic_poll);
+	}
+	for (q = 0; q < v->nq; q++) {
+		struct lib_vnic_rxq *r = &v->rxq[q];
+
+		r->v = v;
+		r->index = q;
+		r->cpu = q % ncpus;
+		r->ring = kcalloc(v->mask + 1, sizeof(*r->ring), GFP_KERNEL);
+		netif_napi_add(dev, &r->napi, vnic_poll);
+		if (!r->ring) {
+			vnic_free_queues(v);
+			return -ENOMEM;
+		}
+	}
 	idr_preload(GFP_KERNEL);
 	local_irq_save(flags);
 	arch_spin_lock(&vnic_table_lock);
@@ -311,30 +429,31 @@ static int vnic_init(struct net_device *dev)
 	local_irq_restore(flags);
 	idr_preload_end();
 	if (v->id < 0) {
-		netif_napi_del(&v->napi);
-		kfree(v->ring);
+		vnic_free_queues(v);
 		return v->id;
 	}
 	return 0;
 }
 
-/* On CPU 0, whose host thread fills the kick list between its runs. */
+/* On the queue's CPU, whose host thread fills its kick list between its
+ * runs: the queue leaves the list. */
 static void vnic_unkick(void *arg)
 {
-	struct lib_vnic *v = arg, **p = &lib_cpus[0].kick_list;
+	struct lib_vnic_rxq *q = arg, **p = &vnic_kick_list[smp_processor_id()];
 
 	for (; *p; p = &(*p)->next_kick)
-		if (*p == v) {
-			*p = v->next_kick;
+		if (*p == q) {
+			*p = q->next_kick;
 			break;
 		}
-	v->kicked = false;
+	q->kicked = false;
 }
 
 static void vnic_uninit(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
 	unsigned long flags;
+	unsigned int q;
 
 	/* Out of the host's sight first: then no new kick can name it. */
 	local_irq_save(flags);
@@ -343,9 +462,9 @@ static void vnic_uninit(struct net_device *dev)
 	WRITE_ONCE(vnic_count, vnic_count - 1);
 	arch_spin_unlock(&vnic_table_lock);
 	local_irq_restore(flags);
-	smp_call_function_single(0, vnic_unkick, v, 1);
-	netif_napi_del(&v->napi);
-	kfree(v->ring);
+	for (q = 0; q < v->nq; q++)
+		smp_call_function_single(v->rxq[q].cpu, vnic_unkick, &v->rxq[q], 1);
+	vnic_free_queues(v);
 }
 
 static const struct net_device_ops vnic_ops = {
@@ -353,6 +472,7 @@ static const struct net_device_ops vnic_ops = {
 	.ndo_open		= vnic_open,
 	.ndo_stop		= vnic_stop,
 	.ndo_start_xmit		= vnic_xmit,
+	.ndo_select_queue	= vnic_select_queue,
 	.ndo_uninit		= vnic_uninit,
 	.ndo_get_stats64	= vnic_get_stats64,
 	.ndo_set_rx_mode	= vnic_set_rx_mode,
@@ -407,12 +527,15 @@ static struct rtnl_link_ops vnic_link_ops = {
 
 static int vnic_check(const struct nuse_vnic_config *c)
 {
-	if (!dev_valid_name(c->name) || !is_valid_ether_addr(c->mac) || !c->tx)
+	if (!dev_valid_name(c->name) || !is_valid_ether_addr(c->mac) ||
+	    (!c->tx && !c->tx_queue))
 		return -EINVAL;
 	if (c->mtu && (c->mtu < ETH_MIN_MTU || c->mtu > 65535 - VLAN_ETH_HLEN))
 		return -EINVAL;
 	if (c->rx_ring && (!is_power_of_2(c->rx_ring) || c->rx_ring < 16 ||
 			   c->rx_ring > VNIC_RING_MAX))
+		return -EINVAL;
+	if (c->queues > VNIC_QUEUES_MAX)
 		return -EINVAL;
 	return 0;
 }
@@ -422,7 +545,9 @@ static void vnic_setup(struct lib_vnic *v, const struct nuse_vnic_config *c)
 	struct net_device *dev = v->dev;
 
 	v->mask = (c->rx_ring ? c->rx_ring : VNIC_RING_DEFAULT) - 1;
+	v->nq = c->queues ? c->queues : 1;
 	v->tx = c->tx;
+	v->tx_queue = c->tx_queue;
 	v->priv = c->priv;
 	dev->netdev_ops = &vnic_ops;
 	dev->ethtool_ops = &vnic_ethtool_ops;
@@ -449,7 +574,8 @@ long lib_vnic_create(struct nuse_vnic_config __user *ucfg)
 	err = vnic_check(&c);
 	if (err)
 		return err;
-	dev = alloc_netdev(sizeof(*v), c.name, NET_NAME_USER, ether_setup);
+	dev = alloc_netdev_mqs(sizeof(*v), c.name, NET_NAME_USER, ether_setup,
+			       c.queues ? c.queues : 1, c.queues ? c.queues : 1);
 	if (!dev)
 		return -ENOMEM;
 	v = netdev_priv(dev);
