@@ -40,6 +40,8 @@
 #define MEMORY		(256UL << 20)
 /* The host's bound on a boot, beyond its shutdown_secs. */
 #define SLACK_SECS	45
+/* The check of the judge itself (busted() below). */
+#define BUSTED_SECS	5
 
 struct torture {
 	const char *name;	/* module name, the parameters' prefix */
@@ -57,7 +59,7 @@ static const struct torture tortures[] = {
 	  { "rtc:", "Reader Pipe:", "Free-Block Circulation:" } },
 	{ "scftorture", "locktorture.torture_type=none rcutorture.torture_type=none "
 	  "scftorture.holdoff=1 scftorture.shutdown_secs=%d",
-	  "scftorture:--- End of test: SUCCESS",
+	  "scftorture: --- End of test: SUCCESS",
 	  { "scf_invoked_count", NULL } },
 };
 
@@ -215,35 +217,52 @@ static void dump(const char *log)
 	fputs("---- end of kernel log ----\n", stderr);
 }
 
-/* 0: passed, 77: no torture in this kernel. */
+/* Why @log (of a boot that ended with @status) is not a pass of @t, in
+ * @why; 0 if it is one, 77 if this kernel has no torture at all. */
+static int judge(const struct torture *t, int status, const char *log,
+		 char *why, size_t size)
+{
+	const char *line, *word;
+	int n;
+
+	if (!strstr(log, "torture"))
+		return 77;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(why, size, "the boot ended with status %#x", status);
+		return 1;
+	}
+	word = bad_word(log, &line, &n);
+	if (word) {
+		snprintf(why, size, "\"%s\" in: %.*s", word, n, line);
+		return 1;
+	}
+	if (!last_line(log, t->done, &n)) {
+		snprintf(why, size, "no \"%s\"", t->done);
+		return 1;
+	}
+	return 0;
+}
+
+/* Boot @t at @ncpus: 0 if it passed (its summary printed), 77 if this
+ * kernel has no torture; fails the test otherwise. */
 static int run(const struct torture *t, unsigned int ncpus, int secs, char *log, size_t size)
 {
-	char cmdline[256];
-	const char *line, *word;
+	char cmdline[256], why[512];
+	const char *line;
 	double t0 = now_s();
-	int status, n;
+	int status, n, r;
 	unsigned int i;
 
 	snprintf(cmdline, sizeof(cmdline), t->cmdline, secs);
 	status = boot(cmdline, ncpus, secs, log, size);
-	if (!strstr(log, "torture")) {
+	r = judge(t, status, log, why, sizeof(why));
+	if (r) {
 		dump(log);
-		return 77;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		dump(log);
-		KT_FAIL("%s at %u CPUs: the boot ended with status %#x", t->name, ncpus, status);
-	}
-	word = bad_word(log, &line, &n);
-	if (word) {
-		dump(log);
-		KT_FAIL("%s at %u CPUs: \"%s\" in: %.*s", t->name, ncpus, word, n, line);
+		if (r == 77)
+			return 77;
+		KT_FAIL("%s at %u CPUs: %s", t->name, ncpus, why);
 	}
 	line = last_line(log, t->done, &n);
-	if (!line) {
-		dump(log);
-		KT_FAIL("%s at %u CPUs: no \"%s\"", t->name, ncpus, t->done);
-	}
 	printf("%s at %u CPUs, %.1f s: %.*s\n", t->name, ncpus, now_s() - t0, n, line);
 	for (i = 0; i < 3 && t->stats[i]; i++) {
 		line = last_line(log, t->stats[i], &n);
@@ -252,6 +271,30 @@ static int run(const struct torture *t, unsigned int ncpus, int secs, char *log,
 		printf("  %.*s\n", n, line);
 	}
 	fflush(stdout);
+	return 0;
+}
+
+/* The judge must see a broken lock: locktorture's lock_busted (a lock
+ * that excludes nothing), which the torture reports as a FAILURE. */
+static int busted(char *log, size_t size)
+{
+	static const struct torture t = {
+		"locktorture lock_busted",
+		"locktorture.torture_type=lock_busted locktorture.shutdown_secs=%d",
+		"lock_busted-torture:--- End of test: SUCCESS", { NULL }
+	};
+	char cmdline[256], why[512];
+	int r;
+
+	snprintf(cmdline, sizeof(cmdline), t.cmdline, BUSTED_SECS);
+	r = judge(&t, boot(cmdline, 2, BUSTED_SECS, log, size), log, why, sizeof(why));
+	if (r == 77)
+		return 77;
+	if (!r) {
+		dump(log);
+		KT_FAIL("%s passed", t.name);
+	}
+	printf("ok: %s at 2 CPUs fails as it must: %s\n", t.name, why);
 	return 0;
 }
 
@@ -269,6 +312,10 @@ int main(void)
 		return 77;
 	}
 	KT_CHECK(secs >= 5 && secs <= 600, "NUSE_TORTURE_SECS=%s: 5 to 600", v);
+	if (busted(log, sizeof(log)) == 77) {
+		printf("skip: this kernel has no torture test built in\n");
+		return 77;
+	}
 	for (c = 0; c < sizeof(cpus) / sizeof(cpus[0]); c++)
 		for (i = 0; i < sizeof(tortures) / sizeof(tortures[0]); i++)
 			if (run(&tortures[i], cpus[c], secs, log, sizeof(log)) == 77) {
