@@ -28,7 +28,7 @@
  * second pass) it would only repeat itself, and skips; so it does in a
  * sanitizer build, whose kernel is the same object (sanitizers instrument
  * only the host side, here a loop).  A kernel with no torture in it (no
- * "torture" in its log) skips too.  NUSE_TORTURE_SECS sets each boot's
+ * torture's "-torture:" in its log once booted) skips too.  NUSE_TORTURE_SECS sets each boot's
  * time (15 s), NUSE_TORTURE_DUMP=1 prints every boot's whole log.
  */
 #include <poll.h>
@@ -74,9 +74,14 @@ static const char *const bad[] = {
 };
 
 static int log_fd = -1;
+/* A torture said something (the command line says "locktorture.", never
+ * "-torture:"). */
+static int torture_seen;
 
 static void log_pipe(const char *msg, unsigned long len)
 {
+	if (memmem(msg, len, "-torture:", 9))
+		torture_seen = 1;
 	while (len) {
 		ssize_t n = write(log_fd, msg, len);
 
@@ -110,6 +115,11 @@ static void __attribute__((noreturn)) child(const char *cmdline, unsigned int nc
 		snprintf(msg, sizeof(msg), "\nt-torture: boot: %s\n", strerror(-err));
 		say(msg);
 		_exit(2);
+	}
+	/* Every initcall has run: a torture built in has started by now. */
+	if (!torture_seen) {
+		say("\nt-torture: no torture test in this kernel\n");
+		_exit(77);
 	}
 	end = nuse_host_now() + (secs + SLACK_SECS - 5) * 1000000000ULL;
 	while ((err = nuse_host_step(100000000ULL)) == 0 && nuse_host_now() < end)
@@ -233,7 +243,7 @@ static int judge(const struct torture *t, int status, const char *log,
 	const char *line, *word;
 	int n;
 
-	if (!strstr(log, "torture"))
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
 		return 77;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, size, "the boot ended with status %#x", status);
