@@ -28,8 +28,12 @@
  * second pass) it would only repeat itself, and skips; so it does in a
  * sanitizer build, whose kernel is the same object (sanitizers instrument
  * only the host side, here a loop).  A kernel with no torture in it (no
- * torture's "-torture:" in its log once booted) skips too.  NUSE_TORTURE_SECS sets each boot's
- * time (15 s), NUSE_TORTURE_DUMP=1 prints every boot's whole log.
+ * torture's "-torture:" in its log once booted) skips too.
+ *
+ * Before all that, the judge is shown a torture that must fail
+ * (locktorture's lock_busted): a judge that passes it fails the test.
+ * NUSE_TORTURE_SECS sets each boot's time (15 s); NUSE_TORTURE_DUMP=1
+ * prints every boot's whole log.
  */
 #include <poll.h>
 #include <signal.h>
