@@ -35,6 +35,7 @@
  * NUSE_TORTURE_SECS sets each boot's time (15 s); NUSE_TORTURE_DUMP=1
  * prints every boot's whole log.
  */
+#define _GNU_SOURCE	/* memmem */
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
