@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
@@ -111,6 +113,36 @@ long kt_write_file(int pid, const char *path, const char *text)
 	n = nuse_call3(pid, NUSE_SYS_write, fd, text, strlen(text));
 	nuse_call1(pid, NUSE_SYS_close, fd);
 	return n;
+}
+
+void kt_if_addr(int pid, const char *dev, const char *ip, const char *mask)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	long fd = KT_OK(nuse_call3(pid, NUSE_SYS_socket, AF_INET, SOCK_DGRAM, 0));
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	sin->sin_family = AF_INET;
+	KT_CHECK(inet_pton(AF_INET, ip, &sin->sin_addr) == 1, "address %s", ip);
+	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFADDR, &ifr));
+	KT_CHECK(inet_pton(AF_INET, mask, &sin->sin_addr) == 1, "netmask %s", mask);
+	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFNETMASK, &ifr));
+	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCGIFFLAGS, &ifr));
+	ifr.ifr_flags |= IFF_UP;
+	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFFLAGS, &ifr));
+	KT_OK(nuse_call1(pid, NUSE_SYS_close, fd));
+}
+
+unsigned short kt_ip_csum(const unsigned char *p, int len)
+{
+	unsigned long sum = 0;
+	int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
 }
 
 void kt_wire_init(struct kt_wire *w)

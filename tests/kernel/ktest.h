@@ -63,6 +63,11 @@ void kt_lo_up(int pid);
 long kt_read_file(int pid, const char *path, char *buf, size_t size);
 /* Write @text to a kernel file. */
 long kt_write_file(int pid, const char *path, const char *text);
+/* IPv4 address @ip with netmask @mask on @dev of @pid's namespace, and
+ * the device up. */
+void kt_if_addr(int pid, const char *dev, const char *ip, const char *mask);
+/* The Internet checksum of @len bytes (an IPv4 header's). */
+unsigned short kt_ip_csum(const unsigned char *p, int len);
 
 #endif
 

@@ -45,18 +45,6 @@ static int cpu1_hook(unsigned int cpu, void *arg)
 	return 1;
 }
 
-static unsigned short ip_sum(const unsigned char *p, int len)
-{
-	unsigned long s = 0;
-	int i;
-
-	for (i = 0; i < len; i += 2)
-		s += p[i] << 8 | p[i + 1];
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
 /* UDP from 10.9.0.2:5000 to 10.9.0.1:9000. */
 static void make_frame(unsigned char *f)
 {
@@ -73,7 +61,7 @@ static void make_frame(unsigned char *f)
 	ip[9] = 17;
 	ip[12] = 10, ip[13] = 9, ip[14] = 0, ip[15] = 2;
 	ip[16] = 10, ip[17] = 9, ip[18] = 0, ip[19] = 1;
-	sum = ip_sum(ip, 20);
+	sum = kt_ip_csum(ip, 20);
 	ip[10] = sum >> 8;
 	ip[11] = sum & 0xff;
 	udp[0] = 5000 >> 8;
@@ -82,24 +70,6 @@ static void make_frame(unsigned char *f)
 	udp[3] = 9000 & 0xff;
 	udp[5] = 8 + 16;	/* no checksum: IPv4 allows it */
 	memcpy(udp + 8, "multi-queue test", 16);
-}
-
-static void if_up(int pid, const char *name, const char *addr)
-{
-	struct ifreq ifr = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-	long fd = KT_OK(nuse_call3(pid, NUSE_SYS_socket, AF_INET, SOCK_DGRAM, 0));
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	sin->sin_family = AF_INET;
-	inet_pton(AF_INET, addr, &sin->sin_addr);
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFADDR, &ifr));
-	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFNETMASK, &ifr));
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCGIFFLAGS, &ifr));
-	ifr.ifr_flags |= IFF_UP;
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFFLAGS, &ifr));
-	KT_OK(nuse_call1(pid, NUSE_SYS_close, fd));
 }
 
 /* Read what arrived on @fd (up to @want datagrams, 5 s); how many. */
@@ -167,7 +137,7 @@ int main(void)
 	KT_CHECK(nuse_vnic_queues(vnic_id) == 2, "queues: %d", nuse_vnic_queues(vnic_id));
 	KT_ERR(nuse_vnic_rx_queue(vnic_id, 2, frames[0], 1), EINVAL);
 	KT_ERR(nuse_vnic_rx_queue(vnic_id + 1000, 0, frames[0], 1), ENODEV);
-	if_up(t, "mq0", "10.9.0.1");
+	kt_if_addr(t, "mq0", "10.9.0.1", "255.255.255.0");
 	u = KT_OK(nuse_call3(t, NUSE_SYS_socket, AF_INET, SOCK_DGRAM, 0));
 	KT_OK(nuse_call3(t, NUSE_SYS_bind, u, &a, sizeof(a)));
 	/* connected: the socket then notes the CPU that receives for it */

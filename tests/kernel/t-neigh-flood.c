@@ -121,24 +121,6 @@ static int mk_vnic(int pid, const unsigned char mac[6], struct cap *c,
 	return id;
 }
 
-static void set_addr(int pid, const char *ip, const char *mask)
-{
-	struct ifreq ifr = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-	long fd = KT_OK(nuse_call3(pid, NUSE_SYS_socket, AF_INET, SOCK_DGRAM, 0));
-
-	strcpy(ifr.ifr_name, "eth0");
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = inet_addr(ip);
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFADDR, &ifr));
-	sin->sin_addr.s_addr = inet_addr(mask);
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFNETMASK, &ifr));
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCGIFFLAGS, &ifr));
-	ifr.ifr_flags |= IFF_UP;
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFFLAGS, &ifr));
-	KT_OK(nuse_call1(pid, NUSE_SYS_close, fd));
-}
-
 /* The kernel's struct in6_ifreq. */
 struct kt_in6_ifreq {
 	struct in6_addr addr;
@@ -365,8 +347,8 @@ int main(void)
 	b = kt_spawn(1, NUSE_SPAWN_NEWNET);
 	va = mk_vnic(a, mac_a, &cap_a, &ia);
 	vb = mk_vnic(b, mac_b, &cap_b, &ib);
-	set_addr(a, "10.1.0.2", "255.255.0.0");
-	set_addr(b, "10.2.0.2", "255.255.0.0");
+	kt_if_addr(a, "eth0", "10.1.0.2", "255.255.0.0");
+	kt_if_addr(b, "eth0", "10.2.0.2", "255.255.0.0");
 	set_addr6(a, ia, "fd01::2");
 	set_addr6(b, ib, "fd02::2");
 

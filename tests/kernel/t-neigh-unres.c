@@ -56,36 +56,6 @@ static int mk_vnic(int pid, const char *name, unsigned char last,
 	return KT_OK(nuse_call1(pid, NUSE_CALL_VNIC_CREATE, &c));
 }
 
-static void set_addr(int pid, const char *dev, const char *ip)
-{
-	struct ifreq ifr = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
-	long fd = KT_OK(nuse_call3(pid, NUSE_SYS_socket, AF_INET, SOCK_DGRAM, 0));
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = inet_addr(ip);
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFADDR, &ifr));
-	sin->sin_addr.s_addr = inet_addr("255.255.0.0");
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFNETMASK, &ifr));
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCGIFFLAGS, &ifr));
-	ifr.ifr_flags |= IFF_UP;
-	KT_OK(nuse_call3(pid, NUSE_SYS_ioctl, fd, SIOCSIFFLAGS, &ifr));
-	KT_OK(nuse_call1(pid, NUSE_SYS_close, fd));
-}
-
-static unsigned short csum(const unsigned char *p, int len)
-{
-	unsigned long sum = 0;
-	int i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 /* A UDP datagram from 10.1.0.5 to @dst, through the namespace's MAC. */
 static void udp_frame(unsigned char *f, const unsigned char mac[6], unsigned int dst)
 {
@@ -104,7 +74,7 @@ static void udp_frame(unsigned char *f, const unsigned char mac[6], unsigned int
 	ip[9] = 17;
 	memcpy(ip + 12, &src, 4);
 	memcpy(ip + 16, &dst, 4);
-	c = csum(ip, 20);
+	c = kt_ip_csum(ip, 20);
 	ip[10] = c >> 8;
 	ip[11] = c & 0xff;
 	udp[1] = 9;
@@ -138,8 +108,8 @@ int main(void)
 	b = kt_spawn(1, NUSE_SPAWN_NEWNET);
 	near = mk_vnic(a, "eth0", 1, near_tx);
 	mk_vnic(a, "eth1", 2, far_tx);
-	set_addr(a, "eth0", "10.1.0.2");
-	set_addr(a, "eth1", "10.2.0.2");
+	kt_if_addr(a, "eth0", "10.1.0.2", "255.255.0.0");
+	kt_if_addr(a, "eth1", "10.2.0.2", "255.255.0.0");
 	KT_OK(kt_write_file(a, "/proc/sys/net/ipv4/ip_forward", "1"));
 	kt_run_wires(NULL, 0, NULL, 50);
 
