@@ -33,8 +33,12 @@ void nuse_host_cpu_clear(unsigned int cpu);
 
 /* Work of the host's on CPU @cpu's thread (1..ncpus-1), run after each of
  * that CPU's runs: e.g. nuse_vnic_rx_queue() for the CPU's queues.  It
- * returns nonzero to have the CPU run again before it sleeps.  Set it
- * before boot; 0, or -EINVAL for CPU 0 (the caller's own loop) or none. */
+ * returns nonzero to have the CPU run again before it sleeps.  A hook
+ * that waits for events of its own (a port's receive interrupt) sleeps
+ * itself, until nuse_cpu_next_deadline(cpu) at the latest and watching
+ * nuse_host_cpu_fd(cpu) too (then nuse_host_cpu_clear(cpu)), and returns
+ * nonzero.  Set it before boot; 0, or -EINVAL for CPU 0 (the caller's own
+ * loop) or none. */
 typedef int (*nuse_host_cpu_fn)(unsigned int cpu, void *arg);
 int nuse_host_set_cpu_hook(unsigned int cpu, nuse_host_cpu_fn fn, void *arg);
 

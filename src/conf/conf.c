@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading and checking the configuration file; see config.h. */
+#define _GNU_SOURCE		/* sched_getaffinity */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -227,6 +229,59 @@ static int kernel_parse(struct ctx *x, json_t *o, struct config *c)
 	return 0;
 }
 
+/* The CPUs this process may run on, which "cores": "all" takes. */
+static unsigned int host_cpus(void)
+{
+	cpu_set_t set;
+	int n;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	n = CPU_COUNT(&set);
+	return n < 1 ? 1 : n > NUSE_CPUS_MAX ? NUSE_CPUS_MAX : n;
+}
+
+static int dataplane_parse(struct ctx *x, json_t *o, struct config *c)
+{
+	static const char *const keys[] = { "cores", "distribute", NULL };
+	const char *how = NULL;
+	json_t *cores;
+
+	if (!json_is_object(o))
+		return conf_fail(x, "dataplane", "must be an object, not %s", conf_type_name(o));
+	if (conf_only_keys(x, o, "dataplane", keys))
+		return -EINVAL;
+	cores = json_object_get(o, "cores");
+	if (json_is_string(cores)) {
+		if (strcmp(json_string_value(cores), "all"))
+			return conf_fail(x, "dataplane.cores", "\"%s\" is neither a number nor \"all\"",
+					 json_string_value(cores));
+		c->dp_cores_all = 1;
+		c->dp_cores = host_cpus();
+	} else if (conf_get_uint(x, o, "cores", "dataplane", 1, NUSE_CPUS_MAX, &c->dp_cores)) {
+		return -EINVAL;
+	}
+	if (conf_get_string(x, o, "distribute", "dataplane", 0, &how))
+		return -EINVAL;
+	if (how && strcmp(how, "auto") && strcmp(how, "software"))
+		return conf_fail(x, "dataplane.distribute", "\"%s\" is neither \"auto\" nor "
+				 "\"software\"", how);
+	c->dp_software = how && !strcmp(how, "software");
+	return 0;
+}
+
+/* Each worker is one of the kernel's CPUs: as many CPUs as workers, when
+ * kernel.cpus does not say. */
+static int cpus_check(struct ctx *x, struct config *c)
+{
+	if (!c->kernel_cpus)
+		c->kernel_cpus = c->dp_cores;
+	else if (c->kernel_cpus < c->dp_cores)
+		return conf_fail(x, "kernel.cpus", "%u is fewer than dataplane.cores (%u): each "
+				 "worker is one of the kernel's CPUs", c->kernel_cpus, c->dp_cores);
+	return 0;
+}
+
 static int api_parse(struct ctx *x, json_t *o, struct config *c)
 {
 	static const char *const keys[] = { "listen", "token_file", "max_connections",
@@ -299,8 +354,8 @@ static int rpc_parse(struct ctx *x, json_t *o, struct config *c)
 
 static int top_parse(struct ctx *x, json_t *root, struct config *c)
 {
-	static const char *const keys[] = { "dpdk", "kernel", "api", "rpc", "state_dir",
-		"user", "log_level", "tenants", NULL };
+	static const char *const keys[] = { "dpdk", "kernel", "dataplane", "api", "rpc",
+		"state_dir", "user", "log_level", "tenants", NULL };
 	static const char *const levels[] = { "error", "warn", "info", "debug", NULL };
 	const char *s = NULL, *level = NULL;
 	json_t *o, *tenants;
@@ -318,6 +373,10 @@ static int top_parse(struct ctx *x, json_t *root, struct config *c)
 	if ((err = dpdk_parse(x, o, c)))
 		return err;
 	if ((o = json_object_get(root, "kernel")) && (err = kernel_parse(x, o, c)))
+		return err;
+	if ((o = json_object_get(root, "dataplane")) && (err = dataplane_parse(x, o, c)))
+		return err;
+	if ((err = cpus_check(x, c)))
 		return err;
 	if ((o = json_object_get(root, "api")) && (err = api_parse(x, o, c)))
 		return err;
@@ -457,7 +516,8 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 	memset(c, 0, sizeof(*c));
 	c->mbufs = DEFAULT_MBUFS;
 	c->kernel_memory = DEFAULT_MEMORY;
-	c->kernel_cpus = 1;
+	c->kernel_cpus = 0;		/* dataplane.cores, unless given */
+	c->dp_cores = 1;
 	c->kernel_reserve = default_reserve(DEFAULT_MEMORY);
 	c->api_listen = strdup("127.0.0.1:8080");
 	c->api_max_connections = DEFAULT_API_CONNS;
@@ -544,6 +604,9 @@ char *config_dump(const struct config *c)
 	fmt_size(c->kernel_reserve, reserve, sizeof(reserve));
 	json_object_set_new(root, "kernel", json_pack("{s:s,s:s,s:i}", "memory", mem,
 						      "reserve", reserve, "cpus", (int)c->kernel_cpus));
+	json_object_set_new(root, "dataplane", json_pack("{s:o,s:s}", "cores",
+		c->dp_cores_all ? json_string("all") : json_integer(c->dp_cores),
+		"distribute", c->dp_software ? "software" : "auto"));
 	json_object_set_new(root, "api", json_pack("{s:s,s:o,s:i,s:i,s:i}", "listen", c->api_listen,
 		"token_file", c->api_token_file ? json_string(c->api_token_file) : json_null(),
 		"max_connections", (int)c->api_max_connections,

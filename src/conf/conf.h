@@ -21,6 +21,9 @@ struct config {
 	size_t kernel_memory;
 	size_t kernel_reserve;		/* kept back from admission */
 	unsigned int kernel_cpus;	/* the kernel's CPUs: host threads */
+	unsigned int dp_cores;		/* dataplane workers: kernel CPUs 0..n-1 */
+	int dp_cores_all;		/* "all": the CPUs the process may use */
+	int dp_software;		/* spread flows in software, whatever the port has */
 	char *api_listen;
 	char *api_token_file;		/* NULL: no token */
 	unsigned int api_max_connections;	/* past it, the longest idle is closed */

@@ -1,8 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The dataplane; see dp.h. */
-#define _GNU_SOURCE		/* pthread_timedjoin_np */
+/*
+ * The dataplane; see dp.h.  Each worker is one kernel CPU's host thread:
+ * worker 0 is the dataplane thread (CPU 0, which also runs the control
+ * requests), worker w the thread of CPU w.  Worker w owns rx and tx
+ * queue w of the port (or, on a port with one rx queue, gets its frames
+ * from worker 0 over a ring, spread by flow hash), hands what it
+ * receives to queue w of each vNIC (served by CPU w), and sends what the
+ * vNICs' tx queue w gave it.  One flow stays on one worker, queue and
+ * CPU, so its frames stay in order.
+ */
+#define _GNU_SOURCE		/* pthread_timedjoin_np, CPU_SET */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,16 +23,20 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 
-#include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_rwlock.h>
 #include <rte_spinlock.h>
 #include <rte_thread.h>
 
 #include "ctl/ctl.h"
 #include "dp.h"
+#include "dp_int.h"
 #include "demux.h"
+#include "flow.h"
 #include "log/log.h"
 #include "metrics/metrics.h"
 #include "nuse_host.h"
@@ -30,7 +44,6 @@
 #include "tenant/tenant.h"
 
 #define BURST		32
-#define RING_SIZE	1024
 #define TX_MAX		512
 #define HAIRPIN_MAX	4096		/* unicast frames between local vNICs, per run */
 #define FLOOD_BUDGET	256		/* broadcast/multicast frames from vNICs
@@ -54,243 +67,99 @@ struct hairpin {
 	struct rte_mbuf *m;
 };
 
-static struct {
-	uint16_t port;
-	struct rte_mempool *pool;
-	int rx_intr_fd;			/* -1: the PMD has no rx interrupts */
-	int wake_fd;			/* eventfd: stop and control requests */
-	int epoll_fd;
-	pthread_t thread;
-	atomic_int stop;
+struct worker {
+	unsigned int id;		/* its kernel CPU, rx and tx queue */
+	uint16_t rxq, txq;		/* of the port; rxq only without ring */
+	int epoll_fd, kick_fd, rx_intr_fd;
+	struct rte_ring *ring;		/* frames worker 0 spread to it */
+	atomic_int sleeping;		/* in epoll: kick it for new work */
+	int started;
 
-	/* startup handshake with the main thread */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int ready;			/* 1 running, -errno failed */
-	const struct config *config;
-
-	/* filled during a kernel run, emptied after it; with several kernel
-	 * CPUs, the tx callback runs on their threads at once: tx_lock
-	 * keeps these, the demux table and the tx counters to one thread */
-	rte_spinlock_t tx_lock;
-	int kick_fd;			/* CPU 0's eventfd: IPIs, calls done elsewhere */
+	/* Staged by the tx callbacks of the vNICs' queue @id, which may run
+	 * on another CPU's thread (a qdisc's, a timer's): under @lock. */
+	rte_spinlock_t lock;
 	struct rte_mbuf *tx[TX_MAX];
 	unsigned int ntx;
 	struct hairpin staged[HAIRPIN_MAX];
 	unsigned int nstaged;
 	struct hairpin floods[FLOOD_QUEUE];	/* a ring */
 	unsigned int flood_head, flood_tail;
+
+	/* the worker's own */
 	struct rte_mbuf *inflight[HAIRPIN_MAX + FLOOD_BUDGET];
 	unsigned int ninflight;
-
+	struct rte_mbuf *rx[BURST];	/* read by the next run */
+	unsigned int nrx;
+	unsigned int idle;
+	unsigned long long last_traffic, started_ns;
 	struct dp_stats stats;
+} __rte_cache_aligned;
+
+static struct {
+	struct worker *w;
+	unsigned int nworkers;
+	int wake_fd;			/* eventfd: stop and control requests */
+	pthread_t thread;
+	atomic_int stop;
+	/* (VLAN, MAC) -> vNIC: read by every worker and tx callback,
+	 * written by attach/detach on the dataplane thread */
+	rte_rwlock_t demux_lock;
+	struct rte_mbuf *spread[NUSE_CPUS_MAX][BURST];	/* worker 0's */
+
+	/* startup handshake with the main thread */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int ready;			/* 1 running, -errno failed */
 
 	unsigned long long heartbeat;	/* nuse_host_now() of the loop's last turn */
 	atomic_int gone, panicked;
 	void (*on_panic)(void);
-} dp = { .rx_intr_fd = -1, .wake_fd = -1, .epoll_fd = -1, .kick_fd = -1,
-	 .tx_lock = RTE_SPINLOCK_INITIALIZER,
+} dp = { .wake_fd = -1, .demux_lock = RTE_RWLOCK_INITIALIZER,
 	 .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
-static int is_pci(const char *s)
+/* The worker whose thread this is; NULL on others (control, extra CPUs). */
+static __thread struct worker *self;
+
+/* Tell @w it has work, if it sleeps: after the work is visible. */
+static void worker_kick(struct worker *w)
 {
-	unsigned int a, b, c, d;
+	uint64_t one = 1;
 
-	return sscanf(s, "%x:%x:%x.%x", &a, &b, &c, &d) == 4 ||
-	       sscanf(s, "%x:%x.%x", &b, &c, &d) == 3;
-}
-
-static int eal_init(const struct config *c, const char *argv0)
-{
-	char **argv = calloc(c->neal_args + 10, sizeof(char *));
-	char prefix[64];
-	int argc = 0, i, ret;
-
-	if (!argv) {
-		log_err("dpdk: out of memory");
-		return -ENOMEM;
-	}
-	argv[argc++] = (char *)argv0;
-	for (i = 0; i < c->neal_args; i++)
-		argv[argc++] = c->eal_args[i];
-	argv[argc++] = is_pci(c->port) ? "-a" : "--vdev";
-	argv[argc++] = c->port;
-	snprintf(prefix, sizeof(prefix), "--file-prefix=nuse-%d", getpid());
-	argv[argc++] = prefix;
-	/* One process, no secondaries: no shared config or telemetry socket
-	 * to leave behind in /var/run/dpdk, which the unprivileged appliance
-	 * could not remove at exit. */
-	argv[argc++] = "--no-shconf";
-	argv[argc++] = "--no-telemetry";
-	ret = rte_eal_init(argc, argv);
-	free(argv);
-	/* Empty, and nothing will use it; a failed init leaves it too. */
-	rmdir(rte_eal_get_runtime_dir());
-	if (ret < 0) {
-		ret = rte_errno > 0 ? -rte_errno : -EINVAL;
-		log_err("dpdk: EAL init failed: %s", rte_strerror(-ret));
-		return ret;
-	}
-	return 0;
-}
-
-/* 0, or -ENODEV. */
-static int port_find(const char *spec, uint16_t *port)
-{
-	char name[RTE_ETH_NAME_MAX_LEN];
-	size_t n = strcspn(spec, ",");
-
-	if (n >= sizeof(name))
-		return -ENODEV;
-	memcpy(name, spec, n);
-	name[n] = '\0';
-	return rte_eth_dev_get_port_by_name(name, port) ? -ENODEV : 0;
-}
-
-/* Undo port_setup(): a virtual device (net_tap's interface) goes with it. */
-static void port_close(void)
-{
-	rte_eth_dev_stop(dp.port);
-	rte_eth_dev_close(dp.port);
-	rte_mempool_free(dp.pool);
-	dp.pool = NULL;
-}
-
-static int port_setup(const struct config *c)
-{
-	struct rte_eth_conf conf = { .intr_conf.rxq = 1 };
-	int socket, ret;
-
-	ret = port_find(c->port, &dp.port);
-	if (ret) {
-		log_err("dpdk: no port \"%s\"", c->port);
-		return ret;
-	}
-	socket = rte_eth_dev_socket_id(dp.port);
-	dp.pool = rte_pktmbuf_pool_create("nuse_mbufs", c->mbufs, 256, 0,
-					  RTE_MBUF_DEFAULT_BUF_SIZE,
-					  socket < 0 ? 0 : socket);
-	if (!dp.pool) {
-		ret = -rte_errno;
-		log_err("dpdk: no mbuf pool of %u: %s", c->mbufs, rte_strerror(rte_errno));
-		goto out_close;
-	}
-	/* Receive interrupts where the PMD has them, polling otherwise. */
-	ret = rte_eth_dev_configure(dp.port, 1, 1, &conf);
-	if (ret < 0) {
-		conf.intr_conf.rxq = 0;
-		ret = rte_eth_dev_configure(dp.port, 1, 1, &conf);
-	}
-	if (ret >= 0)
-		ret = rte_eth_rx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL, dp.pool);
-	if (ret >= 0)
-		ret = rte_eth_tx_queue_setup(dp.port, 0, RING_SIZE, socket, NULL);
-	if (ret < 0) {
-		log_err("dpdk: cannot configure port %u: %s", dp.port, rte_strerror(-ret));
-		goto out_close;
-	}
-	ret = rte_eth_dev_start(dp.port);
-	if (ret < 0) {
-		log_err("dpdk: cannot start port %u: %s", dp.port, rte_strerror(-ret));
-		goto out_close;
-	}
-	/* Every tenant's MAC arrives on this one port. */
-	rte_eth_promiscuous_enable(dp.port);
-	rte_eth_allmulticast_enable(dp.port);
-	if (conf.intr_conf.rxq)
-		dp.rx_intr_fd = rte_eth_dev_rx_intr_ctl_q_get_fd(dp.port, 0);
-	log_info("dpdk: port %u (%s) up, %s", dp.port, c->port,
-		 dp.rx_intr_fd >= 0 ? "rx interrupts" : "no rx interrupts: adaptive polling");
-	return 0;
-
-out_close:
-	port_close();
-	return ret < 0 ? ret : -EIO;
-}
-
-static void wake_close(void)
-{
-	if (dp.epoll_fd >= 0)
-		close(dp.epoll_fd);
-	if (dp.wake_fd >= 0)
-		close(dp.wake_fd);
-	dp.epoll_fd = dp.wake_fd = -1;
-}
-
-/* The descriptors the dataplane thread sleeps on. */
-static int wake_open(void)
-{
-	struct epoll_event ev = { .events = EPOLLIN };
-	int err;
-
-	dp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	dp.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-	ev.data.fd = dp.wake_fd;
-	if (dp.wake_fd < 0 || dp.epoll_fd < 0 ||
-	    epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.wake_fd, &ev))
-		goto out_close;
-	if (dp.rx_intr_fd >= 0) {
-		/* Never read: for some PMDs (net_tap) the interrupt fd is the
-		 * queue itself, readable while frames wait in it. */
-		ev.events = EPOLLIN;
-		ev.data.fd = dp.rx_intr_fd;
-		if (epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.rx_intr_fd, &ev))
-			goto out_close;
-	}
-	return 0;
-
-out_close:
-	err = -errno;
-	log_err("dataplane: cannot make its wake-up descriptors: %s", strerror(-err));
-	wake_close();
-	return err;
-}
-
-int dp_init(const struct config *c, const char *argv0)
-{
-	int err;
-
-	err = eal_init(c, argv0);
-	if (err)
-		return err;
-	err = port_setup(c);
-	if (err)
-		goto out_eal;
-	err = wake_open();
-	if (err)
-		goto out_close_port;
-	return 0;
-
-out_close_port:
-	port_close();
-out_eal:
-	rte_eal_cleanup();
-	return err;
+	if (w == self)
+		return;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&w->sleeping) && w->kick_fd >= 0)
+		(void)!write(w->kick_fd, &one, sizeof(one));
 }
 
 /* --- transmit: the kernel's frames, on its stack --- */
 
-static void tx_flush(void)
+static void tx_flush(struct worker *w)
 {
+	int shared = dp_port.ntxq < dp.nworkers;
 	unsigned int sent = 0, i;
 
-	while (sent < dp.ntx) {
-		uint16_t k = rte_eth_tx_burst(dp.port, 0, dp.tx + sent, dp.ntx - sent);
+	if (shared)
+		rte_spinlock_lock(&dp_port.txq_lock[w->txq]);
+	while (sent < w->ntx) {
+		uint16_t k = rte_eth_tx_burst(dp_port.id, w->txq, w->tx + sent, w->ntx - sent);
 
 		if (!k)
 			break;
 		sent += k;
 	}
-	for (i = sent; i < dp.ntx; i++)
-		rte_pktmbuf_free(dp.tx[i]);
-	dp.stats.tx_dropped += dp.ntx - sent;
-	dp.ntx = 0;
+	if (shared)
+		rte_spinlock_unlock(&dp_port.txq_lock[w->txq]);
+	for (i = sent; i < w->ntx; i++)
+		rte_pktmbuf_free(w->tx[i]);
+	w->stats.tx_dropped += w->ntx - sent;
+	w->ntx = 0;
 }
 
 /* A copy of @f in a fresh mbuf, tagged with @vlan when it has one. */
 static struct rte_mbuf *frame_copy(const struct nuse_frame *f, int vlan)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp.pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_port.pool);
 	unsigned int extra = vlan >= 0 ? 4 : 0;
 	unsigned char *p;
 
@@ -314,15 +183,15 @@ static struct rte_mbuf *frame_copy(const struct nuse_frame *f, int vlan)
 	return m;
 }
 
-static void hairpin_stage(int vnic, struct rte_mbuf *m)
+static void hairpin_stage(struct worker *w, int vnic, struct rte_mbuf *m)
 {
-	if (dp.nstaged == HAIRPIN_MAX) {
+	if (w->nstaged == HAIRPIN_MAX) {
 		rte_pktmbuf_free(m);
-		dp.stats.hairpin_dropped++;
+		w->stats.hairpin_dropped++;
 		return;
 	}
-	dp.staged[dp.nstaged++] = (struct hairpin){ vnic, 0, m };
-	dp.stats.hairpin++;
+	w->staged[w->nstaged++] = (struct hairpin){ vnic, 0, m };
+	w->stats.hairpin++;
 }
 
 struct flood_probe {
@@ -341,7 +210,7 @@ static int flood_probe(void *arg, int vnic)
 /* Whether a local vNIC other than @from takes a frame for @dst: the
  * multicast nobody here joined (most of it: DAD, MLD reports, router
  * solicitations) goes to the wire only, and takes no place in the queue. */
-static int flood_wanted(int vlan, int from, const unsigned char *dst)
+static int flood_wanted(struct worker *w, int vlan, int from, const unsigned char *dst)
 {
 	struct flood_probe fp = { dst, 0 };
 
@@ -349,23 +218,24 @@ static int flood_wanted(int vlan, int from, const unsigned char *dst)
 		return demux_vlan_count(vlan) > 1;
 	demux_flood(vlan, from, flood_probe, &fp);
 	if (!fp.any)
-		dp.stats.flood_filtered++;
+		w->stats.flood_filtered++;
 	return fp.any;
 }
 
 /* A broadcast or multicast frame from @vnic, for the other vNICs of its
  * VLAN: one copy, shared by all of them when it is delivered. */
-static void flood_stage(int vnic, int vlan, struct rte_mbuf *m)
+static void flood_stage(struct worker *w, int vnic, int vlan, struct rte_mbuf *m)
 {
-	if (dp.flood_head - dp.flood_tail == FLOOD_QUEUE) {
+	if (w->flood_head - w->flood_tail == FLOOD_QUEUE) {
 		rte_pktmbuf_free(m);
-		dp.stats.flood_dropped++;
+		w->stats.flood_dropped++;
 		return;
 	}
-	dp.floods[dp.flood_head++ % FLOOD_QUEUE] = (struct hairpin){ vnic, vlan, m };
+	w->floods[w->flood_head++ % FLOOD_QUEUE] = (struct hairpin){ vnic, vlan, m };
 }
 
-static void dp_tx_locked(int vnic, const struct nuse_frame *frames, unsigned int n)
+static void tx_locked(struct worker *w, int vnic, const struct nuse_frame *frames,
+		      unsigned int n)
 {
 	int vlan = demux_vlan(vnic), local;
 	unsigned int i;
@@ -376,39 +246,46 @@ static void dp_tx_locked(int vnic, const struct nuse_frame *frames, unsigned int
 
 		if (frames[i].len < 14)
 			continue;
-		dp.stats.tx_frames++;
-		dp.stats.tx_bytes += frames[i].len;
+		w->stats.tx_frames++;
+		w->stats.tx_bytes += frames[i].len;
 		local = dst[0] & 1 ? -1 : demux_lookup(vlan, dst);
-		if (local >= 0 || (dst[0] & 1 && flood_wanted(vlan, vnic, dst))) {
+		if (local >= 0 || (dst[0] & 1 && flood_wanted(w, vlan, vnic, dst))) {
 			struct rte_mbuf *copy = frame_copy(&frames[i], -1);
 
 			if (!copy) {
-				dp.stats.tx_dropped++;
+				w->stats.tx_dropped++;
 				continue;
 			}
 			if (local >= 0) {
-				hairpin_stage(local, copy);
+				hairpin_stage(w, local, copy);
 				continue;	/* never on the wire */
 			}
-			flood_stage(vnic, vlan, copy);
+			flood_stage(w, vnic, vlan, copy);
 		}
 		m = frame_copy(&frames[i], vlan);
 		if (!m) {
-			dp.stats.tx_dropped++;
+			w->stats.tx_dropped++;
 			continue;
 		}
-		dp.tx[dp.ntx++] = m;
-		if (dp.ntx == TX_MAX)
-			tx_flush();
+		w->tx[w->ntx++] = m;
+		if (w->ntx == TX_MAX)
+			tx_flush(w);
 	}
 }
 
-static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
+/* The vNICs' tx queue @queue is worker @queue's: a frame a flow's CPU
+ * sends leaves through that CPU's worker and port queue. */
+static void dp_tx(void *priv, int vnic, unsigned int queue, const struct nuse_frame *frames,
 		  unsigned int n)
 {
-	rte_spinlock_lock(&dp.tx_lock);
-	dp_tx_locked(vnic, frames, n);
-	rte_spinlock_unlock(&dp.tx_lock);
+	struct worker *w = &dp.w[queue % dp.nworkers];
+
+	rte_spinlock_lock(&w->lock);
+	rte_rwlock_read_lock(&dp.demux_lock);
+	tx_locked(w, vnic, frames, n);
+	rte_rwlock_read_unlock(&dp.demux_lock);
+	rte_spinlock_unlock(&w->lock);
+	worker_kick(w);
 }
 
 /* --- receive --- */
@@ -416,6 +293,7 @@ static void dp_tx(void *priv, int vnic, const struct nuse_frame *frames,
 /* A broadcast or multicast frame for the vNICs of a VLAN (from the wire,
  * or staged from a vNIC): multicast only to those that joined its group. */
 struct flood_deliver {
+	struct worker *w;
 	struct nuse_frame f;
 	unsigned long long *copies;	/* the counter of those delivered */
 };
@@ -425,37 +303,37 @@ static int flood_push(void *arg, int vnic)
 	struct flood_deliver *fd = arg;
 
 	if (!nuse_vnic_accepts(vnic, fd->f.data)) {
-		dp.stats.flood_filtered++;
+		fd->w->stats.flood_filtered++;
 		return 0;
 	}
-	nuse_vnic_rx(vnic, &fd->f, 1);
+	nuse_vnic_rx_queue(vnic, fd->w->id, &fd->f, 1);
 	(*fd->copies)++;
 	return 0;
 }
 
-static void rx_one(struct rte_mbuf *m)
+static void rx_one(struct worker *w, struct rte_mbuf *m)
 {
 	unsigned char *p = rte_pktmbuf_mtod(m, unsigned char *);
 	unsigned int len = m->data_len;
 	int vlan = DEMUX_UNTAGGED, vnic;
-	struct flood_deliver rf = { .copies = &dp.stats.rx_flood_copies };
+	struct flood_deliver rf = { .w = w, .copies = &w->stats.rx_flood_copies };
 
-	dp.stats.rx_frames++;
-	dp.stats.rx_bytes += m->pkt_len;
+	w->stats.rx_frames++;
+	w->stats.rx_bytes += m->pkt_len;
 	if (m->nb_segs > 1 || len < 14) {
-		dp.stats.rx_malformed++;
+		w->stats.rx_malformed++;
 		return;
 	}
 	if (p[12] == 0x81 && p[13] == 0x00) {
 		if (len < 18) {
-			dp.stats.rx_malformed++;
+			w->stats.rx_malformed++;
 			return;
 		}
 		vlan = ((p[14] & 0x0f) << 8) | p[15];
 		if (vlan == 0)
 			vlan = DEMUX_UNTAGGED;	/* priority tag only */
 		else if (vlan == 4095) {
-			dp.stats.rx_malformed++;
+			w->stats.rx_malformed++;
 			return;
 		}
 		memmove(p + 4, p, 12);
@@ -464,7 +342,7 @@ static void rx_one(struct rte_mbuf *m)
 	}
 	rf.f.data = p;
 	rf.f.len = len;
-	/* the port's flow hash, for the kernel's RPS/RFS */
+	/* the port's flow hash (or ours), for the kernel's RPS/RFS */
 	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
 		rf.f.hash = m->hash.rss;
 	if (p[0] & 1) {
@@ -473,43 +351,235 @@ static void rx_one(struct rte_mbuf *m)
 	}
 	vnic = demux_lookup(vlan, p);
 	if (vnic < 0) {
-		dp.stats.rx_unknown++;
-		memcpy(dp.stats.unknown_mac, p, 6);
-		dp.stats.unknown_vlan = vlan;
+		w->stats.rx_unknown++;
+		memcpy(w->stats.unknown_mac, p, 6);
+		w->stats.unknown_vlan = vlan;
 		return;
 	}
-	nuse_vnic_rx(vnic, &rf.f, 1);
+	nuse_vnic_rx_queue(vnic, w->id, &rf.f, 1);
+}
+
+/* Worker 0 on a port with one rx queue: each frame to the worker its
+ * flow hashes to; its own share comes back in @w->rx. */
+static unsigned int spread(struct worker *w)
+{
+	struct rte_mbuf *in[BURST];
+	unsigned int cnt[NUSE_CPUS_MAX] = { 0 }, mine = 0, t, k;
+	uint16_t n = rte_eth_rx_burst(dp_port.id, 0, in, BURST), i;
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = in[i];
+
+		m->hash.rss = flow_hash(rte_pktmbuf_mtod(m, unsigned char *), m->data_len);
+		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+		t = m->hash.rss % dp.nworkers;
+		if (!t)
+			w->rx[mine++] = m;
+		else
+			dp.spread[t][cnt[t]++] = m;
+	}
+	for (t = 1; n && t < dp.nworkers; t++) {
+		if (!cnt[t])
+			continue;
+		k = rte_ring_sp_enqueue_burst(dp.w[t].ring, (void **)dp.spread[t], cnt[t], NULL);
+		w->stats.spread_frames += k;
+		w->stats.spread_dropped += cnt[t] - k;
+		for (; k < cnt[t]; k++)
+			rte_pktmbuf_free(dp.spread[t][k]);
+		worker_kick(&dp.w[t]);
+	}
+	return mine;
+}
+
+/* The next burst for @w, handed to the vNICs' queue @w->id. */
+static unsigned int worker_rx(struct worker *w)
+{
+	unsigned int n, i;
+
+	if (!dp_port.software)
+		n = rte_eth_rx_burst(dp_port.id, w->rxq, w->rx, BURST);
+	else if (w->id)
+		n = rte_ring_sc_dequeue_burst(w->ring, (void **)w->rx, BURST, NULL);
+	else
+		n = spread(w);
+	w->nrx = n;
+	if (!n)
+		return 0;
+	rte_rwlock_read_lock(&dp.demux_lock);
+	for (i = 0; i < n; i++)
+		rx_one(w, w->rx[i]);
+	rte_rwlock_read_unlock(&dp.demux_lock);
+	return n;
 }
 
 /* Frames kept for the next run: hairpinned and flooded ones go to their
  * vNICs now, and the ones the last run consumed are freed. */
-static void hairpin_deliver(void)
+static void hairpin_deliver(struct worker *w)
 {
 	unsigned int i;
 
-	for (i = 0; i < dp.ninflight; i++)
-		rte_pktmbuf_free(dp.inflight[i]);
-	dp.ninflight = 0;
-	for (i = 0; i < dp.nstaged; i++) {
+	for (i = 0; i < w->ninflight; i++)
+		rte_pktmbuf_free(w->inflight[i]);
+	w->ninflight = 0;
+	for (i = 0; i < w->nstaged; i++) {
 		struct nuse_frame f = {
-			.data = rte_pktmbuf_mtod(dp.staged[i].m, void *),
-			.len = dp.staged[i].m->data_len,
+			.data = rte_pktmbuf_mtod(w->staged[i].m, void *),
+			.len = w->staged[i].m->data_len,
 		};
 
-		nuse_vnic_rx(dp.staged[i].vnic, &f, 1);
-		dp.inflight[dp.ninflight++] = dp.staged[i].m;
+		nuse_vnic_rx_queue(w->staged[i].vnic, w->id, &f, 1);
+		w->inflight[w->ninflight++] = w->staged[i].m;
 	}
-	for (i = 0; i < FLOOD_BUDGET && dp.flood_tail != dp.flood_head; i++) {
-		struct hairpin *h = &dp.floods[dp.flood_tail++ % FLOOD_QUEUE];
+	for (i = 0; i < FLOOD_BUDGET && w->flood_tail != w->flood_head; i++) {
+		struct hairpin *h = &w->floods[w->flood_tail++ % FLOOD_QUEUE];
 		struct flood_deliver fd = {
-			{ .data = rte_pktmbuf_mtod(h->m, void *), .len = h->m->data_len },
-			&dp.stats.hairpin,
+			w, { .data = rte_pktmbuf_mtod(h->m, void *), .len = h->m->data_len },
+			&w->stats.hairpin,
 		};
 
 		demux_flood(h->vlan, h->vnic, flood_push, &fd);
-		dp.inflight[dp.ninflight++] = h->m;
+		w->inflight[w->ninflight++] = h->m;
 	}
-	dp.nstaged = 0;
+	w->nstaged = 0;
+}
+
+/* After a kernel run: the burst it read is freed, local frames go to
+ * their vNICs for the next run, the rest to the port. */
+static void worker_after_run(struct worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nrx; i++)
+		rte_pktmbuf_free(w->rx[i]);
+	w->nrx = 0;
+	rte_spinlock_lock(&w->lock);
+	rte_rwlock_read_lock(&dp.demux_lock);
+	hairpin_deliver(w);
+	rte_rwlock_read_unlock(&dp.demux_lock);
+	if (w->ntx)
+		tx_flush(w);
+	rte_spinlock_unlock(&w->lock);
+}
+
+/* Whether anything was handed to @w that its next turn would take. */
+static int worker_has_work(struct worker *w)
+{
+	return w->nstaged || w->ntx || w->flood_head != w->flood_tail ||
+	       (w->ring && !rte_ring_empty(w->ring));
+}
+
+/* Sleep until @deadline, a frame, a kick or (worker 0) a wake-up.
+ * Returns 1 if woken on purpose: work was handed to the worker. */
+static int worker_sleep(struct worker *w, unsigned long long now, unsigned long long deadline,
+			unsigned long long last_traffic)
+{
+	int has_queue = !dp_port.software || !w->id;
+	unsigned long long until;
+	struct epoll_event ev[4];
+	int timeout_ms, n, i, woken = 0;
+	uint64_t v;
+
+	if (has_queue && w->rx_intr_fd < 0)
+		until = now + NOINTR_SLEEP_NS;
+	else if (now - last_traffic < WARM_NS)
+		until = now + WARM_SLEEP_NS;
+	else
+		until = now + SLEEP_MAX_NS;
+	if (w->kick_fd < 0 && w->id && until > now + NOINTR_SLEEP_NS)
+		until = now + NOINTR_SLEEP_NS;	/* nothing could wake it */
+	if (deadline < until)
+		until = deadline;
+	if (until <= now)
+		return 0;
+	atomic_store(&w->sleeping, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (worker_has_work(w)) {
+		atomic_store(&w->sleeping, 0);
+		return 1;
+	}
+	if (has_queue && w->rx_intr_fd >= 0) {
+		rte_eth_dev_rx_intr_enable(dp_port.id, w->rxq);
+		/* A frame that arrived before the interrupt was armed. */
+		if (rte_eth_rx_queue_count(dp_port.id, w->rxq) > 0) {
+			rte_eth_dev_rx_intr_disable(dp_port.id, w->rxq);
+			atomic_store(&w->sleeping, 0);
+			return 0;
+		}
+	}
+	timeout_ms = (until - now + 999999) / 1000000;
+	n = epoll_wait(w->epoll_fd, ev, 4, timeout_ms);
+	for (i = 0; i < n; i++)
+		if (ev[i].data.fd == dp.wake_fd && !w->id) {
+			(void)!read(dp.wake_fd, &v, sizeof(v));
+			woken = 1;
+		} else if (ev[i].data.fd == w->kick_fd) {
+			nuse_host_cpu_clear(w->id);
+			woken = 1;
+		}
+	atomic_store(&w->sleeping, 0);
+	if (has_queue && w->rx_intr_fd >= 0)
+		rte_eth_dev_rx_intr_disable(dp_port.id, w->rxq);
+	w->stats.idle_ns += nuse_host_now() - now;
+	return woken;
+}
+
+/* On the worker's own thread, once: its CPU, its EAL identity (for the
+ * mbuf pool's per-thread cache), its kick descriptor in its epoll set. */
+static void worker_start(struct worker *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ncpu = CPU_COUNT(&dp_port.cpus);
+
+	self = w;
+	w->started = 1;
+	w->started_ns = nuse_host_now();
+	if (dp.nworkers > 1 && ncpu) {
+		cpu_set_t one;
+		int i, k = w->id % ncpu;
+
+		for (i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &dp_port.cpus) && !k--)
+				break;
+		CPU_ZERO(&one);
+		CPU_SET(i, &one);
+		if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one))
+			log_warn("dataplane: worker %u cannot be pinned to CPU %d", w->id, i);
+		else
+			log_debug("dataplane: worker %u on CPU %d", w->id, i);
+	}
+	if (rte_thread_register() < 0)
+		log_warn("dataplane: worker %u is not an EAL thread: mbuf caches off", w->id);
+	w->kick_fd = nuse_host_cpu_fd(w->id);
+	ev.data.fd = w->kick_fd;
+	if (w->kick_fd >= 0 && epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->kick_fd, &ev)) {
+		log_err("dataplane: worker %u cannot watch its kicks: %s: polling", w->id,
+			strerror(errno));
+		w->kick_fd = -1;
+	}
+}
+
+/* What CPU w's thread does after each of its runs (w >= 1). */
+static int worker_hook(unsigned int cpu, void *arg)
+{
+	struct worker *w = arg;
+	unsigned long long t0;
+	unsigned int n;
+
+	if (!w->started)
+		worker_start(w);
+	t0 = nuse_host_now();
+	worker_after_run(w);
+	n = worker_rx(w);
+	if (n || w->ninflight) {
+		w->idle = 0;
+		w->last_traffic = t0;
+		return 1;
+	}
+	if (++w->idle < SPIN_LOOPS || dp.stop)
+		return 1;
+	if (worker_sleep(w, nuse_host_now(), nuse_cpu_next_deadline(cpu), w->last_traffic))
+		w->idle = 0;
+	return 1;
 }
 
 /* --- the loop --- */
@@ -541,55 +611,11 @@ static void maybe_inject_panic(unsigned long long now)
 	}
 }
 
-/* Returns 1 if woken on purpose (wake_fd): calls were submitted to the
- * kernel, or control requests queued. */
-static int dp_sleep(unsigned long long now, unsigned long long last_traffic)
-{
-	unsigned long long deadline = nuse_next_deadline(), until;
-	struct epoll_event ev[4];
-	int timeout_ms, n, i;
-	uint64_t v;
-	int woken = 0;
-
-	if (dp.rx_intr_fd < 0)
-		until = now + NOINTR_SLEEP_NS;
-	else if (now - last_traffic < WARM_NS)
-		until = now + WARM_SLEEP_NS;
-	else
-		until = now + SLEEP_MAX_NS;
-	if (deadline < until)
-		until = deadline;
-	if (until <= now)
-		return 0;
-	if (dp.rx_intr_fd >= 0)
-		rte_eth_dev_rx_intr_enable(dp.port, 0);
-	/* A frame that arrived before the interrupt was armed. */
-	if (dp.rx_intr_fd >= 0 && rte_eth_rx_queue_count(dp.port, 0) > 0) {
-		rte_eth_dev_rx_intr_disable(dp.port, 0);
-		return 0;
-	}
-	timeout_ms = (until - now + 999999) / 1000000;
-	n = epoll_wait(dp.epoll_fd, ev, 4, timeout_ms);
-	for (i = 0; i < n; i++)
-		if (ev[i].data.fd == dp.wake_fd) {
-			(void)!read(dp.wake_fd, &v, sizeof(v));
-			woken = 1;
-		} else if (ev[i].data.fd == dp.kick_fd) {
-			nuse_host_cpu_clear(0);
-			woken = 1;
-		}
-	if (dp.rx_intr_fd >= 0)
-		rte_eth_dev_rx_intr_disable(dp.port, 0);
-	dp.stats.idle_ns += nuse_host_now() - now;
-	return woken;
-}
-
+/* Worker 0, the dataplane thread: CPU 0, and the control requests. */
 static void dp_loop(void)
 {
-	struct rte_mbuf *rx[BURST];
-	unsigned long long last_traffic = 0;
-	unsigned int idle = 0;
-	uint16_t n, i;
+	struct worker *w = &dp.w[0];
+	unsigned int n;
 
 	while (!dp.stop) {
 		unsigned long long t0 = nuse_host_now();
@@ -597,34 +623,25 @@ static void dp_loop(void)
 		__atomic_store_n(&dp.heartbeat, t0, __ATOMIC_RELAXED);
 		maybe_inject_panic(t0);
 		ctl_run_pending();
-		n = rte_eth_rx_burst(dp.port, 0, rx, BURST);
-		rte_spinlock_lock(&dp.tx_lock);
-		for (i = 0; i < n; i++)
-			rx_one(rx[i]);
-		rte_spinlock_unlock(&dp.tx_lock);
-		if (n || dp.ninflight || t0 >= nuse_next_deadline() || idle < SPIN_LOOPS) {
-			if (nuse_run()) {
-				for (i = 0; i < n; i++)
-					rte_pktmbuf_free(rx[i]);
+		n = worker_rx(w);
+		if (n || w->ninflight || worker_has_work(w) || t0 >= nuse_next_deadline() ||
+		    w->idle < SPIN_LOOPS) {
+			if (nuse_run())
 				break;
-			}
 		}
-		for (i = 0; i < n; i++)
-			rte_pktmbuf_free(rx[i]);
-		rte_spinlock_lock(&dp.tx_lock);
-		hairpin_deliver();
-		if (dp.ntx)
-			tx_flush();
-		rte_spinlock_unlock(&dp.tx_lock);
-		dp.stats.busy_ns += nuse_host_now() - t0;
-		if (n || dp.ninflight) {
-			idle = 0;
-			last_traffic = t0;
+		worker_after_run(w);
+		if (n || w->ninflight) {
+			w->idle = 0;
+			w->last_traffic = t0;
 			continue;
 		}
-		if (++idle >= SPIN_LOOPS && dp_sleep(nuse_host_now(), last_traffic))
-			idle = 0;	/* run the kernel: work was handed to it */
+		if (++w->idle >= SPIN_LOOPS &&
+		    worker_sleep(w, nuse_host_now(), nuse_next_deadline(), w->last_traffic))
+			w->idle = 0;	/* run the kernel: work was handed to it */
 	}
+	for (n = 0; n < w->nrx; n++)
+		rte_pktmbuf_free(w->rx[n]);
+	w->nrx = 0;
 }
 
 /* --- the thread --- */
@@ -633,26 +650,31 @@ static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan
 {
 	int err;
 
-	rte_spinlock_lock(&dp.tx_lock);
+	rte_rwlock_write_lock(&dp.demux_lock);
 	err = demux_add(vnic, mac, vlan);
-	rte_spinlock_unlock(&dp.tx_lock);
+	rte_rwlock_write_unlock(&dp.demux_lock);
 	if (err)
 		log_warn("dataplane: cannot route frames to vNIC %d", vnic);
 }
 
 static void dp_detach(void *priv, int vnic)
 {
-	rte_spinlock_lock(&dp.tx_lock);
+	rte_rwlock_write_lock(&dp.demux_lock);
 	demux_del(vnic);
-	rte_spinlock_unlock(&dp.tx_lock);
+	rte_rwlock_write_unlock(&dp.demux_lock);
 }
 
 static int dp_boot(const struct config *c)
 {
-	struct tenant_io io = { .tx = dp_tx, .attach = dp_attach, .detach = dp_detach };
+	struct tenant_io io = { .tx_queue = dp_tx, .queues = dp.nworkers,
+				.attach = dp_attach, .detach = dp_detach };
+	unsigned int i;
 	int err;
 
-	err = nuse_host_boot_cpus(c->kernel_memory, "loglevel=4 rcupdate.rcu_expedited=1", log_kernel, c->kernel_cpus);
+	for (i = 1; i < dp.nworkers; i++)
+		nuse_host_set_cpu_hook(i, worker_hook, &dp.w[i]);
+	err = nuse_host_boot_cpus(c->kernel_memory, "loglevel=4 rcupdate.rcu_expedited=1",
+				  log_kernel, c->kernel_cpus);
 	if (err) {
 		log_err("kernel: boot failed: %s%s%s", strerror(-err),
 			nuse_panic_message() ? ": " : "",
@@ -662,18 +684,15 @@ static int dp_boot(const struct config *c)
 	log_info("kernel: Linux %s up with %u CPU%s and %zu MiB, %zu KiB of it kept in reserve",
 		 nuse_kernel_release(), nuse_cpu_count(), nuse_cpu_count() > 1 ? "s" : "",
 		 c->kernel_memory >> 20, c->kernel_reserve >> 10);
-	if (c->kernel_cpus > 1) {
-		struct epoll_event ev = { .events = EPOLLIN };
-
-		dp.kick_fd = nuse_host_cpu_fd(0);
-		ev.data.fd = dp.kick_fd;
-		if (dp.kick_fd < 0 || epoll_ctl(dp.epoll_fd, EPOLL_CTL_ADD, dp.kick_fd, &ev)) {
-			err = dp.kick_fd < 0 ? -EBADF : -errno;
-			log_err("kernel: cannot watch CPU 0's wake-ups: %s", strerror(-err));
-			nuse_host_halt();
-			return err;
-		}
+	worker_start(&dp.w[0]);
+	if (c->kernel_cpus > 1 && dp.w[0].kick_fd < 0) {
+		log_err("kernel: cannot watch CPU 0's wake-ups");
+		nuse_host_halt();
+		return -EBADF;
 	}
+	if (dp.nworkers > 1)
+		log_info("dataplane: %u workers, on kernel CPUs 0-%u", dp.nworkers,
+			 dp.nworkers - 1);
 	err = tenant_init(&io);
 	if (err)
 		log_warn("kernel: the shared neighbour limits were not raised: %s", strerror(-err));
@@ -733,19 +752,42 @@ static void dp_ready(int how)
 	pthread_mutex_unlock(&dp.lock);
 }
 
+/* Once every CPU's thread is gone: what the workers still held. */
+static void workers_drain(void)
+{
+	struct rte_mbuf *m;
+	unsigned int i, k;
+
+	for (i = 0; i < dp.nworkers; i++) {
+		struct worker *w = &dp.w[i];
+
+		for (k = 0; k < w->nrx; k++)
+			rte_pktmbuf_free(w->rx[k]);
+		for (k = 0; k < w->ninflight; k++)
+			rte_pktmbuf_free(w->inflight[k]);
+		for (k = 0; k < w->ntx; k++)
+			rte_pktmbuf_free(w->tx[k]);
+		for (k = 0; k < w->nstaged; k++)
+			rte_pktmbuf_free(w->staged[k].m);
+		for (; w->flood_tail != w->flood_head; w->flood_tail++)
+			rte_pktmbuf_free(w->floods[w->flood_tail % FLOOD_QUEUE].m);
+		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		w->nrx = w->ninflight = w->ntx = w->nstaged = 0;
+	}
+}
+
 static void *dp_main(void *arg)
 {
 	const struct config *c = arg;
 	sigset_t all;
 	int err;
 
-	/* No host signal may run on a kernel stack: this thread takes none.
-	 * (net_tap's SIGIO, which tells its rx burst to look, goes to the
-	 * main thread.) */
+	/* No host signal may run on a kernel stack: this thread takes none
+	 * (nor do the CPU threads it starts).  (net_tap's SIGIO, which tells
+	 * its rx burst to look, goes to the main thread.) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (rte_thread_register() < 0)
-		log_warn("dataplane: not an EAL thread: mbuf caches off");
 	err = dp_boot(c);
 	if (err) {
 		dp.gone = 1;
@@ -765,8 +807,102 @@ static void *dp_main(void *arg)
 		log_warn("kernel: halt failed");
 	else
 		log_info("kernel: halted");
+	workers_drain();
 	dp.gone = 1;
 	return NULL;
+}
+
+/* --- the workers' descriptors and rings, and the way down --- */
+
+static void workers_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; dp.w && i < dp.nworkers; i++) {
+		if (dp.w[i].epoll_fd >= 0)
+			close(dp.w[i].epoll_fd);
+		rte_ring_free(dp.w[i].ring);
+	}
+	rte_free(dp.w);
+	dp.w = NULL;
+	if (dp.wake_fd >= 0)
+		close(dp.wake_fd);
+	dp.wake_fd = -1;
+}
+
+static int epoll_watch(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* Each worker's sleep set: worker 0's with the wake-up eventfd; each
+ * with its queue's rx interrupt where the port has them (never read: for
+ * some PMDs, net_tap's, the descriptor is the queue itself, readable
+ * while frames wait in it).  The kick descriptors join at boot. */
+static int workers_alloc(void)
+{
+	unsigned int i;
+	char name[32];
+	int err = 0;
+
+	dp.w = rte_zmalloc("nuse_workers", dp.nworkers * sizeof(*dp.w), RTE_CACHE_LINE_SIZE);
+	dp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!dp.w || dp.wake_fd < 0) {
+		err = dp.w ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < dp.nworkers; i++)
+		dp.w[i].epoll_fd = -1;
+	for (i = 0; i < dp.nworkers && !err; i++) {
+		struct worker *w = &dp.w[i];
+
+		w->id = i;
+		w->rxq = dp_port.software ? 0 : i;
+		w->txq = i % dp_port.ntxq;
+		w->kick_fd = -1;
+		w->rx_intr_fd = dp_port.software && i ? -1 : port_rx_intr_fd(w->rxq);
+		rte_spinlock_init(&w->lock);
+		w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (w->epoll_fd < 0) {
+			err = -errno;
+			break;
+		}
+		if (!i)
+			err = epoll_watch(w->epoll_fd, dp.wake_fd);
+		if (!err && w->rx_intr_fd >= 0)
+			err = epoll_watch(w->epoll_fd, w->rx_intr_fd);
+		if (!err && dp_port.software && i) {
+			snprintf(name, sizeof(name), "nuse_spread%u", i);
+			w->ring = rte_ring_create(name, DP_RING_SIZE, rte_socket_id(),
+						  RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!w->ring)
+				err = -rte_errno;
+		}
+	}
+out:
+	if (err) {
+		log_err("dataplane: cannot make its workers' descriptors: %s", strerror(-err));
+		workers_free();
+	}
+	return err;
+}
+
+int dp_init(const struct config *c, const char *argv0)
+{
+	int err;
+
+	dp.nworkers = c->dp_cores;
+	err = port_open(c, argv0, dp.nworkers);
+	if (err)
+		return err;
+	err = workers_alloc();
+	if (err) {
+		port_close();
+		rte_eal_cleanup();
+	}
+	return err;
 }
 
 int dp_start(const struct config *c)
@@ -819,85 +955,11 @@ void dp_stop(void)
 /* The way down of dp_init(), and what the thread left. */
 void dp_fini(void)
 {
-	wake_close();
+	workers_free();
 	port_close();
 	demux_fini();
 	rte_eal_cleanup();
 }
-
-void dp_get_stats(struct dp_stats *s)
-{
-	struct rte_eth_stats ps;
-
-	*s = dp.stats;
-	if (rte_eth_stats_get(dp.port, &ps) == 0) {
-		s->port_ipackets = ps.ipackets;
-		s->port_opackets = ps.opackets;
-		s->port_imissed = ps.imissed;
-		s->port_ierrors = ps.ierrors;
-		s->port_oerrors = ps.oerrors;
-		s->port_rx_nombuf = ps.rx_nombuf;
-	}
-}
-
-/* /metrics: the port's and the dataplane's counters. */
-static int dp_snapshot(void *snap)
-{
-	dp_get_stats(snap);
-	return 0;
-}
-
-static void dp_render(struct metrics_out *o, const void *snap)
-{
-	const struct dp_stats *s = snap;
-
-	metrics_counter(o, "nuse_port_rx_packets_total", "Frames the port received.",
-			s->port_ipackets);
-	metrics_counter(o, "nuse_port_tx_packets_total", "Frames the port sent.",
-			s->port_opackets);
-	metrics_counter(o, "nuse_port_rx_missed_total",
-			"Frames the port dropped: no room in the rx queue.", s->port_imissed);
-	metrics_counter(o, "nuse_port_rx_errors_total", "Erroneous frames the port received.",
-			s->port_ierrors);
-	metrics_counter(o, "nuse_port_tx_errors_total", "Frames the port failed to send.",
-			s->port_oerrors);
-	metrics_counter(o, "nuse_port_rx_nombuf_total", "Receive failures for want of an mbuf.",
-			s->port_rx_nombuf);
-	metrics_counter(o, "nuse_dataplane_rx_frames_total",
-			"Frames the dataplane took from the port.", s->rx_frames);
-	metrics_counter(o, "nuse_dataplane_rx_unknown_total",
-			"Unicast frames for no vNIC (dropped).", s->rx_unknown);
-	metrics_counter(o, "nuse_dataplane_rx_malformed_total", "Malformed frames dropped.",
-			s->rx_malformed);
-	metrics_counter(o, "nuse_dataplane_tx_frames_total",
-			"Frames the dataplane gave the port.", s->tx_frames);
-	metrics_counter(o, "nuse_dataplane_tx_dropped_total",
-			"Frames the port would not take.", s->tx_dropped);
-	metrics_counter(o, "nuse_dataplane_hairpin_total",
-			"Frames from one vNIC to another on the same VLAN, kept off the wire.",
-			s->hairpin);
-	metrics_counter(o, "nuse_dataplane_hairpin_dropped_total",
-			"Local copies dropped: more in one kernel run than the dataplane stages.",
-			s->hairpin_dropped);
-	metrics_counter(o, "nuse_dataplane_flood_dropped_total",
-			"Broadcast and multicast frames from vNICs dropped: more in one kernel "
-			"run than the flood budget.", s->flood_dropped);
-	metrics_counter(o, "nuse_dataplane_flood_filtered_total",
-			"Multicast not delivered to local vNICs: none had joined its group "
-			"(from a vNIC) or this one had not (from the wire).", s->flood_filtered);
-	metrics_head(o, "nuse_dataplane_seconds_total", "counter",
-		     "Time the dataplane thread spent working (busy) and sleeping (idle).");
-	metrics_put(o, "nuse_dataplane_seconds_total{state=\"busy\"} %.9f\n", s->busy_ns / 1e9);
-	metrics_put(o, "nuse_dataplane_seconds_total{state=\"idle\"} %.9f\n", s->idle_ns / 1e9);
-}
-
-static struct metrics_collector dp_collector = {
-	.name = "dataplane",
-	.size = sizeof(struct dp_stats),
-	.snapshot = dp_snapshot,
-	.render = dp_render,
-};
-METRICS_COLLECTOR(dp_collector);
 
 unsigned long long dp_heartbeat_age(void)
 {
@@ -917,4 +979,27 @@ int dp_panicked(void)
 void dp_on_panic(void (*fn)(void))
 {
 	dp.on_panic = fn;
+}
+
+/* --- statistics (dp_stats.c renders them) --- */
+
+unsigned int dp_workers(void)
+{
+	return dp.nworkers;
+}
+
+int dp_worker_stats(unsigned int i, struct dp_stats *s)
+{
+	struct worker *w;
+
+	if (!dp.w || i >= dp.nworkers)
+		return -ENOENT;
+	w = &dp.w[i];
+	*s = w->stats;
+	if (w->started_ns) {
+		unsigned long long up = nuse_host_now() - w->started_ns;
+
+		s->busy_ns = up > s->idle_ns ? up - s->idle_ns : 0;
+	}
+	return 0;
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The dataplane: one DPDK port shared by every tenant's vNICs, and the
- * thread that is the library kernel's CPU.  Received frames are demuxed
- * on (VLAN, destination MAC) to vNIC rings, the kernel runs until idle,
- * and what it transmitted goes out in one burst (or straight to another
- * local vNIC on the same VLAN: the hairpin).
+ * The dataplane: one DPDK port shared by every tenant's vNICs, and its
+ * workers (config dataplane.cores), each the host thread of one of the
+ * library kernel's CPUs with a receive and a transmit queue of the port.
+ * Received frames are demuxed on (VLAN, destination MAC) to vNIC queues,
+ * the kernel runs until idle, and what it transmitted goes out in one
+ * burst (or straight to another local vNIC on the same VLAN: the
+ * hairpin).  Worker 0 is the dataplane thread, which also runs the
+ * control requests.
  */
 #ifndef DP_H
 #define DP_H
@@ -17,6 +20,8 @@ struct dp_stats {
 	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin, hairpin_dropped;
 	unsigned long long flood_dropped;	/* over the per-run flood budget */
 	unsigned long long flood_filtered;	/* multicast a vNIC did not join */
+	unsigned long long spread_frames;	/* handed to another worker by flow hash */
+	unsigned long long spread_dropped;	/* its ring was full */
 	unsigned long long busy_ns, idle_ns;
 	unsigned long long port_ipackets, port_opackets, port_imissed;
 	unsigned long long port_ierrors, port_oerrors, port_rx_nombuf;
@@ -37,7 +42,13 @@ void dp_wake(void);
 /* Halt the kernel and stop the thread. */
 void dp_stop(void);
 void dp_fini(void);
+/* The dataplane's counters, every worker's summed; any thread (they are
+ * read while the workers count). */
 void dp_get_stats(struct dp_stats *s);
+/* How many workers, and one worker's counters (busy_ns: the time it has
+ * not slept since it started); 0 or -ENOENT. */
+unsigned int dp_workers(void);
+int dp_worker_stats(unsigned int worker, struct dp_stats *s);
 
 /* How long ago (ns) the dataplane thread last came back from the kernel
  * or from its sleep; ~0ULL once it is gone.  Any thread. */

@@ -60,7 +60,7 @@ static int neigh_limits(void)
 
 int tenant_init(const struct tenant_io *tio)
 {
-	if (!tio || !tio->tx)
+	if (!tio || (!tio->tx && !tio->tx_queue))
 		return -EINVAL;
 	io = *tio;
 	return neigh_limits();
@@ -192,7 +192,8 @@ static void vnic_release(struct tenant *t, struct tenant_vnic *v)
 static int vnic_build(struct tenant *t, const struct tenant_vnic_spec *s,
 		      const char *field, struct tenant_error *e)
 {
-	struct nuse_vnic_config c = { .mtu = s->mtu, .tx = io.tx, .priv = io.priv };
+	struct nuse_vnic_config c = { .mtu = s->mtu, .tx = io.tx, .tx_queue = io.tx_queue,
+				      .queues = io.queues, .priv = io.priv };
 	struct tenant_vnic *vs, *v;
 	char f[96];
 	int i, err;

@@ -76,7 +76,9 @@ struct tenant_spec {
 /* How vNIC frames reach the wire, and who learns of vNICs coming and
  * going (the dataplane's demux). */
 struct tenant_io {
-	nuse_vnic_tx_fn tx;
+	nuse_vnic_tx_fn tx;		/* or: */
+	nuse_vnic_txq_fn tx_queue;	/* with the queue, of @queues (0: 1) */
+	unsigned int queues;
 	void *priv;
 	void (*attach)(void *priv, int vnic, const unsigned char mac[6], int vlan);
 	void (*detach)(void *priv, int vnic);

@@ -48,6 +48,7 @@ write_config() {
   "dpdk": {"args": ["--no-huge", "-m", "256", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
 	   "port": "net_tap$ID,iface=$2", "mbufs": 4095},
   "kernel": {"memory": "128M", "cpus": ${NUSE_TEST_CPUS:-1}},
+  "dataplane": {"cores": ${NUSE_TEST_CORES:-${NUSE_TEST_CPUS:-1}}, "distribute": "${NUSE_TEST_DISTRIBUTE:-auto}"},
   "api": {"listen": "127.0.0.1:$API_PORT"},
   "rpc": {"socket": "$WORK/rpc.sock"},
   "state_dir": "$WORK/state",

@@ -38,6 +38,15 @@ bad "kernel.memory: \"lots\" is not a size" "{$GOOD, \"kernel\": {\"memory\": \"
 bad "kernel.memory: below the minimum" "{$GOOD, \"kernel\": {\"memory\": \"1M\"}}"
 bad "kernel.reserve: \"much\" is not a size" "{$GOOD, \"kernel\": {\"reserve\": \"much\"}}"
 bad "kernel.reserve: 200M is not below half" "{$GOOD, \"kernel\": {\"memory\": \"256M\", \"reserve\": \"200M\"}}"
+bad "kernel.cpus: 0 is not in" "{$GOOD, \"kernel\": {\"cpus\": 0}}"
+bad "dataplane: must be an object" "{$GOOD, \"dataplane\": 2}"
+bad "dataplane.cores: \"many\" is neither a number nor \"all\"" "{$GOOD, \"dataplane\": {\"cores\": \"many\"}}"
+bad "dataplane.cores: 0 is not in" "{$GOOD, \"dataplane\": {\"cores\": 0}}"
+bad "dataplane.cores: 65 is not in" "{$GOOD, \"dataplane\": {\"cores\": 65}}"
+bad "dataplane.cores: must be an integer" "{$GOOD, \"dataplane\": {\"cores\": 1.5}}"
+bad "dataplane.distribute: \"rss\" is neither" "{$GOOD, \"dataplane\": {\"distribute\": \"rss\"}}"
+bad "dataplane.pin: unknown key" "{$GOOD, \"dataplane\": {\"pin\": true}}"
+bad "kernel.cpus: 2 is fewer than dataplane.cores (4)" "{$GOOD, \"kernel\": {\"cpus\": 2}, \"dataplane\": {\"cores\": 4}}"
 bad "api.listen: \"nowhere\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"nowhere\"}}"
 bad "api.listen: \"localhost:8080\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"localhost:8080\"}}"
 bad "api.listen: \"127.0.0.1:+80\" is not ADDRESS:PORT" "{$GOOD, \"api\": {\"listen\": \"127.0.0.1:+80\"}}"
@@ -90,6 +99,15 @@ diff -u "$TOP_SRC/tests/e2e/golden/appliance.json.canonical" "$WORK/canon.json" 
 "$DAEMON" --check --config "$WORK/canon.json" > "$WORK/canon2.json" &&
 	cmp -s "$WORK/canon.json" "$WORK/canon2.json" \
 	&& pass "canonical form reads back the same" || fail "canonical form does not round-trip"
+# "cores": "all" is the CPUs the process may use, and kernel.cpus follows
+# the cores when it is not given
+printf '%s\n' "{$GOOD, \"dataplane\": {\"cores\": \"all\"}}" > "$WORK/all.json"
+ncpu=$(nproc)
+"$DAEMON" --check --config "$WORK/all.json" > "$WORK/all.out" &&
+	python3 -c 'import json,sys; c = json.load(open(sys.argv[1]))
+assert c["dataplane"] == {"cores": "all", "distribute": "auto"}, c["dataplane"]
+assert c["kernel"]["cpus"] == int(sys.argv[2]), c["kernel"]' "$WORK/all.out" $ncpu \
+	&& pass "\"cores\": \"all\" is $ncpu workers on $ncpu kernel CPUs" || fail "\"cores\": \"all\": $(cat "$WORK/all.out")"
 "$DAEMON" --version | grep -q "^nuse-appliance " && pass "--version" || fail "--version"
 "$DAEMON" --help | grep -q -- "--config" && pass "--help" || fail "--help"
 "$DAEMON" --bogus > /dev/null 2>&1 && fail "unknown option accepted" || pass "unknown option refused"

@@ -18,6 +18,7 @@
 #include <linux/idr.h>
 #include <linux/if_vlan.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -77,7 +78,7 @@ struct lib_vnic {
 static struct lib_vnic_rxq *vnic_kick_list[NR_CPUS];
 
 /*
- * The table of vNICs by id.  The host reads it from CPU 0's thread, or
+ * The table of vNICs by id.  The host reads it from any CPU's thread, or
  * from a tx callback on any CPU, while another CPU may add or remove a
  * vNIC: both sides hold vnic_table_lock, a bare arch lock that host code
  * can take too (no preemption count, no lockdep, nothing of current's).
@@ -105,8 +106,10 @@ static struct lib_vnic *vnic_host_get(int id)
 {
 	struct lib_vnic *v;
 
-	if (lib_ncpus > 1)
-		arch_spin_lock(&vnic_table_lock);
+	/* Not arch_spin_lock(): its cpu_relax() looks at the CPU this
+	 * stack belongs to, and a host thread's stack is no CPU's. */
+	while (lib_ncpus > 1 && !arch_spin_trylock(&vnic_table_lock))
+		asm volatile("pause" ::: "memory");
 	v = vnic_lookup(id);
 	if (!v && lib_ncpus > 1)
 		arch_spin_unlock(&vnic_table_lock);
@@ -336,7 +339,7 @@ static int vnic_stop(struct net_device *dev)
 		napi_disable(&v->rxq[q].napi);
 	/*
 	 * Frames the host queued before the device went down are dropped.
-	 * The host may be filling the ring right now, from CPU 0's thread
+	 * The host may be filling the ring right now, from a CPU's thread
 	 * while this runs on another CPU: under the table's lock it has
 	 * finished, and from then on it sees the device down (dev_close()
 	 * cleared __LINK_STATE_START before calling here).
@@ -620,9 +623,18 @@ static int __init lib_vnic_init(void)
 {
 	int err;
 
+	/*
+	 * The doorbell rings on every CPU that has queues, at once: a
+	 * per-CPU line, whose handler each CPU runs for its own kick list.
+	 * (handle_simple_irq would drop a CPU's ring while another CPU is
+	 * in the handler, and that CPU's queues would wait for a later
+	 * doorbell, overflowing meanwhile.)
+	 */
+	irq_set_status_flags(LIB_IRQ_VNIC, IRQ_PER_CPU | IRQ_NOTHREAD | IRQ_NOPROBE);
+	irq_set_handler(LIB_IRQ_VNIC, handle_percpu_irq);
 	err = rtnl_link_register(&vnic_link_ops);
 	if (!err)
-		err = request_irq(LIB_IRQ_VNIC, vnic_interrupt, 0, "vnic", NULL);
+		err = request_irq(LIB_IRQ_VNIC, vnic_interrupt, IRQF_NO_THREAD, "vnic", NULL);
 	if (err)
 		pr_err("vnic: cannot start: %d\n", err);
 	return err;

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* EAL and the DPDK port with a queue pair per worker; see dp_int.h. */
+#define _GNU_SOURCE		/* sched_getaffinity */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dp_int.h"
+#include "log/log.h"
+
+struct dp_port dp_port;
+
+static int is_pci(const char *s)
+{
+	unsigned int a, b, c, d;
+
+	return sscanf(s, "%x:%x:%x.%x", &a, &b, &c, &d) == 4 ||
+	       sscanf(s, "%x:%x.%x", &b, &c, &d) == 3;
+}
+
+static int eal_init(const struct config *c, const char *argv0)
+{
+	char **argv = calloc(c->neal_args + 10, sizeof(char *));
+	char prefix[64];
+	int argc = 0, i, ret;
+
+	if (!argv) {
+		log_err("dpdk: out of memory");
+		return -ENOMEM;
+	}
+	argv[argc++] = (char *)argv0;
+	for (i = 0; i < c->neal_args; i++)
+		argv[argc++] = c->eal_args[i];
+	argv[argc++] = is_pci(c->port) ? "-a" : "--vdev";
+	argv[argc++] = c->port;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=nuse-%d", getpid());
+	argv[argc++] = prefix;
+	/* One process, no secondaries: no shared config or telemetry socket
+	 * to leave behind in /var/run/dpdk, which the unprivileged appliance
+	 * could not remove at exit. */
+	argv[argc++] = "--no-shconf";
+	argv[argc++] = "--no-telemetry";
+	ret = rte_eal_init(argc, argv);
+	free(argv);
+	/* Empty, and nothing will use it; a failed init leaves it too. */
+	rmdir(rte_eal_get_runtime_dir());
+	if (ret < 0) {
+		ret = rte_errno > 0 ? -rte_errno : -EINVAL;
+		log_err("dpdk: EAL init failed: %s", rte_strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
+
+/* 0, or -ENODEV. */
+static int port_find(const char *spec, uint16_t *port)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t n = strcspn(spec, ",");
+
+	if (n >= sizeof(name))
+		return -ENODEV;
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	return rte_eth_dev_get_port_by_name(name, port) ? -ENODEV : 0;
+}
+
+/* Configure @nrxq/@ntxq queues, with rx interrupts where the PMD has
+ * them and RSS where it has that; the queues set up. */
+static int port_configure(const struct rte_eth_dev_info *info, unsigned int nrxq,
+			  unsigned int ntxq, int socket)
+{
+	struct rte_eth_conf conf = { .intr_conf.rxq = 1 };
+	uint64_t hf = info->flow_type_rss_offloads &
+		      (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	unsigned int q;
+	int ret;
+
+	dp_port.rss = nrxq > 1 && hf;
+	if (dp_port.rss) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = hf;
+		if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
+			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	}
+	ret = rte_eth_dev_configure(dp_port.id, nrxq, ntxq, &conf);
+	if (ret < 0) {
+		conf.intr_conf.rxq = 0;
+		ret = rte_eth_dev_configure(dp_port.id, nrxq, ntxq, &conf);
+	}
+	for (q = 0; ret >= 0 && q < nrxq; q++)
+		ret = rte_eth_rx_queue_setup(dp_port.id, q, DP_RING_SIZE, socket, NULL,
+					     dp_port.pool);
+	for (q = 0; ret >= 0 && q < ntxq; q++)
+		ret = rte_eth_tx_queue_setup(dp_port.id, q, DP_RING_SIZE, socket, NULL);
+	dp_port.rx_intr = conf.intr_conf.rxq;
+	return ret;
+}
+
+static int port_setup(const struct config *c, unsigned int workers)
+{
+	struct rte_eth_dev_info info;
+	unsigned int nrxq = 1, ntxq = 1, q;
+	int socket, ret;
+
+	ret = port_find(c->port, &dp_port.id);
+	if (ret) {
+		log_err("dpdk: no port \"%s\"", c->port);
+		return ret;
+	}
+	socket = rte_eth_dev_socket_id(dp_port.id);
+	dp_port.pool = rte_pktmbuf_pool_create("nuse_mbufs", c->mbufs, 256, 0,
+					       RTE_MBUF_DEFAULT_BUF_SIZE,
+					       socket < 0 ? 0 : socket);
+	if (!dp_port.pool) {
+		ret = -rte_errno;
+		log_err("dpdk: no mbuf pool of %u: %s", c->mbufs, rte_strerror(rte_errno));
+		goto out_close;
+	}
+	ret = rte_eth_dev_info_get(dp_port.id, &info);
+	if (ret == 0) {
+		ntxq = workers < info.max_tx_queues ? workers : info.max_tx_queues;
+		if (!c->dp_software && info.max_rx_queues >= workers)
+			nrxq = workers;
+	}
+	if (ntxq < 1)
+		ntxq = 1;
+	if (ret == 0)
+		ret = port_configure(&info, nrxq, ntxq, socket);
+	if (ret < 0 && nrxq > 1) {
+		log_info("dpdk: port %u refused %u rx queues (%s): spreading flows in software",
+			 dp_port.id, nrxq, rte_strerror(-ret));
+		nrxq = 1;
+		ret = port_configure(&info, nrxq, ntxq, socket);
+	}
+	/* Some PMDs (net_tap) want as many tx queues as rx queues. */
+	if (ret < 0 && ntxq > nrxq) {
+		ntxq = nrxq;
+		ret = port_configure(&info, nrxq, ntxq, socket);
+	}
+	if (ret < 0) {
+		log_err("dpdk: cannot configure port %u: %s", dp_port.id, rte_strerror(-ret));
+		goto out_close;
+	}
+	dp_port.nrxq = nrxq;
+	dp_port.ntxq = ntxq;
+	dp_port.software = workers > 1 && nrxq == 1;
+	for (q = 0; q < RTE_DIM(dp_port.txq_lock); q++)
+		rte_spinlock_init(&dp_port.txq_lock[q]);
+	ret = rte_eth_dev_start(dp_port.id);
+	if (ret < 0) {
+		log_err("dpdk: cannot start port %u: %s", dp_port.id, rte_strerror(-ret));
+		goto out_close;
+	}
+	/* Every tenant's MAC arrives on this one port. */
+	rte_eth_promiscuous_enable(dp_port.id);
+	rte_eth_allmulticast_enable(dp_port.id);
+	log_info("dpdk: port %u (%s) up, %s, %u rx and %u tx queue%s%s", dp_port.id, c->port,
+		 dp_port.rx_intr ? "rx interrupts" : "no rx interrupts: adaptive polling",
+		 nrxq, ntxq, ntxq > 1 ? "s" : "",
+		 dp_port.software ? ", flows spread over the workers in software" :
+		 dp_port.rss ? ", RSS" : "");
+	return 0;
+
+out_close:
+	port_close();
+	return ret < 0 ? ret : -EIO;
+}
+
+int port_rx_intr_fd(unsigned int q)
+{
+	return dp_port.rx_intr ? rte_eth_dev_rx_intr_ctl_q_get_fd(dp_port.id, q) : -1;
+}
+
+/* A virtual device (net_tap's interface) goes with the port. */
+void port_close(void)
+{
+	rte_eth_dev_stop(dp_port.id);
+	rte_eth_dev_close(dp_port.id);
+	rte_mempool_free(dp_port.pool);
+	dp_port.pool = NULL;
+}
+
+int port_open(const struct config *c, const char *argv0, unsigned int workers)
+{
+	int err;
+
+	/* EAL pins the calling thread to its main lcore; the workers choose
+	 * their CPUs among the ones the process was given. */
+	if (sched_getaffinity(0, sizeof(dp_port.cpus), &dp_port.cpus))
+		CPU_ZERO(&dp_port.cpus);
+	err = eal_init(c, argv0);
+	if (err)
+		return err;
+	if (CPU_COUNT(&dp_port.cpus))
+		pthread_setaffinity_np(pthread_self(), sizeof(dp_port.cpus), &dp_port.cpus);
+	err = port_setup(c, workers);
+	if (err)
+		rte_eal_cleanup();
+	return err;
+}
