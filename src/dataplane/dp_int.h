@@ -5,7 +5,14 @@
 
 #include <stdint.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_rwlock.h>
 #include <rte_spinlock.h>
+
+#include "dp.h"
+#include "nuse.h"
 
 #include "conf/conf.h"
 
@@ -31,5 +38,90 @@ int port_open(const struct config *c, const char *argv0, unsigned int workers);
 void port_close(void);
 /* The rx interrupt descriptor of queue @q, or -1. */
 int port_rx_intr_fd(unsigned int q);
+
+#define BURST		32
+#define TX_MAX		512
+#define HAIRPIN_MAX	4096		/* unicast frames between local vNICs, per run */
+#define FLOOD_BUDGET	256		/* broadcast/multicast frames from vNICs
+					 * delivered per run: a budget of their own, so
+					 * that they cannot crowd unicast out */
+#define FLOOD_QUEUE	256		/* and waiting for a later run: each holds an
+					 * mbuf, a quarter of the smallest pool */
+#define SPIN_LOOPS	256		/* empty polls before sleeping */
+#define SLEEP_MAX_NS	100000000ULL	/* look around at least every 100 ms */
+#define NOINTR_SLEEP_NS	200000ULL	/* without rx interrupts, poll this often */
+/* For a second after traffic, sleep at most 1 ms even with rx interrupts:
+ * net_tap reads its queue only after its SIGIO handler has run on some
+ * other thread, which is sometimes milliseconds after the queue's fd woke
+ * us, and traffic that just paused tends to resume. */
+#define WARM_NS		1000000000ULL
+#define WARM_SLEEP_NS	1000000ULL
+
+struct hairpin {
+	int vnic;		/* a flood: the sender, and @vlan its VLAN */
+	int vlan;
+	struct rte_mbuf *m;
+};
+
+/* One worker: the host thread of kernel CPU @id (frames.c, worker.c). */
+struct worker {
+	unsigned int id;		/* its kernel CPU, rx and tx queue */
+	uint16_t rxq, txq;		/* of the port; rxq only without ring */
+	int epoll_fd, kick_fd, rx_intr_fd;
+	struct rte_ring *ring;		/* frames worker 0 spread to it */
+	atomic_int sleeping;		/* in epoll: kick it for new work */
+	int started;
+
+	/* Staged by the tx callbacks of the vNICs' queue @id, which may run
+	 * on another CPU's thread (a qdisc's, a timer's): under @lock. */
+	rte_spinlock_t lock;
+	struct rte_mbuf *tx[TX_MAX];
+	unsigned int ntx;
+	struct hairpin staged[HAIRPIN_MAX];
+	unsigned int nstaged;
+	struct hairpin floods[FLOOD_QUEUE];	/* a ring */
+	unsigned int flood_head, flood_tail;
+
+	/* the worker's own */
+	struct rte_mbuf *inflight[HAIRPIN_MAX + FLOOD_BUDGET];
+	unsigned int ninflight;
+	struct rte_mbuf *rx[BURST];	/* read by the next run */
+	unsigned int nrx;
+	unsigned int idle;
+	unsigned long long last_traffic, started_ns;
+	struct dp_stats stats;
+} __rte_cache_aligned;
+
+/* What the workers share (worker.c). */
+struct dp_workers {
+	struct worker *w;
+	unsigned int n;
+	int wake_fd;			/* eventfd: stop and control requests */
+	/* (VLAN, MAC) -> vNIC: read by every worker and tx callback,
+	 * written by attach/detach on the dataplane thread */
+	rte_rwlock_t demux_lock;
+	struct rte_mbuf *spread[NUSE_CPUS_MAX][BURST];	/* worker 0's */
+};
+
+extern struct dp_workers dpw;
+/* The worker whose thread this is; NULL on others (control, extra CPUs). */
+extern __thread struct worker *dp_self;
+
+/* frames.c: the frame path of a worker */
+void dp_tx(void *priv, int vnic, unsigned int queue, const struct nuse_frame *frames,
+	   unsigned int n);
+unsigned int worker_rx(struct worker *w);
+void worker_after_run(struct worker *w);
+void worker_kick(struct worker *w);
+
+/* worker.c: their threads, sleep and set-up */
+int workers_alloc(void);
+void workers_free(void);
+void workers_drain(void);
+void worker_start(struct worker *w);
+int worker_has_work(struct worker *w);
+int worker_sleep(struct worker *w, unsigned long long now, unsigned long long deadline,
+		 unsigned long long last_traffic);
+int worker_hook(unsigned int cpu, void *arg);
 
 #endif

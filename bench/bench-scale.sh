@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench-scale: 64-byte UDP forwarded by a router tenant, from DPDK
+# net_pcap with infinite_rx (frames of 256 flows recorded once, one
+# rx_pcap= per queue, so each worker has a queue of its own flows) to
+# net_pcap's transmit drop (no tx stream: frames are freed, as net_null
+# would), with 1 and with 2 dataplane workers.  No traffic generator
+# competes for the 2 cores: the port replays from memory.  Prints Mpps
+# forwarded (frames the router sent) and the ratio.  With
+# BENCH_BASE_DAEMON=path/to/an/older/nuse-appliance, the same 1-worker run
+# of that build first, side by side.  Needs root.
+[ "$(id -u)" = 0 ] || { echo "bench-scale: needs root"; exit 77; }
+top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$(dirname "$0")/../tests/e2e/lib.sh"
+SECS=${BENCH_SECS:-5}
+MAC=02:00:00:95:00:01
+python3 "$(dirname "$0")/pcapgen.py" $MAC 256 8 "$WORK/all.pcap"
+python3 "$(dirname "$0")/pcapgen.py" $MAC 256 8 "$WORK/q0.pcap" "$WORK/q1.pcap"
+
+config() { # WORKERS PCAPS...
+	local w=$1 rx="" p
+	shift
+	for p in "$@"; do rx="$rx,rx_pcap=$p"; done
+	cat > "$WORK/s$w.json" <<JSON
+{"dpdk": {"args": ["--no-huge", "-m", "512", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
+	  "port": "net_pcap0$rx,infinite_rx=1", "mbufs": 16383},
+ "kernel": {"memory": "256M"},
+ "dataplane": {"cores": $w},
+ "api": {"listen": "127.0.0.1:$API_PORT"},
+ "rpc": {"socket": "$WORK/rpc.sock"}, "state_dir": "$WORK/state", "log_level": "warn",
+ "tenants": [{"name": "r", "vnics": [
+	{"name": "eth0", "mac": "$MAC", "addresses": ["10.254.0.1/16"]},
+	{"name": "eth1", "mac": "02:00:00:95:00:02", "addresses": ["10.252.0.1/24"]}],
+   "routes": [{"dst": "10.253.0.0/16", "via": "10.252.0.2"}],
+   "neighbours": [{"dev": "eth1", "ip": "10.252.0.2", "mac": "02:00:00:95:00:03"}],
+   "sysctls": {"net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0",
+	       "net.ipv4.conf.eth0.rp_filter": "0"}}]}
+JSON
+}
+
+metric() {
+	curl -s "http://127.0.0.1:$API_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+# run DAEMON WORKERS: Mpps forwarded over SECS, after a second's warm-up
+run() {
+	local out t0 t1 n0 n1
+	rm -rf "$WORK/state"
+	"$1" --config "$WORK/s$2.json" > "$WORK/daemon$2.log" 2>&1 &
+	local pid=$!
+	for i in $(seq 100); do
+		curl -s "http://127.0.0.1:$API_PORT/metrics" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	sleep 1
+	n0=$(metric nuse_dataplane_tx_frames_total); t0=$(date +%s%N)
+	sleep "$SECS"
+	n1=$(metric nuse_dataplane_tx_frames_total); t1=$(date +%s%N)
+	kill -INT $pid; wait $pid 2>/dev/null
+	awk -v a="${n0:-0}" -v b="${n1:-0}" -v t0=$t0 -v t1=$t1 \
+		'BEGIN { printf("%.3f\n", (b - a) / ((t1 - t0) / 1e9) / 1e6) }'
+}
+
+config 1 "$WORK/all.pcap"
+config 2 "$WORK/q0.pcap" "$WORK/q1.pcap"
+if [ -n "${BENCH_BASE_DAEMON:-}" ]; then
+	# an older build has no dataplane section: the same config without it
+	grep -v '"dataplane"' "$WORK/s1.json" > "$WORK/sbase.json"
+	base=$(run "$BENCH_BASE_DAEMON" base)
+fi
+one=$(run "$DAEMON" 1)
+two=$(run "$DAEMON" 2)
+[ -n "${base:-}" ] && echo "64-byte UDP through a router tenant, $BENCH_BASE_DAEMON (1 core): $base Mpps"
+echo "64-byte UDP through a router tenant, 1 worker:  $one Mpps"
+echo "64-byte UDP through a router tenant, 2 workers: $two Mpps"
+awk -v a="$one" -v b="$two" -v c="${base:-0}" 'BEGIN {
+	printf("scaling: %.2fx at 2 workers", a > 0 ? b / a : 0)
+	if (c > 0) printf("; 1 worker against that build: %.2fx", a / c)
+	printf("\n") }'

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The workers: worker 0 is the dataplane thread (dp.c); worker w >= 1
+ * runs in CPU w's hook, after each of that CPU's runs.  Their sleep, their
+ * descriptors and rings, and their counters.
+ */
+#define _GNU_SOURCE		/* CPU_SET, pthread_setaffinity_np */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_rwlock.h>
+#include <rte_spinlock.h>
+#include <rte_thread.h>
+
+#include "dp_int.h"
+#include "log/log.h"
+#include "nuse_host.h"
+
+struct dp_workers dpw = { .wake_fd = -1, .demux_lock = RTE_RWLOCK_INITIALIZER };
+__thread struct worker *dp_self;
+
+int worker_has_work(struct worker *w)
+{
+	return w->nstaged || w->ntx || w->flood_head != w->flood_tail ||
+	       (w->ring && !rte_ring_empty(w->ring));
+}
+
+/* Sleep until @deadline, a frame, a kick or (worker 0) a wake-up.
+ * Returns 1 if woken on purpose: work was handed to the worker. */
+int worker_sleep(struct worker *w, unsigned long long now, unsigned long long deadline,
+			unsigned long long last_traffic)
+{
+	int has_queue = !dp_port.software || !w->id;
+	unsigned long long until;
+	struct epoll_event ev[4];
+	int timeout_ms, n, i, woken = 0;
+	uint64_t v;
+
+	if (has_queue && w->rx_intr_fd < 0)
+		until = now + NOINTR_SLEEP_NS;
+	else if (now - last_traffic < WARM_NS)
+		until = now + WARM_SLEEP_NS;
+	else
+		until = now + SLEEP_MAX_NS;
+	if (w->kick_fd < 0 && w->id && until > now + NOINTR_SLEEP_NS)
+		until = now + NOINTR_SLEEP_NS;	/* nothing could wake it */
+	if (deadline < until)
+		until = deadline;
+	if (until <= now)
+		return 0;
+	atomic_store(&w->sleeping, 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (worker_has_work(w)) {
+		atomic_store(&w->sleeping, 0);
+		return 1;
+	}
+	if (has_queue && w->rx_intr_fd >= 0) {
+		rte_eth_dev_rx_intr_enable(dp_port.id, w->rxq);
+		/* A frame that arrived before the interrupt was armed. */
+		if (rte_eth_rx_queue_count(dp_port.id, w->rxq) > 0) {
+			rte_eth_dev_rx_intr_disable(dp_port.id, w->rxq);
+			atomic_store(&w->sleeping, 0);
+			return 0;
+		}
+	}
+	timeout_ms = (until - now + 999999) / 1000000;
+	n = epoll_wait(w->epoll_fd, ev, 4, timeout_ms);
+	for (i = 0; i < n; i++)
+		if (ev[i].data.fd == dpw.wake_fd && !w->id) {
+			(void)!read(dpw.wake_fd, &v, sizeof(v));
+			woken = 1;
+		} else if (ev[i].data.fd == w->kick_fd) {
+			nuse_host_cpu_clear(w->id);
+			woken = 1;
+		}
+	atomic_store(&w->sleeping, 0);
+	if (has_queue && w->rx_intr_fd >= 0)
+		rte_eth_dev_rx_intr_disable(dp_port.id, w->rxq);
+	w->stats.idle_ns += nuse_host_now() - now;
+	return woken;
+}
+
+/* On the worker's own thread, once: its CPU, its EAL identity (for the
+ * mbuf pool's per-thread cache), its kick descriptor in its epoll set. */
+void worker_start(struct worker *w)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ncpu = CPU_COUNT(&dp_port.cpus);
+
+	dp_self = w;
+	w->started = 1;
+	w->started_ns = nuse_host_now();
+	if (dpw.n > 1 && ncpu) {
+		cpu_set_t one;
+		int i, k = w->id % ncpu;
+
+		for (i = 0; i < CPU_SETSIZE; i++)
+			if (CPU_ISSET(i, &dp_port.cpus) && !k--)
+				break;
+		CPU_ZERO(&one);
+		CPU_SET(i, &one);
+		if (pthread_setaffinity_np(pthread_self(), sizeof(one), &one))
+			log_warn("dataplane: worker %u cannot be pinned to CPU %d", w->id, i);
+		else
+			log_debug("dataplane: worker %u on CPU %d", w->id, i);
+	}
+	if (rte_thread_register() < 0)
+		log_warn("dataplane: worker %u is not an EAL thread: mbuf caches off", w->id);
+	w->kick_fd = nuse_host_cpu_fd(w->id);
+	ev.data.fd = w->kick_fd;
+	if (w->kick_fd >= 0 && epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->kick_fd, &ev)) {
+		log_err("dataplane: worker %u cannot watch its kicks: %s: polling", w->id,
+			strerror(errno));
+		w->kick_fd = -1;
+	}
+}
+
+/* What CPU w's thread does after each of its runs (w >= 1). */
+int worker_hook(unsigned int cpu, void *arg)
+{
+	struct worker *w = arg;
+	unsigned long long t0;
+	unsigned int n;
+
+	if (!w->started)
+		worker_start(w);
+	t0 = nuse_host_now();
+	worker_after_run(w);
+	n = worker_rx(w);
+	if (n || w->ninflight) {
+		w->idle = 0;
+		w->last_traffic = t0;
+		return 1;
+	}
+	if (++w->idle < SPIN_LOOPS)
+		return 1;
+	if (worker_sleep(w, nuse_host_now(), nuse_cpu_next_deadline(cpu), w->last_traffic))
+		w->idle = 0;
+	return 1;
+}
+
+/* Once every CPU's thread is gone: what the workers still held. */
+void workers_drain(void)
+{
+	struct rte_mbuf *m;
+	unsigned int i, k;
+
+	for (i = 0; i < dpw.n; i++) {
+		struct worker *w = &dpw.w[i];
+
+		for (k = 0; k < w->nrx; k++)
+			rte_pktmbuf_free(w->rx[k]);
+		for (k = 0; k < w->ninflight; k++)
+			rte_pktmbuf_free(w->inflight[k]);
+		for (k = 0; k < w->ntx; k++)
+			rte_pktmbuf_free(w->tx[k]);
+		for (k = 0; k < w->nstaged; k++)
+			rte_pktmbuf_free(w->staged[k].m);
+		for (; w->flood_tail != w->flood_head; w->flood_tail++)
+			rte_pktmbuf_free(w->floods[w->flood_tail % FLOOD_QUEUE].m);
+		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
+			rte_pktmbuf_free(m);
+		w->nrx = w->ninflight = w->ntx = w->nstaged = 0;
+	}
+}
+
+void workers_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; dpw.w && i < dpw.n; i++) {
+		if (dpw.w[i].epoll_fd >= 0)
+			close(dpw.w[i].epoll_fd);
+		rte_ring_free(dpw.w[i].ring);
+	}
+	rte_free(dpw.w);
+	dpw.w = NULL;
+	if (dpw.wake_fd >= 0)
+		close(dpw.wake_fd);
+	dpw.wake_fd = -1;
+}
+
+static int epoll_watch(int epfd, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* Each worker's sleep set: worker 0's with the wake-up eventfd; each
+ * with its queue's rx interrupt where the port has them (never read: for
+ * some PMDs, net_tap's, the descriptor is the queue itself, readable
+ * while frames wait in it).  The kick descriptors join at boot. */
+int workers_alloc(void)
+{
+	unsigned int i;
+	char name[32];
+	int err = 0;
+
+	dpw.w = rte_zmalloc("nuse_workers", dpw.n * sizeof(*dpw.w), RTE_CACHE_LINE_SIZE);
+	dpw.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!dpw.w || dpw.wake_fd < 0) {
+		err = dpw.w ? -errno : -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < dpw.n; i++)
+		dpw.w[i].epoll_fd = -1;
+	for (i = 0; i < dpw.n && !err; i++) {
+		struct worker *w = &dpw.w[i];
+
+		w->id = i;
+		w->rxq = dp_port.software ? 0 : i;
+		w->txq = i % dp_port.ntxq;
+		w->kick_fd = -1;
+		w->rx_intr_fd = dp_port.software && i ? -1 : port_rx_intr_fd(w->rxq);
+		rte_spinlock_init(&w->lock);
+		w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (w->epoll_fd < 0) {
+			err = -errno;
+			break;
+		}
+		if (!i)
+			err = epoll_watch(w->epoll_fd, dpw.wake_fd);
+		if (!err && w->rx_intr_fd >= 0)
+			err = epoll_watch(w->epoll_fd, w->rx_intr_fd);
+		if (!err && dp_port.software && i) {
+			snprintf(name, sizeof(name), "nuse_spread%u", i);
+			w->ring = rte_ring_create(name, DP_RING_SIZE, rte_socket_id(),
+						  RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (!w->ring)
+				err = -rte_errno;
+		}
+	}
+out:
+	if (err) {
+		log_err("dataplane: cannot make its workers' descriptors: %s", strerror(-err));
+		workers_free();
+	}
+	return err;
+}
+
+unsigned int dp_workers(void)
+{
+	return dpw.n;
+}
+
+int dp_worker_stats(unsigned int i, struct dp_stats *s)
+{
+	struct worker *w;
+
+	if (!dpw.w || i >= dpw.n)
+		return -ENOENT;
+	w = &dpw.w[i];
+	*s = w->stats;
+	if (w->started_ns) {
+		unsigned long long up = nuse_host_now() - w->started_ns;
+
+		s->busy_ns = up > s->idle_ns ? up - s->idle_ns : 0;
+	}
+	return 0;
+}
