@@ -21,7 +21,6 @@
 
 #include <rte_eal.h>
 #include <rte_mbuf.h>
-#include <rte_rwlock.h>
 
 #include "ctl/ctl.h"
 #include "dp.h"
@@ -114,18 +113,18 @@ static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan
 {
 	int err;
 
-	rte_rwlock_write_lock(&dpw.demux_lock);
+	demux_write_lock();
 	err = demux_add(vnic, mac, vlan);
-	rte_rwlock_write_unlock(&dpw.demux_lock);
+	demux_write_unlock();
 	if (err)
 		log_warn("dataplane: cannot route frames to vNIC %d", vnic);
 }
 
 static void dp_detach(void *priv, int vnic)
 {
-	rte_rwlock_write_lock(&dpw.demux_lock);
+	demux_write_lock();
 	demux_del(vnic);
-	rte_rwlock_write_unlock(&dpw.demux_lock);
+	demux_write_unlock();
 }
 
 static int dp_boot(const struct config *c)

@@ -8,7 +8,6 @@
 #include <stdatomic.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
-#include <rte_rwlock.h>
 #include <rte_spinlock.h>
 
 #include "dp.h"
@@ -73,7 +72,10 @@ struct worker {
 	int started;
 
 	/* Staged by the tx callbacks of the vNICs' queue @id, which may run
-	 * on another CPU's thread (a qdisc's, a timer's): under @lock. */
+	 * on another CPU's thread (a qdisc's, a timer's): under @lock.  The
+	 * demux (VLAN, MAC) -> vNIC is read under it too, and changed with
+	 * every worker's lock held (demux_write_lock()): readers never
+	 * share a cache line with another core's. */
 	rte_spinlock_t lock;
 	struct rte_mbuf *tx[TX_MAX];
 	unsigned int ntx;
@@ -87,6 +89,9 @@ struct worker {
 	unsigned int ninflight;
 	struct rte_mbuf *rx[BURST];	/* read by the next run */
 	unsigned int nrx;
+	struct nuse_frame batch[BURST];	/* for one vNIC, not yet handed over */
+	unsigned int nbatch;
+	int batch_vnic;
 	unsigned int idle;
 	unsigned long long last_traffic, started_ns;
 	struct dp_stats stats;
@@ -97,9 +102,6 @@ struct dp_workers {
 	struct worker *w;
 	unsigned int n;
 	int wake_fd;			/* eventfd: stop and control requests */
-	/* (VLAN, MAC) -> vNIC: read by every worker and tx callback,
-	 * written by attach/detach on the dataplane thread */
-	rte_rwlock_t demux_lock;
 	struct rte_mbuf *spread[NUSE_CPUS_MAX][BURST];	/* worker 0's */
 };
 
@@ -123,5 +125,7 @@ int worker_has_work(struct worker *w);
 int worker_sleep(struct worker *w, unsigned long long now, unsigned long long deadline,
 		 unsigned long long last_traffic);
 int worker_hook(unsigned int cpu, void *arg);
+void demux_write_lock(void);
+void demux_write_unlock(void);
 
 #endif

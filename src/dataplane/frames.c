@@ -13,7 +13,6 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
-#include <rte_rwlock.h>
 #include <rte_spinlock.h>
 #include <rte_thread.h>
 
@@ -183,14 +182,29 @@ void dp_tx(void *priv, int vnic, unsigned int queue, const struct nuse_frame *fr
 	struct worker *w = &dpw.w[queue % dpw.n];
 
 	rte_spinlock_lock(&w->lock);
-	rte_rwlock_read_lock(&dpw.demux_lock);
 	tx_locked(w, vnic, frames, n);
-	rte_rwlock_read_unlock(&dpw.demux_lock);
 	rte_spinlock_unlock(&w->lock);
 	worker_kick(w);
 }
 
 /* --- receive --- */
+
+/* Frames for one vNIC in a row go to its queue in one call: one take of
+ * the kernel's vNIC table lock for the run of them, not one per frame. */
+static void rx_flush(struct worker *w)
+{
+	if (w->nbatch)
+		nuse_vnic_rx_queue(w->batch_vnic, w->id, w->batch, w->nbatch);
+	w->nbatch = 0;
+}
+
+static void rx_to(struct worker *w, int vnic, const struct nuse_frame *f)
+{
+	if (w->nbatch && (w->batch_vnic != vnic || w->nbatch == BURST))
+		rx_flush(w);
+	w->batch_vnic = vnic;
+	w->batch[w->nbatch++] = *f;
+}
 
 /* A broadcast or multicast frame for the vNICs of a VLAN (from the wire,
  * or staged from a vNIC): multicast only to those that joined its group. */
@@ -248,6 +262,7 @@ static void rx_one(struct worker *w, struct rte_mbuf *m)
 	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
 		rf.f.hash = m->hash.rss;
 	if (p[0] & 1) {
+		rx_flush(w);	/* in order with what came before */
 		demux_flood(vlan, -1, flood_push, &rf);
 		return;
 	}
@@ -258,7 +273,7 @@ static void rx_one(struct worker *w, struct rte_mbuf *m)
 		w->stats.unknown_vlan = vlan;
 		return;
 	}
-	nuse_vnic_rx_queue(vnic, w->id, &rf.f, 1);
+	rx_to(w, vnic, &rf.f);
 }
 
 /* Worker 0 on a port with one rx queue: each frame to the worker its
@@ -307,10 +322,11 @@ unsigned int worker_rx(struct worker *w)
 	w->nrx = n;
 	if (!n)
 		return 0;
-	rte_rwlock_read_lock(&dpw.demux_lock);
+	rte_spinlock_lock(&w->lock);
 	for (i = 0; i < n; i++)
 		rx_one(w, w->rx[i]);
-	rte_rwlock_read_unlock(&dpw.demux_lock);
+	rx_flush(w);
+	rte_spinlock_unlock(&w->lock);
 	return n;
 }
 
@@ -329,9 +345,10 @@ static void hairpin_deliver(struct worker *w)
 			.len = w->staged[i].m->data_len,
 		};
 
-		nuse_vnic_rx_queue(w->staged[i].vnic, w->id, &f, 1);
+		rx_to(w, w->staged[i].vnic, &f);
 		w->inflight[w->ninflight++] = w->staged[i].m;
 	}
+	rx_flush(w);
 	for (i = 0; i < FLOOD_BUDGET && w->flood_tail != w->flood_head; i++) {
 		struct hairpin *h = &w->floods[w->flood_tail++ % FLOOD_QUEUE];
 		struct flood_deliver fd = {
@@ -355,9 +372,7 @@ void worker_after_run(struct worker *w)
 		rte_pktmbuf_free(w->rx[i]);
 	w->nrx = 0;
 	rte_spinlock_lock(&w->lock);
-	rte_rwlock_read_lock(&dpw.demux_lock);
 	hairpin_deliver(w);
-	rte_rwlock_read_unlock(&dpw.demux_lock);
 	if (w->ntx)
 		tx_flush(w);
 	rte_spinlock_unlock(&w->lock);

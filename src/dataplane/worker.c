@@ -20,7 +20,6 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
-#include <rte_rwlock.h>
 #include <rte_spinlock.h>
 #include <rte_thread.h>
 
@@ -28,7 +27,25 @@
 #include "log/log.h"
 #include "nuse_host.h"
 
-struct dp_workers dpw = { .wake_fd = -1, .demux_lock = RTE_RWLOCK_INITIALIZER };
+struct dp_workers dpw = { .wake_fd = -1 };
+
+/* Attach and detach, on the dataplane thread outside the kernel: every
+ * worker's lock, in order (no reader holds two). */
+void demux_write_lock(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < dpw.n; i++)
+		rte_spinlock_lock(&dpw.w[i].lock);
+}
+
+void demux_write_unlock(void)
+{
+	unsigned int i;
+
+	for (i = dpw.n; i-- > 0;)
+		rte_spinlock_unlock(&dpw.w[i].lock);
+}
 __thread struct worker *dp_self;
 
 int worker_has_work(struct worker *w)
