@@ -308,14 +308,15 @@ static int authorized(struct MHD_Connection *c)
 	return !diff;
 }
 
-/* The dataplane thread must have come back from the kernel this recently
- * for /healthz to say ok: it comes back at least every 100 ms when idle. */
+/* Every dataplane worker must have come back from the kernel this recently
+ * for /healthz to say ok: each comes back at least every 100 ms when idle. */
 #define HEARTBEAT_STALE_NS	1000000000ULL
 
 /* NULL when healthy, else what /healthz says. */
 static const char *unhealthy(char *detail, size_t len)
 {
 	unsigned long long age;
+	unsigned int worker = 0;
 
 	*detail = '\0';
 	if (phase == API_FAILED || dp_panicked())
@@ -324,14 +325,14 @@ static const char *unhealthy(char *detail, size_t len)
 		return "starting";
 	if (phase == API_STOPPING)
 		return "stopping";
-	age = dp_heartbeat_age();
+	age = dp_heartbeat_age(&worker);
 	if (age == ~0ULL) {
-		snprintf(detail, len, "the dataplane thread is gone");
+		snprintf(detail, len, "the dataplane's workers are not all running");
 		return "stalled";
 	}
 	if (age > HEARTBEAT_STALE_NS) {
-		snprintf(detail, len, "the dataplane thread has not come back from the "
-			 "kernel for %.1f s", age / 1e9);
+		snprintf(detail, len, "dataplane worker %u (kernel CPU %u) has not come back "
+			 "from the kernel for %.1f s", worker, worker, age / 1e9);
 		return "stalled";
 	}
 	return NULL;

@@ -40,7 +40,6 @@ static struct {
 	pthread_cond_t cond;
 	int ready;			/* 1 running, -errno failed */
 
-	unsigned long long heartbeat;	/* nuse_host_now() of the loop's last turn */
 	atomic_int gone, panicked;
 	void (*on_panic)(void);
 } dp = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
@@ -83,7 +82,7 @@ static void dp_loop(void)
 	while (!dp.stop) {
 		unsigned long long t0 = nuse_host_now();
 
-		__atomic_store_n(&dp.heartbeat, t0, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->heartbeat, t0, __ATOMIC_RELAXED);
 		maybe_inject_panic(t0);
 		ctl_run_pending();
 		n = worker_rx(w);
@@ -322,14 +321,24 @@ void dp_fini(void)
 	rte_eal_cleanup();
 }
 
-unsigned long long dp_heartbeat_age(void)
+unsigned long long dp_heartbeat_age(unsigned int *worker)
 {
-	unsigned long long then = __atomic_load_n(&dp.heartbeat, __ATOMIC_RELAXED);
-	unsigned long long now = nuse_host_now();
+	unsigned long long now = nuse_host_now(), oldest = ~0ULL, then;
+	unsigned int i;
 
-	if (dp.gone || !then)
+	if (dp.gone || !dpw.w)
 		return ~0ULL;
-	return now > then ? now - then : 0;
+	for (i = 0; i < dpw.n; i++) {
+		then = __atomic_load_n(&dpw.w[i].heartbeat, __ATOMIC_RELAXED);
+		if (!then)
+			return ~0ULL;	/* not started, or gone */
+		if (then < oldest) {
+			oldest = then;
+			if (worker)
+				*worker = i;
+		}
+	}
+	return now > oldest ? now - oldest : 0;
 }
 
 int dp_panicked(void)

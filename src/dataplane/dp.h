@@ -50,9 +50,10 @@ void dp_get_stats(struct dp_stats *s);
 unsigned int dp_workers(void);
 int dp_worker_stats(unsigned int worker, struct dp_stats *s);
 
-/* How long ago (ns) the dataplane thread last came back from the kernel
- * or from its sleep; ~0ULL once it is gone.  Any thread. */
-unsigned long long dp_heartbeat_age(void);
+/* How long ago (ns) the worker that has been away longest (in @worker
+ * if not NULL) last came back from the kernel or from its sleep; ~0ULL
+ * before they all started and once they are gone.  Any thread. */
+unsigned long long dp_heartbeat_age(unsigned int *worker);
 /* The process's exit status after a kernel panic: its supervisor should
  * restart it. */
 #define DP_EXIT_PANIC	70

@@ -94,6 +94,7 @@ struct worker {
 	int batch_vnic;
 	unsigned int idle;
 	unsigned long long last_traffic, started_ns;
+	unsigned long long heartbeat;	/* nuse_host_now() of its last turn */
 	struct dp_stats stats;
 } __rte_cache_aligned;
 

@@ -154,6 +154,7 @@ int worker_hook(unsigned int cpu, void *arg)
 	if (!w->started)
 		worker_start(w);
 	t0 = nuse_host_now();
+	__atomic_store_n(&w->heartbeat, t0, __ATOMIC_RELAXED);
 	worker_after_run(w);
 	n = worker_rx(w);
 	if (n || w->ninflight) {
