@@ -35,7 +35,8 @@
 struct lib_vnic;
 
 /* A receive queue: its CPU's host thread produces, its NAPI consumes (on
- * that CPU: the same thread, never at once). */
+ * that CPU: the same thread, never at once).  Queues sit side by side in
+ * an array and each is written by its own CPU: a cache line each. */
 struct lib_vnic_rxq {
 	struct napi_struct	napi;
 	struct lib_vnic		*v;
@@ -47,14 +48,14 @@ struct lib_vnic_rxq {
 	struct lib_vnic_rxq	*next_kick;
 	bool			kicked;
 	unsigned long long	packets, bytes, dropped;
-};
+} ____cacheline_aligned_in_smp;
 
 /* A transmit queue's batch: the queue's xmit lock keeps it to one CPU. */
 struct lib_vnic_txq {
 	unsigned int		ntx;
 	struct sk_buff		*skb[VNIC_TX_BATCH];
 	unsigned long long	packets, bytes, dropped;
-};
+} ____cacheline_aligned_in_smp;
 
 struct lib_vnic {
 	struct net_device	*dev;
@@ -75,7 +76,10 @@ struct lib_vnic {
 
 /* Each CPU's receive queues with new frames: written by the CPU's host
  * thread between runs, taken by its vNIC interrupt. */
-static struct lib_vnic_rxq *vnic_kick_list[NR_CPUS];
+static struct {
+	struct lib_vnic_rxq *head;
+} ____cacheline_aligned_in_smp vnic_kicks[NR_CPUS];
+#define vnic_kick_list(cpu)	(vnic_kicks[cpu].head)
 
 /*
  * The table of vNICs by id.  The host reads it from any CPU's thread, or
@@ -146,8 +150,8 @@ int nuse_vnic_rx_queue(int id, unsigned int queue, const struct nuse_frame *fram
 	q->head += n;
 	if (n && !q->kicked) {
 		q->kicked = true;
-		q->next_kick = vnic_kick_list[q->cpu];
-		vnic_kick_list[q->cpu] = q;
+		q->next_kick = vnic_kick_list(q->cpu);
+		vnic_kick_list(q->cpu) = q;
 		lib_irq_raise(&lib_cpus[q->cpu], LIB_IRQ_VNIC);
 	}
 	vnic_host_put();
@@ -223,9 +227,9 @@ int nuse_vnic_accepts(int id, const unsigned char *mac)
 static irqreturn_t vnic_interrupt(int irq, void *dev_id)
 {
 	unsigned int cpu = smp_processor_id();
-	struct lib_vnic_rxq *q = vnic_kick_list[cpu];
+	struct lib_vnic_rxq *q = vnic_kick_list(cpu);
 
-	vnic_kick_list[cpu] = NULL;
+	vnic_kick_list(cpu) = NULL;
 	for (; q; q = q->next_kick) {
 		q->kicked = false;
 		napi_schedule(&q->napi);
@@ -448,7 +452,7 @@ static int vnic_init(struct net_device *dev)
  * runs: the queue leaves the list. */
 static void vnic_unkick(void *arg)
 {
-	struct lib_vnic_rxq *q = arg, **p = &vnic_kick_list[smp_processor_id()];
+	struct lib_vnic_rxq *q = arg, **p = &vnic_kick_list(smp_processor_id());
 
 	for (; *p; p = &(*p)->next_kick)
 		if (*p == q) {
