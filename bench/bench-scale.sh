@@ -4,11 +4,13 @@
 # net_pcap with infinite_rx (frames of 256 flows recorded once, one
 # rx_pcap= per queue, so each worker has a queue of its own flows) to
 # net_pcap's transmit drop (no tx stream: frames are freed, as net_null
-# would), with 1 and with 2 dataplane workers.  No traffic generator
-# competes for the 2 cores: the port replays from memory.  Prints Mpps
-# forwarded (frames the router sent) and the ratio.  With
-# BENCH_BASE_DAEMON=path/to/an/older/nuse-appliance, the same 1-worker run
-# of that build first, side by side.  Needs root.
+# would), with 1 and with 2 dataplane workers, and with 2 on one rx queue
+# that worker 0 spreads in software.  No traffic generator competes for
+# the 2 cores: the port replays from memory.  Rounds alternate
+# (BENCH_ROUNDS, default 3, of BENCH_SECS each); prints Mpps forwarded
+# (frames the router sent), medians, bests and ratios.  With
+# BENCH_BASE_DAEMON=path/to/an/older/nuse-appliance, that build's run
+# (one core) in each round too.  Needs root.
 [ "$(id -u)" = 0 ] || { echo "bench-scale: needs root"; exit 77; }
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$(dirname "$0")/../tests/e2e/lib.sh"
@@ -17,15 +19,15 @@ MAC=02:00:00:95:00:01
 python3 "$(dirname "$0")/pcapgen.py" $MAC 256 8 "$WORK/all.pcap"
 python3 "$(dirname "$0")/pcapgen.py" $MAC 256 8 "$WORK/q0.pcap" "$WORK/q1.pcap"
 
-config() { # WORKERS PCAPS...
-	local w=$1 rx="" p
-	shift
+config() { # NAME WORKERS DISTRIBUTE PCAPS...
+	local name=$1 w=$2 how=$3 rx="" p
+	shift 3
 	for p in "$@"; do rx="$rx,rx_pcap=$p"; done
-	cat > "$WORK/s$w.json" <<JSON
+	cat > "$WORK/s$name.json" <<JSON
 {"dpdk": {"args": ["--no-huge", "-m", "512", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
 	  "port": "net_pcap0$rx,infinite_rx=1", "mbufs": 16383},
  "kernel": {"memory": "256M"},
- "dataplane": {"cores": $w},
+ "dataplane": {"cores": $w, "distribute": "$how"},
  "api": {"listen": "127.0.0.1:$API_PORT"},
  "rpc": {"socket": "$WORK/rpc.sock"}, "state_dir": "$WORK/state", "log_level": "warn",
  "tenants": [{"name": "r", "vnics": [
@@ -61,30 +63,34 @@ run() {
 		'BEGIN { printf("%.3f\n", (b - a) / ((t1 - t0) / 1e9) / 1e6) }'
 }
 
-config 1 "$WORK/all.pcap"
-config 2 "$WORK/q0.pcap" "$WORK/q1.pcap"
+config 1 1 auto "$WORK/all.pcap"
+config 2 2 auto "$WORK/q0.pcap" "$WORK/q1.pcap"
+config soft 2 software "$WORK/all.pcap"
 # an older build has no dataplane section: the same config without it
 grep -v '"dataplane"' "$WORK/s1.json" > "$WORK/sbase.json"
 # alternating rounds: this machine is shared, and a neighbour's load
 # moves a single run by a third
 ROUNDS=${BENCH_ROUNDS:-3}
-ones=() twos=() bases=()
+ones=() twos=() bases=() softs=()
 for r in $(seq "$ROUNDS"); do
 	[ -n "${BENCH_BASE_DAEMON:-}" ] && bases+=("$(run "$BENCH_BASE_DAEMON" base)")
 	ones+=("$(run "$DAEMON" 1)")
 	twos+=("$(run "$DAEMON" 2)")
+	softs+=("$(run "$DAEMON" soft)")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 best() { printf '%s\n' "$@" | sort -g | tail -1; }
 one=$(median "${ones[@]}"); two=$(median "${twos[@]}")
-echo "rounds: 1 worker ${ones[*]}; 2 workers ${twos[*]}${bases:+; $BENCH_BASE_DAEMON ${bases[*]}}"
+echo "rounds: 1 worker ${ones[*]}; 2 workers ${twos[*]}; 2 workers spread in software ${softs[*]}${bases:+; $BENCH_BASE_DAEMON ${bases[*]}}"
 if [ -n "${BENCH_BASE_DAEMON:-}" ]; then
 	base=$(median "${bases[@]}")
 	echo "64-byte UDP through a router tenant, $BENCH_BASE_DAEMON (1 core): $base Mpps (median), $(best "${bases[@]}") best"
 fi
 echo "64-byte UDP through a router tenant, 1 worker:  $one Mpps (median), $(best "${ones[@]}") best"
 echo "64-byte UDP through a router tenant, 2 workers: $two Mpps (median), $(best "${twos[@]}") best"
-awk -v a="$one" -v b="$two" -v c="${base:-0}" -v ab="$(best "${ones[@]}")" -v bb="$(best "${twos[@]}")" 'BEGIN {
-	printf("scaling: %.2fx at 2 workers (medians), %.2fx (bests)", a > 0 ? b / a : 0, ab > 0 ? bb / ab : 0)
+soft=$(median "${softs[@]}")
+echo "64-byte UDP through a router tenant, 2 workers, one rx queue spread in software: $soft Mpps (median), $(best "${softs[@]}") best"
+awk -v a="$one" -v b="$two" -v d="$soft" -v c="${base:-0}" -v ab="$(best "${ones[@]}")" -v bb="$(best "${twos[@]}")" 'BEGIN {
+	printf("scaling: %.2fx at 2 workers (medians), %.2fx (bests); %.2fx spread in software", a > 0 ? b / a : 0, ab > 0 ? bb / ab : 0, a > 0 ? d / a : 0)
 	if (c > 0) printf("; 1 worker against that build: %.2fx", a / c)
 	printf("\n") }'
