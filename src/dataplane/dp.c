@@ -119,10 +119,17 @@ static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan
 		log_warn("dataplane: cannot route frames to vNIC %d", vnic);
 }
 
+/* Once it is out of the demux, no worker stages a frame for @vnic; those
+ * staged before go now, before its id can be given to another tenant's
+ * vNIC. */
 static void dp_detach(void *priv, int vnic)
 {
+	unsigned int i;
+
 	demux_write_lock();
 	demux_del(vnic);
+	for (i = 0; i < dpw.n; i++)
+		worker_forget(&dpw.w[i], vnic);
 	demux_write_unlock();
 }
 

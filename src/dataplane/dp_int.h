@@ -116,6 +116,7 @@ void dp_tx(void *priv, int vnic, unsigned int queue, const struct nuse_frame *fr
 unsigned int worker_rx(struct worker *w);
 void worker_after_run(struct worker *w);
 void worker_kick(struct worker *w);
+void worker_forget(struct worker *w, int vnic);
 
 /* worker.c: their threads, sleep and set-up */
 int workers_alloc(void);

@@ -362,6 +362,22 @@ static void hairpin_deliver(struct worker *w)
 	w->nstaged = 0;
 }
 
+/* Under @w->lock: hairpinned frames staged for @vnic are dropped. */
+void worker_forget(struct worker *w, int vnic)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < w->nstaged; i++) {
+		if (w->staged[i].vnic == vnic) {
+			rte_pktmbuf_free(w->staged[i].m);
+			w->stats.hairpin_dropped++;
+		} else {
+			w->staged[k++] = w->staged[i];
+		}
+	}
+	w->nstaged = k;
+}
+
 /* After a kernel run: the burst it read is freed, local frames go to
  * their vNICs for the next run, the rest to the port. */
 void worker_after_run(struct worker *w)
