@@ -32,6 +32,8 @@ cat > "$WORK/fwd.json" <<JSON
 {"dpdk": {"args": ["--no-huge", "-m", "512", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
 	  "port": "net_memif0,role=client,socket=$SOCK,mac=02:00:00:90:00:0f", "mbufs": 16383},
  "kernel": {"memory": "256M"},
+ "api": {"listen": "127.0.0.1:$API_PORT"}, "rpc": {"socket": "$WORK/rpc.sock"},
+ "state_dir": "$WORK/state",
  "tenants": [{"name": "r", "vnics": [
 	{"name": "eth0", "mac": "00:01:02:03:04:01", "addresses": ["10.254.0.1/16"]},
 	{"name": "eth1", "mac": "02:00:00:90:00:02", "addresses": ["10.252.0.1/24"]}],
@@ -40,7 +42,7 @@ cat > "$WORK/fwd.json" <<JSON
    "sysctls": {"net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0",
 	       "net.ipv4.conf.eth0.rp_filter": "0"}}]}
 JSON
-(sleep 1; "$DAEMON" --config "$WORK/fwd.json" > "$WORK/daemon.log" 2>&1; cp "$WORK/daemon.log" /tmp/fwd-daemon.log) &
+(sleep 1; "$DAEMON" --config "$WORK/fwd.json" > "$WORK/daemon.log" 2>&1) &
 app=$!
 undo "pkill -f 'nuse-appliance --config $WORK/fwd.json'"
 pps_app=$(generate 00:01:02:03:04:01)
