@@ -264,6 +264,10 @@ int dp_init(const struct config *c, const char *argv0)
 	err = port_open(c, argv0, dpw.n);
 	if (err)
 		return err;
+	if (dpw.n > 1 && (unsigned int)CPU_COUNT(&dp_port.cpus) < dpw.n)
+		log_warn("dataplane: %u workers on %d CPUs: some share a core, and each one "
+			 "that waits for another's turn holds its queue up", dpw.n,
+			 CPU_COUNT(&dp_port.cpus));
 	err = workers_alloc();
 	if (err) {
 		port_close();

@@ -152,6 +152,12 @@ static int port_setup(const struct config *c, unsigned int workers)
 	}
 	dp_port.nrxq = nrxq;
 	dp_port.ntxq = ntxq;
+	/* Hardware rx rings are kept full of mbufs: with many queues a small
+	 * pool is all in the rings, and nothing is left to copy frames into. */
+	if (c->mbufs < nrxq * (DP_RING_SIZE + 512))
+		log_warn("dpdk: %u mbufs for %u rx queues of %u: a port that keeps its rings "
+			 "full leaves few for the rest; dpdk.mbufs %u or more is safer", c->mbufs,
+			 nrxq, DP_RING_SIZE, nrxq * (DP_RING_SIZE + 512));
 	dp_port.software = workers > 1 && nrxq == 1;
 	for (q = 0; q < RTE_DIM(dp_port.txq_lock); q++)
 		rte_spinlock_init(&dp_port.txq_lock[q]);
