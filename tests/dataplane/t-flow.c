@@ -132,7 +132,7 @@ static void truncated(void)
 		memcpy(b, v6, len);
 		CHECK(flow_hash(a, len) != 0, "IPv4 frame of %u bytes hashed to 0", len);
 		CHECK(flow_hash(b, len) != 0, "IPv6 frame of %u bytes hashed to 0", len);
-		if (len >= 18) {
+		if (len > 18) {		/* a[18]: the IPv4 header's first byte */
 			a[18] = 0x4f;	/* IHL past the frame's end */
 			flow_hash(a, len);
 			a[18] = 0x41;	/* IHL below 20 */
