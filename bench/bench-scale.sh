@@ -40,10 +40,6 @@ config() { # NAME WORKERS DISTRIBUTE PCAPS...
 JSON
 }
 
-metric() {
-	curl -s "http://127.0.0.1:$API_PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
-}
-
 # run DAEMON WORKERS: Mpps forwarded over SECS, after a second's warm-up
 run() {
 	local out t0 t1 n0 n1

@@ -9,12 +9,9 @@
 #include <unistd.h>
 
 #include <rte_ethdev.h>
-#include <rte_lcore.h>
-#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 #include <rte_spinlock.h>
-#include <rte_thread.h>
 
 #include "demux.h"
 #include "dp_int.h"

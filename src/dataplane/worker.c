@@ -46,6 +46,7 @@ void demux_write_unlock(void)
 	for (i = dpw.n; i-- > 0;)
 		rte_spinlock_unlock(&dpw.w[i].lock);
 }
+
 __thread struct worker *dp_self;
 
 int worker_has_work(struct worker *w)

@@ -10,15 +10,8 @@
 #include <string.h>
 
 #include "flow.h"
+#include "unit/check.h"
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);	\
-		fprintf(stderr, __VA_ARGS__);				\
-		fputc('\n', stderr);					\
-		exit(1);						\
-	}								\
-} while (0)
 
 /* An Ethernet + IPv4 + UDP frame (optionally 802.1Q-tagged) of @len. */
 static unsigned int udp4(unsigned char *f, int vlan, unsigned int src, unsigned short sport,
@@ -150,6 +143,7 @@ int main(void)
 	spread();
 	ipv6();
 	truncated();
-	printf("ok\n");
-	return 0;
+	if (!failed)
+		printf("ok\n");
+	return failed;
 }

@@ -121,6 +121,12 @@ vlan_switch() {
 	sleep 0.3
 }
 
+# metric NAME: its value in the daemon's /metrics, summed over its labels
+metric() {
+	curl -s "http://127.0.0.1:$API_PORT/metrics" |
+		awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $2 } END { print s + 0 }'
+}
+
 pings() { # NS ADDR [count]
 	ip netns exec "$1" ping -c "${3:-3}" -i 0.2 -W 1 "$2" >/dev/null 2>&1
 }

@@ -15,11 +15,6 @@ TAP=nm$ID
 FLOWS=16
 COUNT=400
 
-metric() { # NAME: its value, summed over labels
-	curl -s "http://127.0.0.1:$API_PORT/metrics" |
-		awk -v m="$1" '$1 == m || index($1, m "{") == 1 { s += $2 } END { print s + 0 }'
-}
-
 setup() { # DISTRIBUTE
 	NUSE_TEST_CPUS=2 NUSE_TEST_CORES=2 NUSE_TEST_DISTRIBUTE=$1 write_config "$WORK/m.json" $TAP '[
 	 {"name": "r", "vnics": [
