@@ -30,7 +30,7 @@ static void quiet(const char *m, unsigned long l)
 {
 }
 
-static void no_wire(void *priv, int vnic, const struct nuse_frame *f, unsigned int n)
+static void no_wire(void *priv, int vnic, struct nuse_frame *f, unsigned int n)
 {
 }
 

@@ -166,28 +166,91 @@ int nuse_syscall_submit(int pid, struct nuse_syscall *call);
  * carries.  NUSE_CALL_VNIC_CREATE(struct nuse_vnic_config *) makes one in
  * the calling task's network namespace and returns its id;
  * NUSE_CALL_VNIC_DESTROY(id) removes it, as do "ip link del" and the end
- * of its namespace.  The device offers no offloads: the kernel computes
- * every checksum and segment itself.
+ * of its namespace.  Without NUSE_VNIC_OFFLOADS the device offers no
+ * offloads: the kernel computes every checksum and segment itself, and
+ * every frame is one piece of at most MTU bytes.
  */
-struct nuse_frame {
+
+/* A frame's offloads: the layout and the meaning of Linux's struct
+ * virtio_net_hdr (little endian), which the kernel converts with its own
+ * helpers.  NEEDS_CSUM: the L4 checksum is to be computed from
+ * @csum_start (from the Ethernet header) and stored at @csum_offset past
+ * it; the field holds the pseudo-header sum.  DATA_VALID: the checksums
+ * were verified.  A @gso_type other than NONE: a super-frame of segments
+ * of @gso_size payload bytes each, to cut on the way to a wire. */
+struct nuse_offload {
+	unsigned char flags;
+	unsigned char gso_type;
+	unsigned short hdr_len;
+	unsigned short gso_size;
+	unsigned short csum_start;
+	unsigned short csum_offset;
+};
+#define NUSE_OFF_NEEDS_CSUM	1
+#define NUSE_OFF_DATA_VALID	2
+#define NUSE_GSO_NONE		0
+#define NUSE_GSO_TCPV4		1
+#define NUSE_GSO_TCPV6		4
+#define NUSE_GSO_UDP_L4		5
+#define NUSE_GSO_ECN		0x80
+
+/* Data of a frame past its first piece. */
+struct nuse_seg {
 	void *data;
 	unsigned int len;
+};
+#define NUSE_FRAME_SEGS_MAX	64
+
+/* Where the host sends a transmitted frame (struct nuse_frame.peer). */
+#define NUSE_PEER_WIRE		(-1)	/* the host took a copy */
+#define NUSE_PEER_SOFTWARE	(-2)	/* the kernel completes its offloads
+					 * (segments, checksums) and hands the
+					 * result over again, offload-free */
+
+struct nuse_frame {
+	void *data;
+	unsigned int len;		/* of @data, the first piece */
 	/* The flow's hash (the port's RSS), 0 for none: received frames
 	 * carry it into the kernel (RPS and RFS then agree with the port);
 	 * transmitted ones carry the kernel's. */
 	unsigned int hash;
+	struct nuse_offload off;	/* zero: none */
+	unsigned short nsegs;		/* the rest of the frame: @segs[0..nsegs) */
+	const struct nuse_seg *segs;
+	/* Transmit only: NUSE_PEER_WIRE when the callback is called; the
+	 * callback may set it to the id of another vNIC, which then
+	 * receives the frame as it is (the same buffers, offloads and all:
+	 * no copy), or to NUSE_PEER_SOFTWARE. */
+	int peer;
 };
+
+/* The frame's length, all pieces. */
+static inline unsigned int nuse_frame_len(const struct nuse_frame *f)
+{
+	unsigned int len = f->len, i;
+
+	for (i = 0; i < f->nsegs; i++)
+		len += f->segs[i].len;
+	return len;
+}
 
 /* Frames the kernel transmits on @vnic.  Runs on a kernel stack, on the
  * host thread of whichever CPU transmits: with several CPUs, on several
  * threads at once.  Keep it short and never call into the kernel.  The
- * frames are freed when it returns, so copy what you keep. */
+ * frames are freed when it returns, so copy what you keep (or name a
+ * peer).  With NUSE_VNIC_OFFLOADS a frame may have pieces (@segs) and
+ * offloads (@off). */
 typedef void (*nuse_vnic_tx_fn)(void *priv, int vnic,
-				const struct nuse_frame *frames, unsigned int n);
+				struct nuse_frame *frames, unsigned int n);
 /* The same, with the transmit queue (CPU c sends on queue c modulo the
  * queues): several queues' callbacks run at once, one per queue. */
 typedef void (*nuse_vnic_txq_fn)(void *priv, int vnic, unsigned int queue,
-				 const struct nuse_frame *frames, unsigned int n);
+				 struct nuse_frame *frames, unsigned int n);
+
+/* The vNIC offers scatter-gather, checksum offload, TSO (IPv4, IPv6) and
+ * UDP GSO, and takes frames with pieces and offloads; frames between
+ * vNICs can then cross whole (NUSE_PEER). */
+#define NUSE_VNIC_OFFLOADS	0x1
 
 struct nuse_vnic_config {
 	char name[16];
@@ -199,11 +262,14 @@ struct nuse_vnic_config {
 	int ifindex;			/* set by the kernel */
 	unsigned int queues;		/* 0: 1; at most NUSE_CPUS_MAX */
 	nuse_vnic_txq_fn tx_queue;	/* if set, used instead of tx */
+	unsigned int flags;		/* NUSE_VNIC_* */
 };
 
 struct nuse_vnic_stats {
 	unsigned long long rx_packets, rx_bytes, rx_dropped;
 	unsigned long long tx_packets, tx_bytes, tx_dropped;
+	/* of those received: the ones another vNIC sent it as its peer */
+	unsigned long long rx_peer_packets, rx_peer_dropped;
 };
 
 /* Owner thread, between runs: queue received Ethernet frames for @vnic

@@ -149,7 +149,7 @@ static int parse_size(const char *s, size_t *out)
 
 static int dpdk_parse(struct ctx *x, json_t *o, struct config *c)
 {
-	static const char *const keys[] = { "args", "port", "mbufs", NULL };
+	static const char *const keys[] = { "args", "port", "mbufs", "mtu", "offloads", NULL };
 	const char *port = NULL;
 	json_t *args, *a;
 	char path[64];
@@ -160,8 +160,15 @@ static int dpdk_parse(struct ctx *x, json_t *o, struct config *c)
 	if (conf_only_keys(x, o, "dpdk", keys) ||
 	    conf_get_string(x, o, "port", "dpdk", 1, &port) ||
 	    conf_array_of(x, o, "args", "dpdk", &args) ||
-	    conf_get_uint(x, o, "mbufs", "dpdk", 1023, 1 << 22, &c->mbufs))
+	    conf_get_uint(x, o, "mbufs", "dpdk", 1023, 1 << 22, &c->mbufs) ||
+	    conf_get_uint(x, o, "mtu", "dpdk", 68, 9000, &c->port_mtu))
 		return -EINVAL;
+	a = json_object_get(o, "offloads");
+	if (a && !json_is_boolean(a))
+		return conf_fail(x, "dpdk.offloads", "must be true or false, not %s",
+				 conf_type_name(a));
+	if (a)
+		c->offloads = json_is_true(a);
 	if (!*port)
 		return conf_fail(x, "dpdk.port", "empty");
 	c->port = strdup(port);
@@ -515,6 +522,8 @@ int config_load(const char *path, struct config *c, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	c->mbufs = DEFAULT_MBUFS;
+	c->port_mtu = 1500;
+	c->offloads = 1;
 	c->kernel_memory = DEFAULT_MEMORY;
 	c->kernel_cpus = 0;		/* dataplane.cores, unless given */
 	c->dp_cores = 1;
@@ -599,6 +608,8 @@ char *config_dump(const struct config *c)
 	json_object_set_new(dpdk, "args", args);
 	json_object_set_new(dpdk, "port", json_string(c->port));
 	json_object_set_new(dpdk, "mbufs", json_integer(c->mbufs));
+	json_object_set_new(dpdk, "mtu", json_integer(c->port_mtu));
+	json_object_set_new(dpdk, "offloads", json_boolean(c->offloads));
 	json_object_set_new(root, "dpdk", dpdk);
 	fmt_size(c->kernel_memory, mem, sizeof(mem));
 	fmt_size(c->kernel_reserve, reserve, sizeof(reserve));

@@ -18,6 +18,8 @@ struct config {
 	int neal_args;
 	char *port;			/* PCI address or virtual device string */
 	unsigned int mbufs;
+	unsigned int port_mtu;		/* the port's MTU (frames: + 14, + 4 per tag) */
+	int offloads;			/* vNICs with offloads; the port's used */
 	size_t kernel_memory;
 	size_t kernel_reserve;		/* kept back from admission */
 	unsigned int kernel_cpus;	/* the kernel's CPUs: host threads */

@@ -119,23 +119,21 @@ static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan
 		log_warn("dataplane: cannot route frames to vNIC %d", vnic);
 }
 
-/* Once it is out of the demux, no worker stages a frame for @vnic; those
- * staged before go now, before its id can be given to another tenant's
- * vNIC. */
+/* Once it is out of the demux, no tx callback names @vnic as a frame's
+ * peer.  One that did just before hands the frame over in the same RCU
+ * section of the kernel's transmit path, which the vNIC's destruction
+ * waits for before its id can be given to another tenant's vNIC. */
 static void dp_detach(void *priv, int vnic)
 {
-	unsigned int i;
-
 	demux_write_lock();
 	demux_del(vnic);
-	for (i = 0; i < dpw.n; i++)
-		worker_forget(&dpw.w[i], vnic);
 	demux_write_unlock();
 }
 
 static int dp_boot(const struct config *c)
 {
 	struct tenant_io io = { .tx_queue = dp_tx, .queues = dpw.n,
+				.vnic_flags = c->offloads ? NUSE_VNIC_OFFLOADS : 0,
 				.attach = dp_attach, .detach = dp_detach };
 	unsigned int i;
 	int err;

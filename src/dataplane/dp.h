@@ -17,7 +17,10 @@
 struct dp_stats {
 	unsigned long long rx_frames, rx_bytes, rx_unknown, rx_malformed;
 	unsigned long long rx_flood_copies;
-	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin, hairpin_dropped;
+	unsigned long long tx_frames, tx_bytes, tx_dropped, hairpin;
+	unsigned long long tx_software;		/* back to the kernel to segment/checksum */
+	unsigned long long tx_tso, tx_csum;	/* left to the port */
+	unsigned long long rx_csum_good, rx_lro, rx_multiseg;
 	unsigned long long flood_dropped;	/* over the per-run flood budget */
 	unsigned long long flood_filtered;	/* multicast a vNIC did not join */
 	unsigned long long spread_frames;	/* handed to another worker by flow hash */

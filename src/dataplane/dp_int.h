@@ -26,6 +26,13 @@ struct dp_port {
 	int software;			/* one rx queue: worker 0 spreads by flow hash */
 	rte_spinlock_t txq_lock[RTE_MAX_LCORE];	/* when workers share a tx queue */
 	cpu_set_t cpus;			/* the process's CPUs before EAL pinned it */
+	/* What the port does for us (port.c) */
+	int multiseg;			/* takes chains of mbufs */
+	unsigned int max_segs;		/* of a frame it sends */
+	int tx_csum;			/* TCP and UDP checksums */
+	int tso4, tso6;			/* TCP segmentation, IPv4 and IPv6 */
+	unsigned int tso_frame_max;	/* a segment's frame at most (0: any) */
+	int rx_offloads;		/* checksum flags or LRO on receive */
 };
 
 extern struct dp_port dp_port;
@@ -40,7 +47,6 @@ int port_rx_intr_fd(unsigned int q);
 
 #define BURST		32
 #define TX_MAX		512
-#define HAIRPIN_MAX	4096		/* unicast frames between local vNICs, per run */
 #define FLOOD_BUDGET	256		/* broadcast/multicast frames from vNICs
 					 * delivered per run: a budget of their own, so
 					 * that they cannot crowd unicast out */
@@ -56,10 +62,12 @@ int port_rx_intr_fd(unsigned int q);
 #define WARM_NS		1000000000ULL
 #define WARM_SLEEP_NS	1000000ULL
 
+/* A broadcast or multicast frame a vNIC sent, for the others of its VLAN. */
 struct hairpin {
-	int vnic;		/* a flood: the sender, and @vlan its VLAN */
+	int vnic;		/* the sender, and @vlan its VLAN */
 	int vlan;
 	struct rte_mbuf *m;
+	struct nuse_offload off;
 };
 
 /* One worker: the host thread of kernel CPU @id (frames.c, worker.c). */
@@ -79,16 +87,16 @@ struct worker {
 	rte_spinlock_t lock;
 	struct rte_mbuf *tx[TX_MAX];
 	unsigned int ntx;
-	struct hairpin staged[HAIRPIN_MAX];
-	unsigned int nstaged;
 	struct hairpin floods[FLOOD_QUEUE];	/* a ring */
 	unsigned int flood_head, flood_tail;
 
 	/* the worker's own */
-	struct rte_mbuf *inflight[HAIRPIN_MAX + FLOOD_BUDGET];
+	struct rte_mbuf *inflight[FLOOD_BUDGET];
+	struct nuse_seg flood_segs[FLOOD_BUDGET][NUSE_FRAME_SEGS_MAX];
 	unsigned int ninflight;
 	struct rte_mbuf *rx[BURST];	/* read by the next run */
 	unsigned int nrx;
+	struct nuse_seg rx_segs[BURST][NUSE_FRAME_SEGS_MAX];	/* their pieces */
 	struct nuse_frame batch[BURST];	/* for one vNIC, not yet handed over */
 	unsigned int nbatch;
 	int batch_vnic;
@@ -111,12 +119,11 @@ extern struct dp_workers dpw;
 extern __thread struct worker *dp_self;
 
 /* frames.c: the frame path of a worker */
-void dp_tx(void *priv, int vnic, unsigned int queue, const struct nuse_frame *frames,
+void dp_tx(void *priv, int vnic, unsigned int queue, struct nuse_frame *frames,
 	   unsigned int n);
 unsigned int worker_rx(struct worker *w);
 void worker_after_run(struct worker *w);
 void worker_kick(struct worker *w);
-void worker_forget(struct worker *w, int vnic);
 
 /* worker.c: their threads, sleep and set-up */
 int workers_alloc(void);

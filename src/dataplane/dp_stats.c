@@ -27,7 +27,12 @@ void dp_get_stats(struct dp_stats *s)
 		s->tx_bytes += w.tx_bytes;
 		s->tx_dropped += w.tx_dropped;
 		s->hairpin += w.hairpin;
-		s->hairpin_dropped += w.hairpin_dropped;
+		s->tx_software += w.tx_software;
+		s->tx_tso += w.tx_tso;
+		s->tx_csum += w.tx_csum;
+		s->rx_csum_good += w.rx_csum_good;
+		s->rx_lro += w.rx_lro;
+		s->rx_multiseg += w.rx_multiseg;
 		s->flood_dropped += w.flood_dropped;
 		s->flood_filtered += w.flood_filtered;
 		s->spread_frames += w.spread_frames;
@@ -126,11 +131,22 @@ static void dp_render(struct metrics_out *o, const void *snap)
 	metrics_counter(o, "nuse_dataplane_tx_dropped_total",
 			"Frames the port would not take.", s->tx_dropped);
 	metrics_counter(o, "nuse_dataplane_hairpin_total",
-			"Frames from one vNIC to another on the same VLAN, kept off the wire.",
-			s->hairpin);
-	metrics_counter(o, "nuse_dataplane_hairpin_dropped_total",
-			"Local copies dropped: more in one kernel run than the dataplane stages.",
-			s->hairpin_dropped);
+			"Unicast frames from one vNIC to another on the same VLAN, handed "
+			"across by the kernel (no copy, off the wire).", s->hairpin);
+	metrics_counter(o, "nuse_dataplane_tx_software_total",
+			"Frames sent back to the kernel to segment or checksum: offloads the "
+			"port does not have.", s->tx_software);
+	metrics_counter(o, "nuse_dataplane_tx_tso_total",
+			"Super-frames the port segments (TSO).", s->tx_tso);
+	metrics_counter(o, "nuse_dataplane_tx_csum_total",
+			"Frames whose checksum the port computes.", s->tx_csum);
+	metrics_counter(o, "nuse_dataplane_rx_csum_good_total",
+			"Received frames the port verified the checksum of.", s->rx_csum_good);
+	metrics_counter(o, "nuse_dataplane_rx_lro_total",
+			"Received super-frames the port coalesced (LRO).", s->rx_lro);
+	metrics_counter(o, "nuse_dataplane_rx_multiseg_total",
+			"Received frames in more than one mbuf (jumbo, scatter).",
+			s->rx_multiseg);
 	metrics_counter(o, "nuse_dataplane_flood_dropped_total",
 			"Broadcast and multicast frames from vNICs dropped: more in one kernel "
 			"run than the flood budget.", s->flood_dropped);

@@ -54,42 +54,123 @@ static void tx_flush(struct worker *w)
 	w->ntx = 0;
 }
 
-/* A copy of @f in a fresh mbuf, tagged with @vlan when it has one. */
+/* Append @n bytes at @src to the chain @head, whose last segment is
+ * *@tail, with new segments as needed; 0 or -1 (out of mbufs, or a port
+ * that takes one segment only). */
+static int mbuf_put(struct rte_mbuf *head, struct rte_mbuf **tail, const void *src,
+		    unsigned int n)
+{
+	while (n) {
+		struct rte_mbuf *t = *tail;
+		unsigned int room = rte_pktmbuf_tailroom(t), k = n < room ? n : room;
+
+		if (!room) {
+			if (!dp_port.multiseg || head->nb_segs >= dp_port.max_segs ||
+			    !(t = rte_pktmbuf_alloc(dp_port.pool)))
+				return -1;
+			(*tail)->next = t;
+			*tail = t;
+			head->nb_segs++;
+			continue;
+		}
+		memcpy(rte_pktmbuf_mtod_offset(t, char *, t->data_len), src, k);
+		t->data_len += k;
+		head->pkt_len += k;
+		src = (const char *)src + k;
+		n -= k;
+	}
+	return 0;
+}
+
+/* A copy of @f (all its pieces) in fresh mbufs, tagged with @vlan when it
+ * has one. */
 static struct rte_mbuf *frame_copy(const struct nuse_frame *f, int vlan)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_port.pool);
-	unsigned int extra = vlan >= 0 ? 4 : 0;
-	unsigned char *p;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_port.pool), *tail = m;
+	const unsigned char *p = f->data;
+	unsigned char tag[4] = { 0x81, 0x00, (vlan >> 8) & 0x0f, vlan & 0xff };
+	unsigned int i;
+	int err;
 
 	if (!m)
 		return NULL;
-	p = (unsigned char *)rte_pktmbuf_append(m, f->len + extra);
-	if (!p) {
+	if (vlan >= 0)
+		err = mbuf_put(m, &tail, p, 12) || mbuf_put(m, &tail, tag, 4) ||
+		      mbuf_put(m, &tail, p + 12, f->len - 12);
+	else
+		err = mbuf_put(m, &tail, p, f->len);
+	for (i = 0; !err && i < f->nsegs; i++)
+		err = mbuf_put(m, &tail, f->segs[i].data, f->segs[i].len);
+	if (err) {
 		rte_pktmbuf_free(m);
 		return NULL;
 	}
-	if (!extra) {
-		memcpy(p, f->data, f->len);
-		return m;
-	}
-	memcpy(p, f->data, 12);
-	p[12] = 0x81;
-	p[13] = 0x00;
-	p[14] = vlan >> 8;
-	p[15] = vlan & 0xff;
-	memcpy(p + 16, (unsigned char *)f->data + 12, f->len - 12);
 	return m;
 }
 
-static void hairpin_stage(struct worker *w, int vnic, struct rte_mbuf *m)
+/* Whether the port finishes what @f leaves to offloads (a checksum, TSO),
+ * its headers in the frame's first piece: if not, the kernel does it
+ * first (NUSE_PEER_SOFTWARE). */
+static int port_takes(const struct nuse_frame *f)
 {
-	if (w->nstaged == HAIRPIN_MAX) {
-		rte_pktmbuf_free(m);
-		w->stats.hairpin_dropped++;
-		return;
+	const struct nuse_offload *o = &f->off;
+
+	if (!o->flags && !o->gso_type)
+		return 1;
+	if (!(o->flags & NUSE_OFF_NEEDS_CSUM) || o->csum_start < 14 + 20 ||
+	    o->csum_start + o->csum_offset + 2u > f->len)
+		return 0;
+	switch (o->gso_type) {
+	case NUSE_GSO_NONE:
+		return dp_port.tx_csum && (o->csum_offset == 16 || o->csum_offset == 6);
+	case NUSE_GSO_TCPV4:
+	case NUSE_GSO_TCPV6:
+		if (o->csum_offset != 16 || o->csum_start + 20u > f->len ||
+		    o->csum_start + (((const unsigned char *)f->data)[o->csum_start + 12] >> 4) * 4u > f->len)
+			return 0;
+		return o->gso_type == NUSE_GSO_TCPV4 ? dp_port.tso4 : dp_port.tso6;
+	default:
+		return 0;	/* ECN's CWR on the first segment only; UDP GSO */
 	}
-	w->staged[w->nstaged++] = (struct hairpin){ vnic, 0, m };
-	w->stats.hairpin++;
+}
+
+/* The port's offload flags for @m, the copy of @f with @l2 bytes of
+ * Ethernet header(s) (port_takes(f)): the port computes the L4 checksum
+ * (its field holds the pseudo-header's sum, as DPDK wants it) and cuts a
+ * super-frame into segments. */
+static void tx_offload(struct worker *w, struct rte_mbuf *m, const struct nuse_frame *f,
+		       unsigned int l2)
+{
+	const struct nuse_offload *o = &f->off;
+	unsigned char *p = rte_pktmbuf_mtod(m, unsigned char *);
+	unsigned int l3 = o->csum_start - 14;
+	void *ip = p + l2;
+	uint16_t *check = (uint16_t *)(p + l2 + l3 + o->csum_offset);
+	int v4 = (p[l2] >> 4) == 4;
+	uint64_t fl = v4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6;
+
+	m->l2_len = l2;
+	m->l3_len = l3;
+	if (o->gso_type != NUSE_GSO_NONE) {
+		fl |= RTE_MBUF_F_TX_TCP_SEG;
+		if (v4) {
+			fl |= RTE_MBUF_F_TX_IP_CKSUM;
+			((struct rte_ipv4_hdr *)ip)->hdr_checksum = 0;
+		}
+		m->l4_len = (p[l2 + l3 + 12] >> 4) * 4;
+		m->tso_segsz = o->gso_size;
+		/* net_tap wants whole segments within its MTU: smaller ones
+		 * then (TCP takes any segment size up to the MSS) */
+		if (dp_port.tso_frame_max &&
+		    m->tso_segsz + l2 + l3 + m->l4_len > dp_port.tso_frame_max)
+			m->tso_segsz = dp_port.tso_frame_max - l2 - l3 - m->l4_len;
+		w->stats.tx_tso++;
+	} else {
+		fl |= o->csum_offset == 16 ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM;
+		w->stats.tx_csum++;
+	}
+	m->ol_flags |= fl;
+	*check = v4 ? rte_ipv4_phdr_cksum(ip, fl) : rte_ipv6_phdr_cksum(ip, fl);
 }
 
 struct flood_probe {
@@ -121,50 +202,68 @@ static int flood_wanted(struct worker *w, int vlan, int from, const unsigned cha
 }
 
 /* A broadcast or multicast frame from @vnic, for the other vNICs of its
- * VLAN: one copy, shared by all of them when it is delivered. */
-static void flood_stage(struct worker *w, int vnic, int vlan, struct rte_mbuf *m)
+ * VLAN: one copy, with its offloads, shared by all of them when it is
+ * delivered. */
+static void flood_stage(struct worker *w, int vnic, int vlan, struct rte_mbuf *m,
+			const struct nuse_offload *off)
 {
 	if (w->flood_head - w->flood_tail == FLOOD_QUEUE) {
 		rte_pktmbuf_free(m);
 		w->stats.flood_dropped++;
 		return;
 	}
-	w->floods[w->flood_head++ % FLOOD_QUEUE] = (struct hairpin){ vnic, vlan, m };
+	w->floods[w->flood_head++ % FLOOD_QUEUE] = (struct hairpin){ vnic, vlan, m, *off };
 }
 
-static void tx_locked(struct worker *w, int vnic, const struct nuse_frame *frames,
+/*
+ * The frames vNIC @vnic sent.  To a local vNIC the kernel hands the frame
+ * itself across (as its peer: no copy, a super-frame whole); to the wire
+ * goes a copy with the offloads the port finishes, or, when it cannot
+ * finish them, the frame goes back to the kernel first and comes again.
+ */
+static void tx_locked(struct worker *w, int vnic, struct nuse_frame *frames,
 		      unsigned int n)
 {
 	int vlan = demux_vlan(vnic), local;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		const unsigned char *dst = frames[i].data;
+		struct nuse_frame *f = &frames[i];
+		const unsigned char *dst = f->data;
 		struct rte_mbuf *m;
 
-		if (frames[i].len < 14)
+		if (f->len < 14)
 			continue;
-		w->stats.tx_frames++;
-		w->stats.tx_bytes += frames[i].len;
 		local = dst[0] & 1 ? -1 : demux_lookup(vlan, dst);
-		if (local >= 0 || (dst[0] & 1 && flood_wanted(w, vlan, vnic, dst))) {
-			struct rte_mbuf *copy = frame_copy(&frames[i], -1);
+		if (local >= 0) {
+			f->peer = local;
+			w->stats.tx_frames++;
+			w->stats.hairpin++;
+			continue;	/* never on the wire */
+		}
+		if (!port_takes(f)) {
+			f->peer = NUSE_PEER_SOFTWARE;
+			w->stats.tx_software++;
+			continue;
+		}
+		w->stats.tx_frames++;
+		w->stats.tx_bytes += nuse_frame_len(f);
+		if (dst[0] & 1 && flood_wanted(w, vlan, vnic, dst)) {
+			struct rte_mbuf *copy = frame_copy(f, -1);
 
 			if (!copy) {
 				w->stats.tx_dropped++;
 				continue;
 			}
-			if (local >= 0) {
-				hairpin_stage(w, local, copy);
-				continue;	/* never on the wire */
-			}
-			flood_stage(w, vnic, vlan, copy);
+			flood_stage(w, vnic, vlan, copy, &f->off);
 		}
-		m = frame_copy(&frames[i], vlan);
+		m = frame_copy(f, vlan);
 		if (!m) {
 			w->stats.tx_dropped++;
 			continue;
 		}
+		if (f->off.flags)
+			tx_offload(w, m, f, vlan >= 0 ? 18 : 14);
 		w->tx[w->ntx++] = m;
 		if (w->ntx == TX_MAX)
 			tx_flush(w);
@@ -173,8 +272,8 @@ static void tx_locked(struct worker *w, int vnic, const struct nuse_frame *frame
 
 /* The vNICs' tx queue @queue is worker @queue's: a frame a flow's CPU
  * sends leaves through that CPU's worker and port queue. */
-void dp_tx(void *priv, int vnic, unsigned int queue, const struct nuse_frame *frames,
-		  unsigned int n)
+void dp_tx(void *priv, int vnic, unsigned int queue, struct nuse_frame *frames,
+	   unsigned int n)
 {
 	struct worker *w = &dpw.w[queue % dpw.n];
 
@@ -224,16 +323,60 @@ static int flood_push(void *arg, int vnic)
 	return 0;
 }
 
-static void rx_one(struct worker *w, struct rte_mbuf *m)
+/* What the port says of a received frame's checksum, and an LRO
+ * super-frame as the kernel takes one: NEEDS_CSUM with the pseudo-header's
+ * sum in the TCP checksum (as GRO leaves it), the segment size the port
+ * saw.  @p is the frame (untagged), @len its first piece. */
+static void rx_offload(struct worker *w, struct rte_mbuf *m, unsigned char *p,
+		       unsigned int len, struct nuse_offload *o)
+{
+	uint64_t l4 = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+	unsigned int l3, proto;
+	int v4;
+
+	if (l4 == RTE_MBUF_F_RX_L4_CKSUM_GOOD) {
+		o->flags = NUSE_OFF_DATA_VALID;
+		w->stats.rx_csum_good++;
+	}
+	if (!(m->ol_flags & RTE_MBUF_F_RX_LRO) || !m->tso_segsz || !o->flags || len < 14 + 40)
+		return;
+	v4 = p[12] == 0x08 && p[13] == 0x00;
+	if (v4) {
+		l3 = (p[14] & 0x0f) * 4;
+		proto = p[14 + 9];
+	} else if (p[12] == 0x86 && p[13] == 0xdd) {
+		l3 = 40;
+		proto = p[14 + 6];
+	} else {
+		return;
+	}
+	if (proto != 6 || l3 < 20 || 14 + l3 + 20 > len)
+		return;
+	*o = (struct nuse_offload){
+		.flags = NUSE_OFF_NEEDS_CSUM,
+		.gso_type = v4 ? NUSE_GSO_TCPV4 : NUSE_GSO_TCPV6,
+		.gso_size = m->tso_segsz,
+		.csum_start = 14 + l3,
+		.csum_offset = 16,
+	};
+	*(uint16_t *)(p + 14 + l3 + 16) =
+		v4 ? rte_ipv4_phdr_cksum((struct rte_ipv4_hdr *)(p + 14), 0)
+		   : rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)(p + 14), 0);
+	w->stats.rx_lro++;
+}
+
+/* Frame @i of the burst, in mbuf @m (one segment or a chain). */
+static void rx_one(struct worker *w, struct rte_mbuf *m, unsigned int i)
 {
 	unsigned char *p = rte_pktmbuf_mtod(m, unsigned char *);
-	unsigned int len = m->data_len;
+	unsigned int len = m->data_len, k;
 	int vlan = DEMUX_UNTAGGED, vnic;
 	struct flood_deliver rf = { .w = w, .copies = &w->stats.rx_flood_copies };
+	struct rte_mbuf *s;
 
 	w->stats.rx_frames++;
 	w->stats.rx_bytes += m->pkt_len;
-	if (m->nb_segs > 1 || len < 14) {
+	if (len < 14 || m->nb_segs > NUSE_FRAME_SEGS_MAX + 1) {
 		w->stats.rx_malformed++;
 		return;
 	}
@@ -255,6 +398,15 @@ static void rx_one(struct worker *w, struct rte_mbuf *m)
 	}
 	rf.f.data = p;
 	rf.f.len = len;
+	for (s = m->next, k = 0; s; s = s->next, k++)
+		w->rx_segs[i][k] = (struct nuse_seg){ rte_pktmbuf_mtod(s, void *), s->data_len };
+	if (k) {
+		rf.f.segs = w->rx_segs[i];
+		rf.f.nsegs = k;
+		w->stats.rx_multiseg++;
+	}
+	if (dp_port.rx_offloads)
+		rx_offload(w, m, p, len, &rf.f.off);
 	/* the port's flow hash (or ours), for the kernel's RPS/RFS */
 	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
 		rf.f.hash = m->hash.rss;
@@ -321,58 +473,39 @@ unsigned int worker_rx(struct worker *w)
 		return 0;
 	rte_spinlock_lock(&w->lock);
 	for (i = 0; i < n; i++)
-		rx_one(w, w->rx[i]);
+		rx_one(w, w->rx[i], i);
 	rx_flush(w);
 	rte_spinlock_unlock(&w->lock);
 	return n;
 }
 
-/* Frames kept for the next run: hairpinned and flooded ones go to their
- * vNICs now, and the ones the last run consumed are freed. */
-static void hairpin_deliver(struct worker *w)
+/* Frames kept for the next run: flooded ones go to their vNICs now,
+ * and the ones the last run consumed are freed. */
+static void flood_deliver(struct worker *w)
 {
 	unsigned int i;
 
 	for (i = 0; i < w->ninflight; i++)
 		rte_pktmbuf_free(w->inflight[i]);
 	w->ninflight = 0;
-	for (i = 0; i < w->nstaged; i++) {
-		struct nuse_frame f = {
-			.data = rte_pktmbuf_mtod(w->staged[i].m, void *),
-			.len = w->staged[i].m->data_len,
-		};
-
-		rx_to(w, w->staged[i].vnic, &f);
-		w->inflight[w->ninflight++] = w->staged[i].m;
-	}
-	rx_flush(w);
 	for (i = 0; i < FLOOD_BUDGET && w->flood_tail != w->flood_head; i++) {
 		struct hairpin *h = &w->floods[w->flood_tail++ % FLOOD_QUEUE];
+		struct rte_mbuf *m = h->m, *s;
 		struct flood_deliver fd = {
-			w, { .data = rte_pktmbuf_mtod(h->m, void *), .len = h->m->data_len },
+			w, { .data = rte_pktmbuf_mtod(m, void *), .len = m->data_len,
+			     .off = h->off },
 			&w->stats.hairpin,
 		};
+		unsigned int k = 0;
 
+		for (s = m->next; s && k < NUSE_FRAME_SEGS_MAX; s = s->next, k++)
+			w->flood_segs[i][k] = (struct nuse_seg){ rte_pktmbuf_mtod(s, void *),
+								 s->data_len };
+		fd.f.segs = w->flood_segs[i];
+		fd.f.nsegs = k;
 		demux_flood(h->vlan, h->vnic, flood_push, &fd);
-		w->inflight[w->ninflight++] = h->m;
+		w->inflight[w->ninflight++] = m;
 	}
-	w->nstaged = 0;
-}
-
-/* Under @w->lock: hairpinned frames staged for @vnic are dropped. */
-void worker_forget(struct worker *w, int vnic)
-{
-	unsigned int i, k = 0;
-
-	for (i = 0; i < w->nstaged; i++) {
-		if (w->staged[i].vnic == vnic) {
-			rte_pktmbuf_free(w->staged[i].m);
-			w->stats.hairpin_dropped++;
-		} else {
-			w->staged[k++] = w->staged[i];
-		}
-	}
-	w->nstaged = k;
 }
 
 /* After a kernel run: the burst it read is freed, local frames go to
@@ -385,7 +518,7 @@ void worker_after_run(struct worker *w)
 		rte_pktmbuf_free(w->rx[i]);
 	w->nrx = 0;
 	rte_spinlock_lock(&w->lock);
-	hairpin_deliver(w);
+	flood_deliver(w);
 	if (w->ntx)
 		tx_flush(w);
 	rte_spinlock_unlock(&w->lock);

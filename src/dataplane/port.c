@@ -73,10 +73,60 @@ static int port_find(const char *spec, uint16_t *port)
 	return rte_eth_dev_get_port_by_name(name, port) ? -ENODEV : 0;
 }
 
+/* The offloads of the port that the dataplane uses (c->offloads), for
+ * frames of the configured MTU: it sends chains of mbufs and computes
+ * TCP and UDP checksums and cuts TCP super-frames when it can; it takes
+ * frames larger than an mbuf in chains (scatter), and reports checksums
+ * it verified and coalesced TCP (LRO). */
+static void port_offloads(const struct config *c, const struct rte_eth_dev_info *info,
+			  struct rte_eth_conf *conf)
+{
+	const uint64_t csum = RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	const uint64_t rxcsum = RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	uint64_t tx = info->tx_offload_capa, rx = info->rx_offload_capa;
+	/* net_tap's TSO is DPDK's GSO library, which cuts TCP over IPv4 only */
+	int gso_lib = !strcmp(info->driver_name, "net_tap");
+
+	conf->rxmode.mtu = c->port_mtu;
+	if (c->port_mtu + RTE_ETHER_HDR_LEN + 8 > RTE_MBUF_DEFAULT_DATAROOM &&
+	    (rx & RTE_ETH_RX_OFFLOAD_SCATTER))
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	dp_port.multiseg = !!(tx & RTE_ETH_TX_OFFLOAD_MULTI_SEGS);
+	dp_port.max_segs = info->tx_desc_lim.nb_seg_max ? info->tx_desc_lim.nb_seg_max : 1;
+	if (!dp_port.multiseg)
+		dp_port.max_segs = 1;
+	if (dp_port.max_segs > NUSE_FRAME_SEGS_MAX + 1)
+		dp_port.max_segs = NUSE_FRAME_SEGS_MAX + 1;
+	if (dp_port.multiseg)
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	if (!c->offloads)
+		return;
+	if ((tx & csum) == csum) {
+		dp_port.tx_csum = 1;
+		conf->txmode.offloads |= csum;
+	}
+	if (dp_port.tx_csum && dp_port.multiseg && (tx & RTE_ETH_TX_OFFLOAD_TCP_TSO) &&
+	    (tx & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) && dp_port.max_segs >= 33) {
+		dp_port.tso4 = 1;
+		dp_port.tso6 = !gso_lib;
+		/* it measures a segment's whole frame against its MTU */
+		dp_port.tso_frame_max = gso_lib ? c->port_mtu : 0;
+		conf->txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+	}
+	if ((rx & rxcsum) == rxcsum)
+		conf->rxmode.offloads |= rxcsum;
+	if (rx & RTE_ETH_RX_OFFLOAD_TCP_LRO) {
+		conf->rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+		conf->rxmode.max_lro_pkt_size = info->max_lro_pkt_size ? info->max_lro_pkt_size
+									: 65535;
+	}
+	dp_port.rx_offloads = !!(conf->rxmode.offloads & (rxcsum | RTE_ETH_RX_OFFLOAD_TCP_LRO));
+}
+
 /* Configure @nrxq/@ntxq queues, with rx interrupts where the PMD has
  * them and RSS where it has that; the queues set up. */
-static int port_configure(const struct rte_eth_dev_info *info, unsigned int nrxq,
-			  unsigned int ntxq, int socket)
+static int port_configure(const struct config *c, const struct rte_eth_dev_info *info,
+			  unsigned int nrxq, unsigned int ntxq, int socket)
 {
 	struct rte_eth_conf conf = { .intr_conf.rxq = 1 };
 	uint64_t hf = info->flow_type_rss_offloads &
@@ -91,16 +141,25 @@ static int port_configure(const struct rte_eth_dev_info *info, unsigned int nrxq
 		if (info->rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH)
 			conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	}
+	port_offloads(c, info, &conf);
 	ret = rte_eth_dev_configure(dp_port.id, nrxq, ntxq, &conf);
 	if (ret < 0) {
 		conf.intr_conf.rxq = 0;
 		ret = rte_eth_dev_configure(dp_port.id, nrxq, ntxq, &conf);
 	}
-	for (q = 0; ret >= 0 && q < nrxq; q++)
-		ret = rte_eth_rx_queue_setup(dp_port.id, q, DP_RING_SIZE, socket, NULL,
+	for (q = 0; ret >= 0 && q < nrxq; q++) {
+		struct rte_eth_rxconf rxc = info->default_rxconf;
+
+		rxc.offloads = conf.rxmode.offloads;
+		ret = rte_eth_rx_queue_setup(dp_port.id, q, DP_RING_SIZE, socket, &rxc,
 					     dp_port.pool);
-	for (q = 0; ret >= 0 && q < ntxq; q++)
-		ret = rte_eth_tx_queue_setup(dp_port.id, q, DP_RING_SIZE, socket, NULL);
+	}
+	for (q = 0; ret >= 0 && q < ntxq; q++) {
+		struct rte_eth_txconf txc = info->default_txconf;
+
+		txc.offloads = conf.txmode.offloads;
+		ret = rte_eth_tx_queue_setup(dp_port.id, q, DP_RING_SIZE, socket, &txc);
+	}
 	dp_port.rx_intr = conf.intr_conf.rxq;
 	return ret;
 }
@@ -108,7 +167,7 @@ static int port_configure(const struct rte_eth_dev_info *info, unsigned int nrxq
 static int port_setup(const struct config *c, unsigned int workers)
 {
 	struct rte_eth_dev_info info;
-	unsigned int nrxq = 1, ntxq = 1, q;
+	unsigned int nrxq = 1, ntxq = 1, q, room, max;
 	int socket, ret;
 
 	ret = port_find(c->port, &dp_port.id);
@@ -117,34 +176,50 @@ static int port_setup(const struct config *c, unsigned int workers)
 		return ret;
 	}
 	socket = rte_eth_dev_socket_id(dp_port.id);
-	dp_port.pool = rte_pktmbuf_pool_create("nuse_mbufs", c->mbufs, 256, 0,
-					       RTE_MBUF_DEFAULT_BUF_SIZE,
+	ret = rte_eth_dev_info_get(dp_port.id, &info);
+	if (ret) {
+		log_err("dpdk: port %u tells nothing of itself: %s", dp_port.id,
+			rte_strerror(-ret));
+		goto out_close;
+	}
+	max = info.max_rx_pktlen - RTE_ETHER_HDR_LEN - RTE_ETHER_CRC_LEN;
+	if (info.max_mtu < max)
+		max = info.max_mtu;
+	if (c->port_mtu < info.min_mtu || c->port_mtu > max) {
+		log_err("dpdk: port %u (%s) takes an MTU of %u to %u, not dpdk.mtu %u",
+			dp_port.id, info.driver_name, info.min_mtu, max, c->port_mtu);
+		ret = -EINVAL;
+		goto out_close;
+	}
+	/* Mbufs of the default size, chained for larger frames; a port that
+	 * takes no chains gets mbufs a whole frame fits in. */
+	room = RTE_MBUF_DEFAULT_BUF_SIZE;
+	if (c->port_mtu + RTE_ETHER_HDR_LEN + 8 > RTE_MBUF_DEFAULT_DATAROOM &&
+	    !(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER))
+		room = RTE_PKTMBUF_HEADROOM + c->port_mtu + 256;	/* + headers, slack */
+	dp_port.pool = rte_pktmbuf_pool_create("nuse_mbufs", c->mbufs, 256, 0, room,
 					       socket < 0 ? 0 : socket);
 	if (!dp_port.pool) {
 		ret = -rte_errno;
 		log_err("dpdk: no mbuf pool of %u: %s", c->mbufs, rte_strerror(rte_errno));
 		goto out_close;
 	}
-	ret = rte_eth_dev_info_get(dp_port.id, &info);
-	if (ret == 0) {
-		ntxq = workers < info.max_tx_queues ? workers : info.max_tx_queues;
-		if (!c->dp_software && info.max_rx_queues >= workers)
-			nrxq = workers;
-	}
+	ntxq = workers < info.max_tx_queues ? workers : info.max_tx_queues;
+	if (!c->dp_software && info.max_rx_queues >= workers)
+		nrxq = workers;
 	if (ntxq < 1)
 		ntxq = 1;
-	if (ret == 0)
-		ret = port_configure(&info, nrxq, ntxq, socket);
+	ret = port_configure(c, &info, nrxq, ntxq, socket);
 	if (ret < 0 && nrxq > 1) {
 		log_info("dpdk: port %u refused %u rx queues (%s): spreading flows in software",
 			 dp_port.id, nrxq, rte_strerror(-ret));
 		nrxq = 1;
-		ret = port_configure(&info, nrxq, ntxq, socket);
+		ret = port_configure(c, &info, nrxq, ntxq, socket);
 	}
 	/* Some PMDs (net_tap) want as many tx queues as rx queues. */
 	if (ret < 0 && ntxq > nrxq) {
 		ntxq = nrxq;
-		ret = port_configure(&info, nrxq, ntxq, socket);
+		ret = port_configure(c, &info, nrxq, ntxq, socket);
 	}
 	if (ret < 0) {
 		log_err("dpdk: cannot configure port %u: %s", dp_port.id, rte_strerror(-ret));
@@ -174,6 +249,13 @@ static int port_setup(const struct config *c, unsigned int workers)
 		 nrxq, ntxq, ntxq > 1 ? "s" : "",
 		 dp_port.software ? ", flows spread over the workers in software" :
 		 dp_port.rss ? ", RSS" : "");
+	log_info("dpdk: port %u MTU %u; offloads%s: %s%s%s%s%s", dp_port.id, c->port_mtu,
+		 c->offloads ? "" : " off by config",
+		 dp_port.tx_csum ? "tx checksum, " : "",
+		 dp_port.tso4 ? (dp_port.tso6 ? "TSO, " : "TSO (IPv4), ") : "",
+		 dp_port.multiseg ? "mbuf chains, " : "",
+		 dp_port.rx_offloads ? "rx checksum/LRO, " : "",
+		 "the kernel finishes the rest");
 	return 0;
 
 out_close:

@@ -51,7 +51,7 @@ __thread struct worker *dp_self;
 
 int worker_has_work(struct worker *w)
 {
-	return w->nstaged || w->ntx || w->flood_head != w->flood_tail ||
+	return w->ntx || w->flood_head != w->flood_tail ||
 	       (w->ring && !rte_ring_empty(w->ring));
 }
 
@@ -185,13 +185,11 @@ void workers_drain(void)
 			rte_pktmbuf_free(w->inflight[k]);
 		for (k = 0; k < w->ntx; k++)
 			rte_pktmbuf_free(w->tx[k]);
-		for (k = 0; k < w->nstaged; k++)
-			rte_pktmbuf_free(w->staged[k].m);
 		for (; w->flood_tail != w->flood_head; w->flood_tail++)
 			rte_pktmbuf_free(w->floods[w->flood_tail % FLOOD_QUEUE].m);
 		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
 			rte_pktmbuf_free(m);
-		w->nrx = w->ninflight = w->ntx = w->nstaged = 0;
+		w->nrx = w->ninflight = w->ntx = 0;
 	}
 }
 

@@ -157,9 +157,9 @@ static void log_stats(void)
 		 s.port_ipackets, s.port_opackets, s.port_imissed, s.port_ierrors,
 		 s.port_oerrors, s.port_rx_nombuf);
 	log_info("dataplane: rx %llu (unknown %llu, malformed %llu), tx %llu "
-		 "(dropped %llu), hairpin %llu (dropped %llu), floods dropped %llu, "
-		 "multicast filtered %llu", s.rx_frames, s.rx_unknown, s.rx_malformed,
-		 s.tx_frames, s.tx_dropped, s.hairpin, s.hairpin_dropped, s.flood_dropped,
+		 "(dropped %llu, finished by the kernel %llu), hairpin %llu, floods dropped "
+		 "%llu, multicast filtered %llu", s.rx_frames, s.rx_unknown, s.rx_malformed,
+		 s.tx_frames, s.tx_dropped, s.tx_software, s.hairpin, s.flood_dropped,
 		 s.flood_filtered);
 	if (s.rx_unknown)
 		log_info("dataplane: last unknown destination %02x:%02x:%02x:%02x:%02x:%02x "

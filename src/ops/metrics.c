@@ -97,6 +97,10 @@ static void tenants_render(struct metrics_out *o, const void *snap)
 	VNIC(o, m, rx_packets, "Frames delivered to the vNIC.");
 	VNIC(o, m, rx_bytes, "Bytes delivered to the vNIC.");
 	VNIC(o, m, rx_dropped, "Frames for the vNIC dropped (ring full or link down).");
+	VNIC(o, m, rx_peer_packets, "Of the frames delivered, those a vNIC of the same "
+	     "appliance sent it (hairpinned, super-frames whole).");
+	VNIC(o, m, rx_peer_dropped, "Of the frames dropped, those from a local vNIC "
+	     "(the receiving CPU's backlog was full, or the vNIC was down).");
 	VNIC(o, m, tx_packets, "Frames the vNIC sent.");
 	VNIC(o, m, tx_bytes, "Bytes the vNIC sent.");
 	VNIC(o, m, tx_dropped, "Frames the vNIC could not send.");

@@ -193,7 +193,8 @@ static int vnic_build(struct tenant *t, const struct tenant_vnic_spec *s,
 		      const char *field, struct tenant_error *e)
 {
 	struct nuse_vnic_config c = { .mtu = s->mtu, .tx = io.tx, .tx_queue = io.tx_queue,
-				      .queues = io.queues, .priv = io.priv };
+				      .queues = io.queues, .priv = io.priv,
+				      .flags = io.vnic_flags };
 	struct tenant_vnic *vs, *v;
 	char f[96];
 	int i, err;

@@ -79,6 +79,7 @@ struct tenant_io {
 	nuse_vnic_tx_fn tx;		/* or: */
 	nuse_vnic_txq_fn tx_queue;	/* with the queue, of @queues (0: 1) */
 	unsigned int queues;
+	unsigned int vnic_flags;	/* NUSE_VNIC_*: offloads */
 	void *priv;
 	void (*attach)(void *priv, int vnic, const unsigned char mac[6], int vlan);
 	void (*detach)(void *priv, int vnic);

@@ -31,9 +31,8 @@ ip -n c$ID addr add 10.95.0.254/24 dev $TAP
 API=http://127.0.0.1:$API_PORT
 sleep 3		# DAD, MLD and router solicitations of every vNIC
 
-metric() { curl -s "$API/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 hairpin=$(metric nuse_dataplane_hairpin_total)
-dropped=$(metric nuse_dataplane_hairpin_dropped_total)
+dropped=$(metric nuse_vnic_rx_peer_dropped_total)
 fdropped=$(metric nuse_dataplane_flood_dropped_total)
 filtered=$(metric nuse_dataplane_flood_filtered_total)
 echo "hairpin $hairpin, dropped $dropped, floods dropped $fdropped, filtered $filtered"

@@ -167,7 +167,7 @@ void kt_wire_free(struct kt_wire *w)
 			free(w->dir[d].buf[b]);
 }
 
-void kt_wire_tx(void *priv, int vnic, const struct nuse_frame *frames,
+void kt_wire_tx(void *priv, int vnic, struct nuse_frame *frames,
 		unsigned int n)
 {
 	struct kt_wire *w = priv;

@@ -95,7 +95,7 @@ struct kt_wire {
 
 /* The transmit callback to give both ends' nuse_vnic_config (priv: the
  * wire).  A NULL wire in priv means frames fall on the floor. */
-void kt_wire_tx(void *priv, int vnic, const struct nuse_frame *frames,
+void kt_wire_tx(void *priv, int vnic, struct nuse_frame *frames,
 		unsigned int n);
 void kt_wire_init(struct kt_wire *w);
 void kt_wire_free(struct kt_wire *w);

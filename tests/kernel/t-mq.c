@@ -34,7 +34,7 @@ static volatile int storm1_left;	/* rounds CPU 1's hook still pushes */
 static volatile long storm1_short;	/* frames its pushes did not queue */
 
 static void record_tx(void *priv, int vnic, unsigned int queue,
-		      const struct nuse_frame *f, unsigned int n)
+		      struct nuse_frame *f, unsigned int n)
 {
 	if (queue < 2)
 		__atomic_fetch_add(&tx_on[queue], n, __ATOMIC_RELAXED);

@@ -41,7 +41,7 @@ struct cap {
 
 static struct cap cap_a, cap_b;
 
-static void cap_tx(void *priv, int vnic, const struct nuse_frame *frames,
+static void cap_tx(void *priv, int vnic, struct nuse_frame *frames,
 		   unsigned int n)
 {
 	struct cap *c = priv;

@@ -26,7 +26,7 @@
 static unsigned int arp_requests;	/* seen on the far side */
 static unsigned int last_tip;
 
-static void far_tx(void *priv, int vnic, const struct nuse_frame *frames,
+static void far_tx(void *priv, int vnic, struct nuse_frame *frames,
 		   unsigned int n)
 {
 	unsigned int i;
@@ -41,7 +41,7 @@ static void far_tx(void *priv, int vnic, const struct nuse_frame *frames,
 	}
 }
 
-static void near_tx(void *priv, int vnic, const struct nuse_frame *frames,
+static void near_tx(void *priv, int vnic, struct nuse_frame *frames,
 		    unsigned int n)
 {
 }

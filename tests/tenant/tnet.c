@@ -9,7 +9,7 @@
 
 struct kt_wire *tn_wire_of[TN_MAX_VNICS];
 
-static void tn_tx(void *priv, int vnic, const struct nuse_frame *frames,
+static void tn_tx(void *priv, int vnic, struct nuse_frame *frames,
 		  unsigned int n)
 {
 	if (vnic >= 0 && vnic < TN_MAX_VNICS)

@@ -12,6 +12,14 @@
  * Transmit: a CPU sends on queue (its id modulo the queues), so that CPU q
  * uses queue q; frames go to the host's callback in batches, one batch per
  * queue run (xmit_more), and are freed when it returns.
+ *
+ * Offloads (NUSE_VNIC_OFFLOADS): the device does scatter-gather, checksum
+ * offload, TSO and UDP GSO, and describes each frame's state to the host
+ * as a virtio_net_hdr would (the kernel's helpers convert both ways).  A
+ * frame the host names another vNIC for crosses to it whole, as between
+ * veth peers: the same skb, super-frame and partial checksum included, no
+ * copy.  A frame whose offloads the host's wire cannot finish is finished
+ * here, by the kernel's own GSO and checksum code, and handed over again.
  */
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
@@ -22,6 +30,7 @@
 #include <linux/netdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <linux/virtio_net.h>
 #include <net/rtnetlink.h>
 #include <net/net_namespace.h>
 #include "lib.h"
@@ -31,6 +40,22 @@
 #define VNIC_RING_MAX		4096
 #define VNIC_MC_MAX		32	/* past this, the vNIC takes all multicast */
 #define VNIC_QUEUES_MAX		NUSE_CPUS_MAX
+#define VNIC_COPY_LINEAR	2048	/* frames up to this size: one linear skb */
+#define VNIC_HEAD		256	/* larger ones: this much linear, pages after */
+#define VNIC_FEATURES		(NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA | \
+				 NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN | \
+				 NETIF_F_GSO_UDP_L4 | NETIF_F_RXCSUM)
+
+/* virtio_net_hdr is what struct nuse_offload mirrors: one layout for
+ * whoever already speaks it (vhost, tap with IFF_VNET_HDR). */
+static_assert(sizeof(struct nuse_offload) == sizeof(struct virtio_net_hdr));
+static_assert(NUSE_OFF_NEEDS_CSUM == VIRTIO_NET_HDR_F_NEEDS_CSUM);
+static_assert(NUSE_OFF_DATA_VALID == VIRTIO_NET_HDR_F_DATA_VALID);
+static_assert(NUSE_GSO_TCPV4 == VIRTIO_NET_HDR_GSO_TCPV4);
+static_assert(NUSE_GSO_TCPV6 == VIRTIO_NET_HDR_GSO_TCPV6);
+/* (6.1's virtio_net.h has no UDP_L4, which later kernels give 5; nor do
+ * its helpers, so the conversions below are the vNIC's own.) */
+static_assert(NUSE_GSO_ECN == VIRTIO_NET_HDR_GSO_ECN);
 
 struct lib_vnic;
 
@@ -57,6 +82,11 @@ struct lib_vnic_txq {
 	unsigned long long	packets, bytes, dropped;
 } ____cacheline_aligned_in_smp;
 
+/* What peers deliver to a vNIC, counted by the delivering CPU. */
+struct lib_vnic_pcpu {
+	u64			packets, bytes, dropped;
+};
+
 struct lib_vnic {
 	struct net_device	*dev;
 	int			id;
@@ -67,6 +97,8 @@ struct lib_vnic {
 	unsigned int		nq;
 	struct lib_vnic_rxq	*rxq;
 	struct lib_vnic_txq	*txq;
+	struct lib_vnic_pcpu __percpu *peer;
+	bool			offloads;
 
 	/* The multicast filter, as the host reads it between runs. */
 	bool			mc_all;
@@ -92,8 +124,10 @@ static struct {
 static DEFINE_IDR(vnic_idr);
 static arch_spinlock_t vnic_table_lock = __ARCH_SPIN_LOCK_UNLOCKED;
 /* Each CPU's batch being transmitted (the queue's lock keeps a vNIC's
- * batch to one CPU at a time; the descriptors are the CPU's own). */
+ * batch to one CPU at a time; the descriptors are the CPU's own), with
+ * the pieces of its frames. */
 static struct nuse_frame vnic_tx_frames[NR_CPUS][VNIC_TX_BATCH];
+static struct nuse_seg (*vnic_tx_segs[NR_CPUS])[MAX_SKB_FRAGS];
 static int vnic_count;
 
 static struct lib_vnic *vnic_lookup(int id)
@@ -169,6 +203,15 @@ static void vnic_sum(struct lib_vnic *v, struct nuse_vnic_stats *s)
 	unsigned int q;
 
 	memset(s, 0, sizeof(*s));
+	for_each_possible_cpu(q) {
+		struct lib_vnic_pcpu *p = per_cpu_ptr(v->peer, q);
+
+		s->rx_peer_packets += READ_ONCE(p->packets);
+		s->rx_bytes += READ_ONCE(p->bytes);
+		s->rx_peer_dropped += READ_ONCE(p->dropped);
+	}
+	s->rx_packets = s->rx_peer_packets;
+	s->rx_dropped = s->rx_peer_dropped;
 	for (q = 0; q < v->nq; q++) {
 		s->rx_packets += READ_ONCE(v->rxq[q].packets);
 		s->rx_bytes += READ_ONCE(v->rxq[q].bytes);
@@ -237,10 +280,170 @@ static irqreturn_t vnic_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-static bool vnic_frame_ok(struct lib_vnic *v, const struct nuse_frame *f)
+/* Copy @n bytes from offset @off of frame @f (all its pieces) to @to. */
+static void vnic_frame_read(const struct nuse_frame *f, unsigned int off, void *to,
+			    unsigned int n)
 {
-	return f->data && f->len >= ETH_HLEN &&
-	       f->len <= v->dev->mtu + VLAN_ETH_HLEN;
+	const unsigned char *src = f->data;
+	unsigned int len = f->len, i = 0;
+
+	while (n) {
+		unsigned int k;
+
+		if (off >= len) {
+			off -= len;
+			src = f->segs[i].data;
+			len = f->segs[i].len;
+			i++;
+			continue;
+		}
+		k = min(n, len - off);
+		memcpy(to, src + off, k);
+		to += k;
+		off += k;
+		n -= k;
+	}
+}
+
+/* The frame's length, or 0 when it cannot be taken: too short or long,
+ * or pieces a vNIC without offloads does not take. */
+static unsigned int vnic_frame_ok(struct lib_vnic *v, const struct nuse_frame *f)
+{
+	unsigned int len = f->len, i, max = v->dev->mtu + VLAN_ETH_HLEN;
+
+	if (!f->data || (!v->offloads && (f->nsegs || f->off.flags || f->off.gso_type)))
+		return 0;
+	if (f->nsegs > NUSE_FRAME_SEGS_MAX || (f->nsegs && !f->segs))
+		return 0;
+	for (i = 0; i < f->nsegs; i++) {
+		if (!f->segs[i].data || f->segs[i].len > GSO_LEGACY_MAX_SIZE)
+			return 0;
+		len += f->segs[i].len;
+	}
+	if (f->off.gso_type != NUSE_GSO_NONE)
+		max = GSO_LEGACY_MAX_SIZE + VLAN_ETH_HLEN;
+	return len >= ETH_HLEN && len <= max ? len : 0;
+}
+
+/* Received offloads onto @skb (data at its Ethernet header), checked as
+ * from an untrusted source: the GSO code revalidates a DODGY super-frame
+ * before it cuts it. */
+static int vnic_off_to_skb(struct sk_buff *skb, const struct nuse_offload *o)
+{
+	unsigned int gso = 0, thlen = 0, csum_off = 0;
+
+	if (o->flags & ~(NUSE_OFF_NEEDS_CSUM | NUSE_OFF_DATA_VALID))
+		return -EINVAL;
+	switch (o->gso_type & ~NUSE_GSO_ECN) {
+	case NUSE_GSO_NONE:
+		if (o->gso_type)
+			return -EINVAL;
+		break;
+	case NUSE_GSO_TCPV4:
+	case NUSE_GSO_TCPV6:
+		gso = (o->gso_type & ~NUSE_GSO_ECN) == NUSE_GSO_TCPV4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
+		if (o->gso_type & NUSE_GSO_ECN)
+			gso |= SKB_GSO_TCP_ECN;
+		thlen = sizeof(struct tcphdr);
+		csum_off = offsetof(struct tcphdr, check);
+		break;
+	case NUSE_GSO_UDP_L4:
+		if (o->gso_type & NUSE_GSO_ECN)
+			return -EINVAL;
+		gso = SKB_GSO_UDP_L4;
+		thlen = sizeof(struct udphdr);
+		csum_off = offsetof(struct udphdr, check);
+		break;
+	default:
+		return -EINVAL;
+	}
+	skb_reset_mac_header(skb);
+	if (o->flags & NUSE_OFF_NEEDS_CSUM) {
+		u32 start = o->csum_start, off = o->csum_offset;
+
+		if ((gso && off != csum_off) ||
+		    !pskb_may_pull(skb, start + max_t(u32, thlen, off + sizeof(__sum16))) ||
+		    !skb_partial_csum_set(skb, start, off))
+			return -EINVAL;
+	} else if (gso) {
+		return -EINVAL;		/* a super-frame's checksum is partial */
+	} else if (o->flags & NUSE_OFF_DATA_VALID) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	}
+	if (gso) {
+		if (!o->gso_size)
+			return -EINVAL;
+		skb_shinfo(skb)->gso_size = o->gso_size;
+		skb_shinfo(skb)->gso_type = gso | SKB_GSO_DODGY;
+		skb_shinfo(skb)->gso_segs = 0;
+	}
+	return 0;
+}
+
+/* The offloads of an skb to transmit, or false for one the host is not
+ * told of (a GSO type other than TCP and UDP L4): finished here. */
+static bool vnic_off_from_skb(const struct sk_buff *skb, struct nuse_offload *o)
+{
+	const unsigned int known = SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_UDP_L4 |
+				   SKB_GSO_TCP_ECN | SKB_GSO_DODGY;
+
+	memset(o, 0, sizeof(*o));
+	if (skb_is_gso(skb)) {
+		unsigned int t = skb_shinfo(skb)->gso_type;
+
+		if ((t & ~known) || skb->ip_summed != CHECKSUM_PARTIAL)
+			return false;
+		if (t & SKB_GSO_TCPV4)
+			o->gso_type = NUSE_GSO_TCPV4;
+		else if (t & SKB_GSO_TCPV6)
+			o->gso_type = NUSE_GSO_TCPV6;
+		else if (t & SKB_GSO_UDP_L4)
+			o->gso_type = NUSE_GSO_UDP_L4;
+		else
+			return false;
+		if (t & SKB_GSO_TCP_ECN)
+			o->gso_type |= NUSE_GSO_ECN;
+		o->gso_size = skb_shinfo(skb)->gso_size;
+		o->hdr_len = skb_headlen(skb);
+	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL) {
+		o->flags = NUSE_OFF_NEEDS_CSUM;
+		o->csum_start = skb_checksum_start_offset(skb);
+		o->csum_offset = skb->csum_offset;
+	}
+	return true;
+}
+
+/* A frame in a fresh skb: linear up to VNIC_COPY_LINEAR bytes, beyond
+ * that its head linear and the rest in pages (a 64 KB super-frame takes
+ * no order-4 allocation), with its offloads. */
+static struct sk_buff *vnic_frame_skb(struct lib_vnic_rxq *q, const struct nuse_frame *f,
+				      unsigned int len)
+{
+	unsigned int head = len <= VNIC_COPY_LINEAR ? len : VNIC_HEAD, off = head;
+	struct sk_buff *skb = napi_alloc_skb(&q->napi, head);
+
+	if (!skb)
+		return NULL;
+	vnic_frame_read(f, 0, skb_put(skb, head), head);
+	while (off < len) {
+		unsigned int k = min_t(unsigned int, len - off, PAGE_SIZE);
+		struct page *page;
+
+		if (skb_shinfo(skb)->nr_frags == MAX_SKB_FRAGS ||
+		    !(page = alloc_page(GFP_ATOMIC | __GFP_NOWARN)))
+			goto drop;
+		vnic_frame_read(f, off, page_address(page), k);
+		skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page, 0, k, PAGE_SIZE);
+		off += k;
+	}
+	skb->dev = q->v->dev;
+	if ((f->off.flags || f->off.gso_type) && vnic_off_to_skb(skb, &f->off))
+		goto drop;
+	return skb;
+drop:
+	kfree_skb(skb);
+	return NULL;
 }
 
 static int vnic_poll(struct napi_struct *napi, int budget)
@@ -251,21 +454,20 @@ static int vnic_poll(struct napi_struct *napi, int budget)
 
 	while (done < budget && q->tail != q->head) {
 		const struct nuse_frame *f = &q->ring[q->tail++ & v->mask];
+		unsigned int len = vnic_frame_ok(v, f);
 		struct sk_buff *skb;
 
 		done++;
-		if (!vnic_frame_ok(v, f) ||
-		    !(skb = napi_alloc_skb(napi, f->len))) {
+		if (!len || !(skb = vnic_frame_skb(q, f, len))) {
 			q->dropped++;
 			continue;
 		}
-		skb_put_data(skb, f->data, f->len);
 		skb->protocol = eth_type_trans(skb, v->dev);
 		skb_record_rx_queue(skb, q->index);
 		if (f->hash)
 			skb_set_hash(skb, f->hash, PKT_HASH_TYPE_L4);
 		q->packets++;
-		q->bytes += f->len;
+		q->bytes += len;
 		napi_gro_receive(napi, skb);
 	}
 	if (done < budget)
@@ -273,24 +475,141 @@ static int vnic_poll(struct napi_struct *napi, int budget)
 	return done;
 }
 
-static void vnic_flush(struct lib_vnic *v, unsigned int queue)
+/*
+ * @skb, which @from sent, to the vNIC @id, as to a veth peer: across
+ * namespaces (scrubbed), into this CPU's backlog.  In the transmit path's
+ * RCU section: a vNIC found here is not freed before it ends, and one
+ * going away is down, so that nothing reaches it (as for veth).
+ */
+static void vnic_to_peer(struct lib_vnic *from, struct sk_buff *skb, int id)
 {
-	struct nuse_frame *tx_frames = vnic_tx_frames[lib_cpu_this()->id];
-	struct lib_vnic_txq *t = &v->txq[queue];
+	struct lib_vnic *to = vnic_lookup(id);
+	struct lib_vnic_pcpu *p;
+	unsigned int len = skb->len;
+
+	if (!to || to == from) {
+		from->txq[skb_get_queue_mapping(skb)].dropped++;
+		kfree_skb(skb);
+		return;
+	}
+	p = this_cpu_ptr(to->peer);
+	skb_record_rx_queue(skb, smp_processor_id() % to->nq);
+	if (dev_forward_skb(to->dev, skb) == NET_RX_SUCCESS) {
+		p->packets++;
+		p->bytes += len;
+	} else {
+		p->dropped++;
+	}
+}
+
+/* The frame of @skb for the host: its pieces in @segs. */
+static void vnic_describe(struct lib_vnic *v, struct sk_buff *skb, struct nuse_frame *f,
+			  struct nuse_seg *segs)
+{
+	struct skb_shared_info *sh = skb_shinfo(skb);
 	unsigned int i;
 
-	for (i = 0; i < t->ntx; i++) {
-		tx_frames[i].data = t->skb[i]->data;
-		tx_frames[i].len = t->skb[i]->len;
-		tx_frames[i].hash = t->skb[i]->hash;
+	f->data = skb->data;
+	f->len = skb_headlen(skb);
+	f->hash = skb->hash;
+	f->nsegs = 0;
+	f->segs = segs;
+	f->peer = NUSE_PEER_WIRE;
+	memset(&f->off, 0, sizeof(f->off));
+	if (!v->offloads)
+		return;
+	vnic_off_from_skb(skb, &f->off);	/* vnic_xmit() kept the others */
+	for (i = 0; i < sh->nr_frags; i++) {
+		segs[i].data = skb_frag_address(&sh->frags[i]);
+		segs[i].len = skb_frag_size(&sh->frags[i]);
 	}
+	f->nsegs = sh->nr_frags;
+}
+
+static void vnic_hand(struct lib_vnic *v, unsigned int queue, struct nuse_frame *frames,
+		      unsigned int n)
+{
 	if (v->tx_queue)
-		v->tx_queue(v->priv, v->id, queue, tx_frames, t->ntx);
+		v->tx_queue(v->priv, v->id, queue, frames, n);
 	else
-		v->tx(v->priv, v->id, tx_frames, t->ntx);
+		v->tx(v->priv, v->id, frames, n);
+}
+
+/* Frames the host's wire cannot take as they are: segmented and
+ * checksummed here, then handed over (the pieces one batch at a time). */
+static void vnic_software(struct lib_vnic *v, unsigned int queue, struct sk_buff *skb)
+{
+	unsigned int cpu = lib_cpu_this()->id, n = 0, i;
+	struct nuse_frame *frames = vnic_tx_frames[cpu];
+	struct sk_buff *segs[VNIC_TX_BATCH], *next;
+	struct lib_vnic_txq *t = &v->txq[queue];
+
+	if (skb_is_gso(skb)) {
+		struct sk_buff *list = skb_gso_segment(skb, 0);
+
+		consume_skb(skb);
+		if (IS_ERR_OR_NULL(list)) {
+			t->dropped++;
+			return;
+		}
+		skb = list;
+	} else {
+		skb_mark_not_on_list(skb);
+		if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb)) {
+			t->dropped++;
+			kfree_skb(skb);
+			return;
+		}
+	}
+	for (; skb; skb = next) {
+		next = skb->next;
+		skb_mark_not_on_list(skb);
+		if (skb_linearize(skb)) {
+			t->dropped++;
+			kfree_skb(skb);
+			continue;
+		}
+		segs[n++] = skb;
+		if (n < VNIC_TX_BATCH && next)
+			continue;
+		for (i = 0; i < n; i++) {
+			vnic_describe(v, segs[i], &frames[i], NULL);
+			memset(&frames[i].off, 0, sizeof(frames[i].off));
+		}
+		vnic_hand(v, queue, frames, n);
+		for (i = 0; i < n; i++) {
+			if (frames[i].peer >= 0)
+				vnic_to_peer(v, segs[i], frames[i].peer);
+			else
+				dev_consume_skb_any(segs[i]);
+		}
+		n = 0;
+	}
+}
+
+static void vnic_flush(struct lib_vnic *v, unsigned int queue)
+{
+	unsigned int cpu = lib_cpu_this()->id, n, i;
+	struct nuse_frame *tx_frames = vnic_tx_frames[cpu];
+	struct lib_vnic_txq *t = &v->txq[queue];
+	int peer[VNIC_TX_BATCH];
+
 	for (i = 0; i < t->ntx; i++)
-		dev_consume_skb_any(t->skb[i]);
+		vnic_describe(v, t->skb[i], &tx_frames[i], vnic_tx_segs[cpu][i]);
+	n = t->ntx;
 	t->ntx = 0;
+	vnic_hand(v, queue, tx_frames, n);
+	for (i = 0; i < n; i++)
+		peer[i] = tx_frames[i].peer;
+	/* tx_frames is free again: the software path reuses it */
+	for (i = 0; i < n; i++) {
+		if (peer[i] >= 0)
+			vnic_to_peer(v, t->skb[i], peer[i]);
+		else if (peer[i] == NUSE_PEER_SOFTWARE && v->offloads)
+			vnic_software(v, queue, t->skb[i]);
+		else
+			dev_consume_skb_any(t->skb[i]);
+	}
 }
 
 /* CPU q sends on queue q (modulo the queues): what XPS would choose. */
@@ -306,13 +625,25 @@ static netdev_tx_t vnic_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int queue = skb_get_queue_mapping(skb);
 	struct lib_vnic_txq *t = &v->txq[queue];
 
-	if (skb_linearize(skb)) {
+	/* Without offloads the core gave it linear; with them, pages but
+	 * never a list (no NETIF_F_FRAGLIST). */
+	if (skb_has_frag_list(skb) && skb_linearize(skb)) {
 		t->dropped++;
 		dev_kfree_skb_any(skb);
 		return NETDEV_TX_OK;
 	}
 	t->packets++;
 	t->bytes += skb->len;
+	if (v->offloads) {
+		struct nuse_offload o;
+
+		if (!vnic_off_from_skb(skb, &o)) {
+			if (t->ntx)
+				vnic_flush(v, queue);	/* in order */
+			vnic_software(v, queue, skb);
+			return NETDEV_TX_OK;
+		}
+	}
 	t->skb[t->ntx++] = skb;
 	if (!netdev_xmit_more() || t->ntx == VNIC_TX_BATCH)
 		vnic_flush(v, queue);
@@ -404,6 +735,7 @@ static void vnic_free_queues(struct lib_vnic *v)
 	}
 	kfree(v->rxq);
 	kfree(v->txq);
+	free_percpu(v->peer);
 }
 
 static int vnic_init(struct net_device *dev)
@@ -414,9 +746,11 @@ static int vnic_init(struct net_device *dev)
 
 	v->rxq = kcalloc(v->nq, sizeof(*v->rxq), GFP_KERNEL);
 	v->txq = kcalloc(v->nq, sizeof(*v->txq), GFP_KERNEL);
-	if (!v->rxq || !v->txq) {
+	v->peer = alloc_percpu(struct lib_vnic_pcpu);
+	if (!v->rxq || !v->txq || !v->peer) {
 		kfree(v->rxq);
 		kfree(v->txq);
+		free_percpu(v->peer);
 		return -ENOMEM;
 	}
 	for (q = 0; q < v->nq; q++) {
@@ -548,7 +882,7 @@ static int vnic_check(const struct nuse_vnic_config *c)
 	if (c->rx_ring && (!is_power_of_2(c->rx_ring) || c->rx_ring < 16 ||
 			   c->rx_ring > VNIC_RING_MAX))
 		return -EINVAL;
-	if (c->queues > VNIC_QUEUES_MAX)
+	if (c->queues > VNIC_QUEUES_MAX || (c->flags & ~NUSE_VNIC_OFFLOADS))
 		return -EINVAL;
 	return 0;
 }
@@ -570,6 +904,13 @@ static void vnic_setup(struct lib_vnic *v, const struct nuse_vnic_config *c)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = 65535 - VLAN_ETH_HLEN;
 	dev->mtu = c->mtu ? c->mtu : ETH_DATA_LEN;
+	v->offloads = c->flags & NUSE_VNIC_OFFLOADS;
+	if (v->offloads) {
+		dev->hw_features = VNIC_FEATURES;
+		dev->features |= VNIC_FEATURES;
+		dev->vlan_features = dev->features & ~NETIF_F_RXCSUM;
+		dev->hw_enc_features = 0;
+	}
 	eth_hw_addr_set(dev, c->mac);
 	dev_net_set(dev, current->nsproxy->net_ns);
 }
@@ -625,7 +966,15 @@ long lib_vnic_destroy(int id)
 
 static int __init lib_vnic_init(void)
 {
+	unsigned int cpu;
 	int err;
+
+	for_each_possible_cpu(cpu) {
+		vnic_tx_segs[cpu] = kcalloc(VNIC_TX_BATCH, sizeof(*vnic_tx_segs[cpu]),
+					    GFP_KERNEL);
+		if (!vnic_tx_segs[cpu])
+			return -ENOMEM;
+	}
 
 	/*
 	 * The doorbell rings on every CPU that has queues, at once: a
