@@ -207,6 +207,9 @@ struct nuse_seg {
 					 * (segments, checksums) and hands the
 					 * result over again, offload-free */
 
+/* Zero what you do not set (a designated initializer does): a frame with
+ * pieces or offloads a vNIC without NUSE_VNIC_OFFLOADS does not take is
+ * dropped, counted in rx_dropped. */
 struct nuse_frame {
 	void *data;
 	unsigned int len;		/* of @data, the first piece */

@@ -183,7 +183,7 @@ static void arp_frame(unsigned char *f, int op, const unsigned char sha[6],
 
 static void inject(int vnic, unsigned char (*buf)[60], unsigned int n)
 {
-	struct nuse_frame fr[BATCH];
+	struct nuse_frame fr[BATCH] = { { 0 } };
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -272,7 +272,7 @@ static void flood6(int vnic, const unsigned char dmac[6], const char *tip, int n
 {
 	static unsigned char buf[BATCH][86];
 	static unsigned int seed = 54321;
-	struct nuse_frame fr[BATCH];
+	struct nuse_frame fr[BATCH] = { { 0 } };
 	unsigned char t[16], sip[16];
 	unsigned int k = 0;
 	int i;

@@ -97,7 +97,7 @@ int main(void)
 {
 	static const unsigned char mac[6] = { 0x02, 0, 0, 0, 0x0c, 1 };
 	static unsigned char buf[BATCH][98];
-	struct nuse_frame fr[BATCH];
+	struct nuse_frame fr[BATCH] = { { 0 } };
 	unsigned int k = 0, mark;
 	long before, held;
 	char val[32];
