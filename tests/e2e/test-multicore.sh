@@ -113,15 +113,18 @@ grep "dpdk: port" "$WORK/daemon.log"
 grep -q "2 rx and 2 tx queues" "$WORK/daemon.log" || fail "auto: the port has not a queue per worker"
 traffic auto
 churn
-# idle: no traffic for a while, the whole process's CPU time
+# idle: no traffic for a while, the whole process's CPU time.  A worker
+# that spins costs 100% of a core; one that sleeps well, 0.3-1.6% on the
+# VMs this runs on (the same build measured 0.7% and 1.6% back to back),
+# which is why the bound is 2%.
 pid=$DAEMON_PID
-sleep 2
+sleep 3
 t0=$(awk '{print $14 + $15}' /proc/$pid/stat)
 sleep 10
 t1=$(awk '{print $14 + $15}' /proc/$pid/stat)
 ms=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 echo "idle with 2 workers: $ms ms of CPU in 10 s"
-[ $ms -lt 100 ] && pass "idle under 1% of a core" || fail "idle: $ms ms of CPU in 10 s"
+[ $ms -lt 200 ] && pass "idle under 2% of a core" || fail "idle: $ms ms of CPU in 10 s"
 teardown
 
 setup software
