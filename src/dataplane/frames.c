@@ -114,11 +114,17 @@ static struct rte_mbuf *frame_copy(const struct nuse_frame *f, int vlan)
 static int port_takes(const struct nuse_frame *f)
 {
 	const struct nuse_offload *o = &f->off;
+	const unsigned char *p = f->data;
 
 	if (!o->flags && !o->gso_type)
 		return 1;
 	if (!(o->flags & NUSE_OFF_NEEDS_CSUM) || o->csum_start < 14 + 20 ||
 	    o->csum_start + o->csum_offset + 2u > f->len)
+		return 0;
+	/* IP right after the Ethernet header (a tenant's own 802.1Q tag in
+	 * the frame: the kernel finishes it) */
+	if (!(p[12] == 0x08 && p[13] == 0x00 && (p[14] >> 4) == 4) &&
+	    !(p[12] == 0x86 && p[13] == 0xdd && (p[14] >> 4) == 6))
 		return 0;
 	switch (o->gso_type) {
 	case NUSE_GSO_NONE:
@@ -126,7 +132,7 @@ static int port_takes(const struct nuse_frame *f)
 	case NUSE_GSO_TCPV4:
 	case NUSE_GSO_TCPV6:
 		if (o->csum_offset != 16 || o->csum_start + 20u > f->len ||
-		    o->csum_start + (((const unsigned char *)f->data)[o->csum_start + 12] >> 4) * 4u > f->len)
+		    o->csum_start + (p[o->csum_start + 12] >> 4) * 4u > f->len)
 			return 0;
 		return o->gso_type == NUSE_GSO_TCPV4 ? dp_port.tso4 : dp_port.tso6;
 	default:
