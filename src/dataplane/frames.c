@@ -88,7 +88,8 @@ static struct rte_mbuf *frame_copy(const struct nuse_frame *f, int vlan)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp_port.pool), *tail = m;
 	const unsigned char *p = f->data;
-	unsigned char tag[4] = { 0x81, 0x00, (vlan >> 8) & 0x0f, vlan & 0xff };
+	unsigned int v = vlan >= 0 ? (unsigned int)vlan : 0;
+	unsigned char tag[4] = { 0x81, 0x00, (v >> 8) & 0x0f, v & 0xff };
 	unsigned int i;
 	int err;
 
