@@ -115,8 +115,10 @@ traffic auto
 churn
 # idle: no traffic for a while, the whole process's CPU time.  A worker
 # that spins costs 100% of a core; one that sleeps well, 0.3-1.6% on the
-# VMs this runs on (the same build measured 0.7% and 1.6% back to back),
-# which is why the bound is 2%.
+# VMs this runs on when quiet (the build before the offload change and
+# the one after it measured 0.7-1.6% back to back) and 2.1% with other
+# tests running beside it (make check -j2), which is why the bound is 5%.
+# bench-dataplane reports the idle figure on a quiet machine.
 pid=$DAEMON_PID
 sleep 3
 t0=$(awk '{print $14 + $15}' /proc/$pid/stat)
@@ -124,7 +126,7 @@ sleep 10
 t1=$(awk '{print $14 + $15}' /proc/$pid/stat)
 ms=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) ))
 echo "idle with 2 workers: $ms ms of CPU in 10 s"
-[ $ms -lt 200 ] && pass "idle under 2% of a core" || fail "idle: $ms ms of CPU in 10 s"
+[ $ms -lt 500 ] && pass "idle under 5% of a core" || fail "idle: $ms ms of CPU in 10 s"
 teardown
 
 setup software
