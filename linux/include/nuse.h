@@ -273,6 +273,9 @@ struct nuse_vnic_stats {
 	unsigned long long tx_packets, tx_bytes, tx_dropped;
 	/* of those received: the ones another vNIC sent it as its peer */
 	unsigned long long rx_peer_packets, rx_peer_dropped;
+	/* of those dropped: the ones the host shed before they reached the
+	 * kernel (nuse_vnic_rx_shed()) */
+	unsigned long long rx_shed;
 };
 
 /* Owner thread, between runs: queue received Ethernet frames for @vnic
@@ -290,6 +293,11 @@ int nuse_vnic_rx(int vnic, const struct nuse_frame *frames, unsigned int n);
  * a queue the vNIC does not have. */
 int nuse_vnic_rx_queue(int vnic, unsigned int queue, const struct nuse_frame *frames,
 		       unsigned int n);
+/* The same thread: count @n frames for queue @queue of @vnic that the
+ * host dropped before handing them over (the vNIC was over its share of
+ * a saturated worker); they count in rx_dropped and rx_shed.  0, -ENODEV
+ * or -EINVAL. */
+int nuse_vnic_rx_shed(int vnic, unsigned int queue, unsigned int n);
 /* How many queues @vnic has, or -ENODEV. */
 int nuse_vnic_queues(int vnic);
 

@@ -113,7 +113,9 @@ static void dp_attach(void *priv, int vnic, const unsigned char mac[6], int vlan
 	int err;
 
 	demux_write_lock();
-	err = demux_add(vnic, mac, vlan);
+	err = workers_share_reserve(vnic);
+	if (!err)
+		err = demux_add(vnic, mac, vlan);
 	demux_write_unlock();
 	if (err)
 		log_warn("dataplane: cannot route frames to vNIC %d", vnic);

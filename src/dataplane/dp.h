@@ -21,6 +21,8 @@ struct dp_stats {
 	unsigned long long tx_software;		/* back to the kernel to segment/checksum */
 	unsigned long long tx_tso, tx_csum;	/* left to the port */
 	unsigned long long rx_csum_good, rx_lro, rx_multiseg;
+	unsigned long long rx_waited;		/* over their vNIC's quota for a run */
+	unsigned long long rx_shed;		/* and dropped: no room to wait */
 	unsigned long long flood_dropped;	/* over the per-run flood budget */
 	unsigned long long flood_filtered;	/* multicast a vNIC did not join */
 	unsigned long long spread_frames;	/* handed to another worker by flow hash */

@@ -46,6 +46,20 @@ void port_close(void);
 int port_rx_intr_fd(unsigned int q);
 
 #define BURST		32
+/* Fair sharing of a saturated worker.  Each run reads up to RX_READ
+ * frames from its queue, twice what it hands the kernel: RUN_BUDGET,
+ * shared by the vNICs that have frames in the run, at least BURST each.
+ * A vNIC's frames over its quota wait for its next run, in order, at
+ * most DEFER_MAX of them in all and half of that for one vNIC; the rest
+ * are shed and counted against it.  Reading ahead of what the kernel
+ * takes keeps the port's queue short, so a flooded tenant's backlog
+ * waits in its own line, not in front of everyone's frames. */
+#define RUN_BUDGET	BURST
+#define QUOTA_MIN	(BURST / 2)
+#define RX_READ		(8 * RUN_BUDGET)
+#define DEFER_MAX	1024
+#define RX_HELD		(RX_READ + DEFER_MAX)	/* consumed by one run */
+#define RX_SEGS		(2 * BURST * 8)		/* pieces of one run's chains */
 #define TX_MAX		512
 #define FLOOD_BUDGET	256		/* broadcast/multicast frames from vNICs
 					 * delivered per run: a budget of their own, so
@@ -68,6 +82,26 @@ struct hairpin {
 	int vlan;
 	struct rte_mbuf *m;
 	struct nuse_offload off;
+};
+
+/* A unicast frame from the port for a vNIC's turn (frames.c). */
+struct rx_item {
+	struct rte_mbuf *m;
+	unsigned char *p;	/* its Ethernet header, untagged */
+	unsigned int len;	/* of its first piece */
+	int vlan;
+	int vnic;		/* this run's lookup; RX_FLOOD, or -1 unknown */
+	struct nuse_offload off;
+};
+#define RX_FLOOD	(-2)	/* broadcast or multicast: never waits */
+
+/* A vNIC's share of a worker's runs, for the run numbered @run. */
+struct rx_share {
+	unsigned long long run;
+	unsigned short taken, waiting;
+	unsigned short limit;		/* its quota this run */
+	unsigned short flooding;	/* it shed frames in the last run */
+	unsigned int shed;
 };
 
 /* One worker: the host thread of kernel CPU @id (frames.c, worker.c). */
@@ -94,9 +128,19 @@ struct worker {
 	struct rte_mbuf *inflight[FLOOD_BUDGET];
 	struct nuse_seg flood_segs[FLOOD_BUDGET][NUSE_FRAME_SEGS_MAX];
 	unsigned int ninflight;
-	struct rte_mbuf *rx[BURST];	/* read by the next run */
+	struct rte_mbuf *rx[RX_HELD];	/* consumed by the next run */
 	unsigned int nrx;
-	struct nuse_seg rx_segs[BURST][NUSE_FRAME_SEGS_MAX];	/* their pieces */
+	struct nuse_seg rx_segs[RX_SEGS];	/* their pieces */
+	unsigned int nrx_segs;
+	struct rx_item wait[DEFER_MAX];	/* over their vNIC's quota, in order */
+	unsigned int nwait, wait_max;	/* wait_max: DEFER_MAX, or less for a small pool */
+	struct rx_item items[RX_HELD];	/* this run's: the waiting, then new */
+	struct rte_mbuf *fresh[RX_READ];
+	struct rx_share *share;		/* by vNIC id; grown in dp_attach() */
+	unsigned int nshare;
+	unsigned long long run;
+	int touched[RX_HELD];		/* the vNICs with frames this run */
+	unsigned int ntouched;
 	struct nuse_frame batch[BURST];	/* for one vNIC, not yet handed over */
 	unsigned int nbatch;
 	int batch_vnic;
@@ -124,6 +168,9 @@ void dp_tx(void *priv, int vnic, unsigned int queue, struct nuse_frame *frames,
 unsigned int worker_rx(struct worker *w);
 void worker_after_run(struct worker *w);
 void worker_kick(struct worker *w);
+/* Room in every worker's share table for vNIC @vnic, with its counts
+ * zeroed (a new vNIC, or an id used again); under demux_write_lock(). */
+int workers_share_reserve(int vnic);
 
 /* worker.c: their threads, sleep and set-up */
 int workers_alloc(void);

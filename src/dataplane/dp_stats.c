@@ -33,6 +33,8 @@ void dp_get_stats(struct dp_stats *s)
 		s->rx_csum_good += w.rx_csum_good;
 		s->rx_lro += w.rx_lro;
 		s->rx_multiseg += w.rx_multiseg;
+		s->rx_waited += w.rx_waited;
+		s->rx_shed += w.rx_shed;
 		s->flood_dropped += w.flood_dropped;
 		s->flood_filtered += w.flood_filtered;
 		s->spread_frames += w.spread_frames;
@@ -147,6 +149,14 @@ static void dp_render(struct metrics_out *o, const void *snap)
 	metrics_counter(o, "nuse_dataplane_rx_multiseg_total",
 			"Received frames in more than one mbuf (jumbo, scatter).",
 			s->rx_multiseg);
+	metrics_counter(o, "nuse_dataplane_rx_waited_total",
+			"Received frames over their vNIC's share of a kernel run, kept for "
+			"its next one (a saturated worker shares its runs fairly).",
+			s->rx_waited);
+	metrics_counter(o, "nuse_dataplane_rx_shed_total",
+			"Received frames dropped before the kernel: their vNIC was over its "
+			"share and had no room left to wait (per vNIC: nuse_vnic_rx_shed_total).",
+			s->rx_shed);
 	metrics_counter(o, "nuse_dataplane_flood_dropped_total",
 			"Broadcast and multicast frames from vNICs dropped: more in one kernel "
 			"run than the flood budget.", s->flood_dropped);

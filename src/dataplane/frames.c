@@ -372,118 +372,250 @@ static void rx_offload(struct worker *w, struct rte_mbuf *m, unsigned char *p,
 	w->stats.rx_lro++;
 }
 
-/* Frame @i of the burst, in mbuf @m (one segment or a chain). */
-static void rx_one(struct worker *w, struct rte_mbuf *m, unsigned int i)
+/* Parse frame @m from the port into @it: its tag stripped, its offloads.
+ * 0 if it is to be dropped (counted). */
+static int rx_parse(struct worker *w, struct rte_mbuf *m, struct rx_item *it)
 {
 	unsigned char *p = rte_pktmbuf_mtod(m, unsigned char *);
-	unsigned int len = m->data_len, k;
-	int vlan = DEMUX_UNTAGGED, vnic;
-	struct flood_deliver rf = { .w = w, .copies = &w->stats.rx_flood_copies };
-	struct rte_mbuf *s;
+	unsigned int len = m->data_len;
+	int vlan = DEMUX_UNTAGGED;
 
 	w->stats.rx_frames++;
 	w->stats.rx_bytes += m->pkt_len;
 	if (len < 14 || m->nb_segs > NUSE_FRAME_SEGS_MAX + 1) {
 		w->stats.rx_malformed++;
-		return;
+		return 0;
 	}
 	if (p[12] == 0x81 && p[13] == 0x00) {
 		if (len < 18) {
 			w->stats.rx_malformed++;
-			return;
+			return 0;
 		}
 		vlan = ((p[14] & 0x0f) << 8) | p[15];
 		if (vlan == 0)
 			vlan = DEMUX_UNTAGGED;	/* priority tag only */
 		else if (vlan == 4095) {
 			w->stats.rx_malformed++;
-			return;
+			return 0;
 		}
 		memmove(p + 4, p, 12);
 		p += 4;
 		len -= 4;
 	}
-	rf.f.data = p;
-	rf.f.len = len;
-	for (s = m->next, k = 0; s; s = s->next, k++)
-		w->rx_segs[i][k] = (struct nuse_seg){ rte_pktmbuf_mtod(s, void *), s->data_len };
-	if (k) {
-		rf.f.segs = w->rx_segs[i];
-		rf.f.nsegs = k;
-		w->stats.rx_multiseg++;
-	}
+	*it = (struct rx_item){ .m = m, .p = p, .len = len, .vlan = vlan };
 	if (dp_port.rx_offloads)
-		rx_offload(w, m, p, len, &rf.f.off);
+		rx_offload(w, m, p, len, &it->off);
+	if (m->nb_segs > 1)
+		w->stats.rx_multiseg++;
+	return 1;
+}
+
+/* @it as the kernel takes it, its pieces from this run's table; 0 if
+ * the table is full (the frame waits). */
+static int rx_frame(struct worker *w, const struct rx_item *it, struct nuse_frame *f)
+{
+	struct rte_mbuf *m = it->m, *s;
+	unsigned int k = m->nb_segs - 1;
+
+	*f = (struct nuse_frame){ .data = it->p, .len = it->len, .off = it->off };
 	/* the port's flow hash (or ours), for the kernel's RPS/RFS */
 	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
-		rf.f.hash = m->hash.rss;
-	if (p[0] & 1) {
-		rx_flush(w);	/* in order with what came before */
-		demux_flood(vlan, -1, flood_push, &rf);
-		return;
+		f->hash = m->hash.rss;
+	if (!k)
+		return 1;
+	if (w->nrx_segs + k > RX_SEGS)
+		return 0;
+	f->segs = &w->rx_segs[w->nrx_segs];
+	f->nsegs = k;
+	for (s = m->next, k = 0; s; s = s->next, k++)
+		w->rx_segs[w->nrx_segs + k] = (struct nuse_seg){ rte_pktmbuf_mtod(s, void *),
+								 s->data_len };
+	w->nrx_segs += k;
+	return 1;
+}
+
+/* This run's entry of @vnic in the share table (it was reserved when
+ * the vNIC was attached). */
+static struct rx_share *rx_share(struct worker *w, int vnic)
+{
+	struct rx_share *sh = &w->share[vnic];
+
+	if (sh->run != w->run) {
+		sh->flooding = sh->run + 1 == w->run && sh->shed;
+		sh->run = w->run;
+		sh->taken = sh->waiting = 0;
+		sh->shed = 0;
+		w->touched[w->ntouched++] = vnic;
 	}
-	vnic = demux_lookup(vlan, p);
-	if (vnic < 0) {
-		w->stats.rx_unknown++;
-		memcpy(w->stats.unknown_mac, p, 6);
-		w->stats.unknown_vlan = vlan;
-		return;
-	}
-	rx_to(w, vnic, &rf.f);
+	return sh;
+}
+
+/* Up to @max frames from the worker's queue into @out: bursts until one
+ * comes short. */
+static unsigned int rx_read(struct worker *w, struct rte_mbuf **out, unsigned int max)
+{
+	unsigned int n = 0, k;
+
+	do {
+		k = rte_eth_rx_burst(dp_port.id, w->rxq, out + n, RTE_MIN(max - n, (unsigned int)BURST));
+		n += k;
+	} while (k == BURST && n < max);
+	return n;
 }
 
 /* Worker 0 on a port with one rx queue: each frame to the worker its
- * flow hashes to; its own share comes back in @w->rx. */
-static unsigned int spread(struct worker *w)
+ * flow hashes to; its own share comes back in @out. */
+static unsigned int spread(struct worker *w, struct rte_mbuf **out, unsigned int max)
 {
 	struct rte_mbuf *in[BURST];
-	unsigned int cnt[NUSE_CPUS_MAX] = { 0 }, mine = 0, t, k;
-	uint16_t n = rte_eth_rx_burst(dp_port.id, 0, in, BURST), i;
+	unsigned int mine = 0, t, k, n;
 
-	for (i = 0; i < n; i++) {
-		struct rte_mbuf *m = in[i];
+	do {
+		unsigned int cnt[NUSE_CPUS_MAX] = { 0 }, i;
 
-		m->hash.rss = flow_hash(rte_pktmbuf_mtod(m, unsigned char *), m->data_len);
-		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
-		t = m->hash.rss % dpw.n;
-		if (!t)
-			w->rx[mine++] = m;
-		else
-			dpw.spread[t][cnt[t]++] = m;
-	}
-	for (t = 1; n && t < dpw.n; t++) {
-		if (!cnt[t])
-			continue;
-		k = rte_ring_sp_enqueue_burst(dpw.w[t].ring, (void **)dpw.spread[t], cnt[t], NULL);
-		w->stats.spread_frames += k;
-		w->stats.spread_dropped += cnt[t] - k;
-		for (; k < cnt[t]; k++)
-			rte_pktmbuf_free(dpw.spread[t][k]);
-		worker_kick(&dpw.w[t]);
-	}
+		n = rte_eth_rx_burst(dp_port.id, 0, in, RTE_MIN(max - mine, (unsigned int)BURST));
+		for (i = 0; i < n; i++) {
+			struct rte_mbuf *m = in[i];
+
+			m->hash.rss = flow_hash(rte_pktmbuf_mtod(m, unsigned char *), m->data_len);
+			m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+			t = m->hash.rss % dpw.n;
+			if (!t)
+				out[mine++] = m;
+			else
+				dpw.spread[t][cnt[t]++] = m;
+		}
+		for (t = 1; n && t < dpw.n; t++) {
+			if (!cnt[t])
+				continue;
+			k = rte_ring_sp_enqueue_burst(dpw.w[t].ring, (void **)dpw.spread[t], cnt[t],
+						      NULL);
+			w->stats.spread_frames += k;
+			w->stats.spread_dropped += cnt[t] - k;
+			for (; k < cnt[t]; k++)
+				rte_pktmbuf_free(dpw.spread[t][k]);
+			worker_kick(&dpw.w[t]);
+		}
+	} while (n == BURST && mine + BURST <= max);
 	return mine;
 }
 
-/* The next burst for @w, handed to the vNICs' queue @w->id. */
+/* Hand this run's items to the vNICs' queue @w->id, in order, each vNIC
+ * up to its quota; the rest wait or are shed. */
+static void rx_deliver(struct worker *w, unsigned int n)
+{
+	unsigned int i, quota, flooding = 0;
+	struct nuse_frame f;
+
+	/* who has frames this run */
+	for (i = 0; i < n; i++) {
+		struct rx_item *it = &w->items[i];
+
+		if (it->p[0] & 1) {
+			it->vnic = RX_FLOOD;
+			continue;
+		}
+		it->vnic = demux_lookup(it->vlan, it->p);
+		if (it->vnic >= 0 && (unsigned int)it->vnic < w->nshare)
+			rx_share(w, it->vnic);
+		else
+			it->vnic = -1;
+	}
+	quota = w->ntouched ? RUN_BUDGET / w->ntouched : RUN_BUDGET;
+	if (quota < QUOTA_MIN)
+		quota = QUOTA_MIN;
+	/* A vNIC that overflowed its line in the last run (a flood: more
+	 * than its share and all its room to wait) takes an eighth of a quota
+	 * while some vNIC that did not has frames: reading and shedding its
+	 * excess is already paid out of everyone's runs.  Its line is cut to
+	 * a burst: a flood's backlog would only be read again run after run,
+	 * and age. */
+	for (i = 0; i < w->ntouched; i++)
+		flooding += w->share[w->touched[i]].flooding;
+	for (i = 0; i < w->ntouched; i++) {
+		struct rx_share *sh = &w->share[w->touched[i]];
+
+		sh->limit = quota;
+		if (flooding < w->ntouched && sh->flooding)
+			sh->limit = quota / 8;
+	}
+	for (i = 0; i < n; i++) {
+		struct rx_item *it = &w->items[i];
+		struct rx_share *sh;
+
+		if (it->vnic == RX_FLOOD) {
+			struct flood_deliver rf = { .w = w, .copies = &w->stats.rx_flood_copies };
+
+			w->rx[w->nrx++] = it->m;
+			if (!rx_frame(w, it, &rf.f)) {
+				w->stats.rx_shed++;
+				continue;
+			}
+			rx_flush(w);	/* in order with what came before */
+			demux_flood(it->vlan, -1, flood_push, &rf);
+			continue;
+		}
+		if (it->vnic < 0) {
+			w->stats.rx_unknown++;
+			memcpy(w->stats.unknown_mac, it->p, 6);
+			w->stats.unknown_vlan = it->vlan;
+			w->rx[w->nrx++] = it->m;
+			continue;
+		}
+		sh = &w->share[it->vnic];
+		if (sh->taken < sh->limit && rx_frame(w, it, &f)) {
+			sh->taken++;
+			w->rx[w->nrx++] = it->m;
+			rx_to(w, it->vnic, &f);
+			continue;
+		}
+		sh->taken = sh->limit;	/* nothing of it passes this one */
+		if (w->nwait < w->wait_max &&
+		    sh->waiting < (sh->flooding ? (unsigned int)BURST : w->wait_max / 2)) {
+			sh->waiting++;
+			w->wait[w->nwait++] = *it;
+			w->stats.rx_waited++;
+		} else {
+			sh->shed++;
+			w->stats.rx_shed++;
+			w->rx[w->nrx++] = it->m;
+		}
+	}
+	rx_flush(w);
+	for (i = 0; i < w->ntouched; i++)
+		if (w->share[w->touched[i]].shed)
+			nuse_vnic_rx_shed(w->touched[i], w->id, w->share[w->touched[i]].shed);
+}
+
+/* The next run's frames for @w: those that waited, then new ones, handed
+ * to the vNICs' queue @w->id.  How many it took from its queue or its
+ * waiting line. */
 unsigned int worker_rx(struct worker *w)
 {
-	unsigned int n, i;
+	unsigned int n, i, k, nwait = w->nwait;
 
 	if (!dp_port.software)
-		n = rte_eth_rx_burst(dp_port.id, w->rxq, w->rx, BURST);
+		n = rx_read(w, w->fresh, RX_READ);
 	else if (w->id)
-		n = rte_ring_sc_dequeue_burst(w->ring, (void **)w->rx, BURST, NULL);
+		n = rte_ring_sc_dequeue_burst(w->ring, (void **)w->fresh, RX_READ, NULL);
 	else
-		n = spread(w);
-	w->nrx = n;
-	if (!n)
+		n = spread(w, w->fresh, RX_READ);
+	if (!n && !nwait)
 		return 0;
 	rte_spinlock_lock(&w->lock);
-	for (i = 0; i < n; i++)
-		rx_one(w, w->rx[i], i);
-	rx_flush(w);
+	memcpy(w->items, w->wait, nwait * sizeof(w->items[0]));
+	w->nwait = 0;
+	for (i = 0, k = nwait; i < n; i++)
+		if (rx_parse(w, w->fresh[i], &w->items[k]))
+			k++;
+		else
+			w->rx[w->nrx++] = w->fresh[i];
+	w->run++;
+	w->ntouched = 0;
+	w->nrx_segs = 0;
+	rx_deliver(w, k);
 	rte_spinlock_unlock(&w->lock);
-	return n;
+	return n + nwait;
 }
 
 /* Frames kept for the next run: flooded ones go to their vNICs now,

@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -51,7 +52,7 @@ __thread struct worker *dp_self;
 
 int worker_has_work(struct worker *w)
 {
-	return w->ntx || w->flood_head != w->flood_tail ||
+	return w->ntx || w->nwait || w->flood_head != w->flood_tail ||
 	       (w->ring && !rte_ring_empty(w->ring));
 }
 
@@ -185,6 +186,9 @@ void workers_drain(void)
 			rte_pktmbuf_free(w->inflight[k]);
 		for (k = 0; k < w->ntx; k++)
 			rte_pktmbuf_free(w->tx[k]);
+		for (k = 0; k < w->nwait; k++)
+			rte_pktmbuf_free(w->wait[k].m);
+		w->nwait = 0;
 		for (; w->flood_tail != w->flood_head; w->flood_tail++)
 			rte_pktmbuf_free(w->floods[w->flood_tail % FLOOD_QUEUE].m);
 		while (w->ring && rte_ring_sc_dequeue(w->ring, (void **)&m) == 0)
@@ -198,6 +202,7 @@ void workers_free(void)
 	unsigned int i;
 
 	for (i = 0; dpw.w && i < dpw.n; i++) {
+		free(dpw.w[i].share);
 		if (dpw.w[i].epoll_fd >= 0)
 			close(dpw.w[i].epoll_fd);
 		rte_ring_free(dpw.w[i].ring);
@@ -238,6 +243,8 @@ int workers_alloc(void)
 		struct worker *w = &dpw.w[i];
 
 		w->id = i;
+		/* what waits holds mbufs: a quarter of the pool at most */
+		w->wait_max = RTE_MIN((unsigned int)DEFER_MAX, dp_port.pool->size / (4 * dpw.n));
 		w->rxq = dp_port.software ? 0 : i;
 		w->txq = i % dp_port.ntxq;
 		w->kick_fd = -1;
@@ -266,6 +273,31 @@ out:
 		workers_free();
 	}
 	return err;
+}
+
+int workers_share_reserve(int vnic)
+{
+	unsigned int i, n;
+
+	if (vnic < 0)
+		return -EINVAL;
+	for (i = 0; i < dpw.n; i++) {
+		struct worker *w = &dpw.w[i];
+
+		if ((unsigned int)vnic >= w->nshare) {
+			struct rx_share *sh;
+
+			n = (vnic + 64) & ~63u;
+			sh = realloc(w->share, n * sizeof(*sh));
+			if (!sh)
+				return -ENOMEM;
+			memset(sh + w->nshare, 0, (n - w->nshare) * sizeof(*sh));
+			w->share = sh;
+			w->nshare = n;
+		}
+		w->share[vnic] = (struct rx_share){ 0 };
+	}
+	return 0;
 }
 
 unsigned int dp_workers(void)

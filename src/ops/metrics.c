@@ -101,6 +101,8 @@ static void tenants_render(struct metrics_out *o, const void *snap)
 	     "appliance sent it (hairpinned, super-frames whole).");
 	VNIC(o, m, rx_peer_dropped, "Of the frames dropped, those from a local vNIC "
 	     "(the receiving CPU's backlog was full, or the vNIC was down).");
+	VNIC(o, m, rx_shed, "Of the frames dropped, those the dataplane shed before the "
+	     "kernel: the vNIC was over its share of a saturated worker.");
 	VNIC(o, m, tx_packets, "Frames the vNIC sent.");
 	VNIC(o, m, tx_bytes, "Bytes the vNIC sent.");
 	VNIC(o, m, tx_dropped, "Frames the vNIC could not send.");

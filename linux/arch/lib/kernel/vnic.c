@@ -73,6 +73,7 @@ struct lib_vnic_rxq {
 	struct lib_vnic_rxq	*next_kick;
 	bool			kicked;
 	unsigned long long	packets, bytes, dropped;
+	unsigned long long	shed;	/* by the host, before the ring */
 } ____cacheline_aligned_in_smp;
 
 /* A transmit queue's batch: the queue's xmit lock keeps it to one CPU. */
@@ -192,6 +193,21 @@ int nuse_vnic_rx_queue(int id, unsigned int queue, const struct nuse_frame *fram
 	return n;
 }
 
+int nuse_vnic_rx_shed(int id, unsigned int queue, unsigned int n)
+{
+	struct lib_vnic *v = vnic_host_get(id);
+	int err = -EINVAL;
+
+	if (!v)
+		return -ENODEV;
+	if (queue < v->nq) {
+		v->rxq[queue].shed += n;
+		err = 0;
+	}
+	vnic_host_put();
+	return err;
+}
+
 int nuse_vnic_rx(int id, const struct nuse_frame *frames, unsigned int n)
 {
 	return nuse_vnic_rx_queue(id, 0, frames, n);
@@ -216,6 +232,8 @@ static void vnic_sum(struct lib_vnic *v, struct nuse_vnic_stats *s)
 		s->rx_packets += READ_ONCE(v->rxq[q].packets);
 		s->rx_bytes += READ_ONCE(v->rxq[q].bytes);
 		s->rx_dropped += READ_ONCE(v->rxq[q].dropped);
+		s->rx_shed += READ_ONCE(v->rxq[q].shed);
+		s->rx_dropped += READ_ONCE(v->rxq[q].shed);
 		s->tx_packets += READ_ONCE(v->txq[q].packets);
 		s->tx_bytes += READ_ONCE(v->txq[q].bytes);
 		s->tx_dropped += READ_ONCE(v->txq[q].dropped);
