@@ -90,8 +90,10 @@ echo "a received $rx_a frames, $shed_a shed; b: $drop_b dropped, $shed_b shed"
 [ "${shed_a:-0}" -gt 0 ] && grep -q "^nuse_dataplane_rx_shed_total [1-9]" <<< "$M" \
 	&& pass "the worker was saturated: a's excess shed and counted against a ($shed_a)" \
 	|| fail "nothing shed for a: the flood did not saturate the worker"
-# b's TCP may pass its share now and then: a flow at its bottleneck
-[ -n "$drop_b" ] && [ $((drop_b * 1000)) -le "${shed_a:-0}" ] \
-	&& pass "b's drops ($drop_b) are under 0.1% of a's" || fail "b lost $drop_b frames, a $shed_a"
+# b's TCP is a flow at its bottleneck (its share of the worker): past
+# its share and its room to wait it is shed, which is TCP's own signal
+# (with two workers, each has half the room); its pings are not lost
+[ -n "$drop_b" ] && [ $((drop_b * 20)) -le "${shed_a:-0}" ] \
+	&& pass "b's drops ($drop_b) are under 5% of a's ($shed_a)" || fail "b lost $drop_b frames, a $shed_a"
 stop_daemon
 exit $FAILED
