@@ -33,11 +33,13 @@ api() { python3 "$HERE/apibench.py" $PORT "$@"; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
+# kernel memory for the tenants: 512 MiB, and 400 KiB for each past 1000
+KMEM=$(( N > 1000 ? 512 + (N - 1000) * 400 / 1024 : 512 ))M
 cat > "$WORK/api.json" <<JSON
 {
   "dpdk": {"args": ["--no-huge", "-m", "256", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
 	   "port": "net_tap$ID,iface=$TAP", "mbufs": 4095},
-  "kernel": {"memory": "512M"},
+  "kernel": {"memory": "$KMEM"},
   "api": {"listen": "127.0.0.1:$PORT"},
   "state_dir": "$WORK/state",
   "log_level": "info",
@@ -80,7 +82,7 @@ load() {
 	[ "$NON2XX$SOCKERR" = 00 ] && echo || echo "   ($NON2XX non-2xx, $SOCKERR socket errors of $REQS)"
 }
 
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); daemon on 127.0.0.1:$PORT, kernel memory 512M"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); daemon on 127.0.0.1:$PORT, kernel memory $KMEM"
 start "$WORK/daemon.log"
 running "$WORK/daemon.log" 0
 echo "start-up with no tenants: $(ms_since $DAEMON_T0) ms"

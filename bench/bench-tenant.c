@@ -2,8 +2,12 @@
 /*
  * bench-tenant: what a tenant costs.
  *   create	time to create a tenant with one vNIC, an address and a
- *		default route (median and p99 over 1000)
- *   memory	kernel memory per tenant with 1000 tenants
+ *		default route (median and p99 over the first and the last
+ *		1000 of N, --tenants N, default 1000)
+ *   memory	kernel memory per tenant with N tenants, and where it goes:
+ *		the kernel's meminfo and its slab caches, grown per tenant
+ *   idle	the host CPU the idle kernel takes with none and with N
+ *		tenants (their timers), over 3 s each
  *   fit	the most such tenants a 1 GiB kernel holds
  *   host	for reference, the same on the host kernel with ip(8): a
  *		namespace, a veth moved into it, an address, link up and a
@@ -13,18 +17,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "nuse_host.h"
 #include "tenant.h"
 
-#define N	1000
 #define HOST_N	50
+#define SLABS_MAX	512
 
 /* --cpus N: the kernel's CPUs; the command line is the daemon's. */
 static unsigned int ncpus = 1;
 #define CMDLINE	"loglevel=4 rcupdate.rcu_expedited=1"
+/* --nomerge: every slab cache its own, so that the growth shows where
+ * the memory goes (merged caches report under one name) */
+static const char *cmdline = CMDLINE;
 
 static void quiet(const char *m, unsigned long l)
 {
@@ -63,24 +71,124 @@ static int make_tenant(int i)
 	return tenant_create(&s, &e);
 }
 
+/* The kernel's file @path, read whole into @buf (NUL-ended). */
+static long kread(const char *path, char *buf, size_t size)
+{
+	long fd, n, got = 0;
+
+	fd = nuse_call4(1, NUSE_SYS_openat, -100, path, 0, 0);
+	if (fd < 0)
+		return fd;
+	while (got < (long)size - 1 &&
+	       (n = nuse_call3(1, NUSE_SYS_read, fd, buf + got, size - 1 - got)) > 0)
+		got += n;
+	nuse_call1(1, NUSE_SYS_close, fd);
+	buf[got] = '\0';
+	return got;
+}
+
+static long meminfo_kib(const char *buf, const char *key)
+{
+	const char *p = strstr(buf, key);
+
+	return p ? strtol(p + strlen(key) + 1, NULL, 10) : -1;
+}
+
 static long mem_free_kib(void)
 {
-	char buf[2048], *p;
-	long fd, n;
+	static char buf[4096];
 
-	fd = nuse_call4(1, NUSE_SYS_openat, -100, "/proc/meminfo", 0, 0);
-	n = nuse_call3(1, NUSE_SYS_read, fd, buf, sizeof(buf) - 1);
-	nuse_call1(1, NUSE_SYS_close, fd);
-	buf[n > 0 ? n : 0] = '\0';
-	p = strstr(buf, "MemFree:");
-	return p ? strtol(p + 8, NULL, 10) : -1;
+	kread("/proc/meminfo", buf, sizeof(buf));
+	return meminfo_kib(buf, "MemFree:");
+}
+
+/* The slab caches' bytes (objects in use times their size). */
+struct slab {
+	char name[64];
+	long long bytes;
+};
+
+static int slabs_read(struct slab *out)
+{
+	static char buf[1 << 17];
+	char *line, *save;
+	int n = 0;
+
+	if (kread("/proc/slabinfo", buf, sizeof(buf)) <= 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line && n < SLABS_MAX;
+	     line = strtok_r(NULL, "\n", &save)) {
+		long long active, total, size;
+
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8))
+			continue;
+		if (sscanf(line, "%63s %lld %lld %lld", out[n].name, &active, &total, &size) == 4) {
+			out[n].bytes = active * size;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int cmp_growth(const void *a, const void *b)
+{
+	long long x = ((const struct slab *)a)->bytes, y = ((const struct slab *)b)->bytes;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* What grew between @m0/@s0 and now, per tenant of @n. */
+static void mem_report(const char *m0, const struct slab *s0, int ns0, int n)
+{
+	static const char *const keys[] = { "Slab:", "SUnreclaim:", "Percpu:", "VmallocUsed:",
+					    "KernelStack:", "PageTables:", NULL };
+	static char m1[4096];
+	static struct slab s1[SLABS_MAX];
+	int i, j, ns1;
+
+	kread("/proc/meminfo", m1, sizeof(m1));
+	printf("  meminfo per tenant:");
+	for (i = 0; keys[i]; i++)
+		printf(" %s %.1f KiB", keys[i],
+		       (double)(meminfo_kib(m1, keys[i]) - meminfo_kib(m0, keys[i])) / n);
+	printf("\n");
+	ns1 = slabs_read(s1);
+	for (i = 0; i < ns1; i++)
+		for (j = 0; j < ns0; j++)
+			if (!strcmp(s1[i].name, s0[j].name)) {
+				s1[i].bytes -= s0[j].bytes;
+				break;
+			}
+	qsort(s1, ns1, sizeof(*s1), cmp_growth);
+	printf("  slab caches grown most, bytes per tenant:");
+	for (i = 0; i < ns1 && i < 12 && s1[i].bytes > 0; i++)
+		printf("%s %s %lld", i ? "," : "", s1[i].name, s1[i].bytes / n);
+	printf("\n");
+}
+
+/* The host CPU (percent of one core) the kernel takes over @secs with
+ * nothing to do but its timers. */
+static double idle_cpu(double secs)
+{
+	struct rusage r0, r1;
+	unsigned long long t0 = nuse_host_now(), end = t0 + secs * 1e9;
+	double cpu;
+
+	getrusage(RUSAGE_SELF, &r0);
+	while (nuse_host_now() < end)
+		nuse_host_step(100000000ULL);
+	getrusage(RUSAGE_SELF, &r1);
+	cpu = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) +
+	      (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec + r1.ru_stime.tv_usec -
+	       r0.ru_stime.tv_usec) / 1e6;
+	return 100 * cpu / ((nuse_host_now() - t0) / 1e9);
 }
 
 static void boot(size_t mem)
 {
 	struct tenant_io io = { .tx = no_wire };
 
-	if (nuse_host_boot_cpus(mem, CMDLINE, quiet, ncpus) || tenant_init(&io)) {
+	if (nuse_host_boot_cpus(mem, cmdline, quiet, ncpus) || tenant_init(&io)) {
 		fprintf(stderr, "bench-tenant: boot failed\n");
 		exit(1);
 	}
@@ -156,28 +264,54 @@ static double host_ms(unsigned long long *t, int n)
 	return t[n / 2] / 1e6;
 }
 
+static void times_report(const char *what, unsigned long long *t, int n)
+{
+	qsort(t, n, sizeof(*t), cmp_ull);
+	printf("%s: median %.3f ms, p99 %.3f ms over %d\n", what, t[n / 2] / 1e6,
+	       t[n * 99 / 100] / 1e6, n);
+}
+
 int main(int argc, char **argv)
 {
-	static unsigned long long t[N];
+	static char m0[4096];
+	static struct slab s0[SLABS_MAX];
+	unsigned long long *t, *u;
 	long free0, free1;
-	double med, p99, host;
-	int i, fit;
-	char name[16];
+	double med, host, idle0, idle1;
+	int i, fit, n = 1000, k, ns0;
+	size_t mem;
+	char name[16], what[128];
 
-	if (argc == 3 && !strcmp(argv[1], "--cpus"))
-		ncpus = atoi(argv[2]);
-	if (ncpus < 1 || ncpus > NUSE_CPUS_MAX || (argc != 1 && argc != 3)) {
-		fprintf(stderr, "usage: bench-tenant [--cpus N]\n");
+	for (i = 1; i < argc && !strcmp(argv[i], "--nomerge"); i++)
+		cmdline = CMDLINE " slab_nomerge";
+	for (; i + 1 < argc; i += 2)
+		if (!strcmp(argv[i], "--cpus"))
+			ncpus = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--tenants"))
+			n = atoi(argv[i + 1]);
+		else
+			break;
+	if (ncpus < 1 || ncpus > NUSE_CPUS_MAX || i != argc || n < 100 || n > 100000) {
+		fprintf(stderr, "usage: bench-tenant [--nomerge] [--cpus N] [--tenants N (100-100000)]\n");
 		return 2;
 	}
-	printf("the kernel on %u CPU%s\n", ncpus, ncpus > 1 ? "s" : "");
+	k = n / 10 < 1000 ? n / 10 : 1000;	/* the first and last k timed */
+	t = calloc(n, sizeof(*t));
+	u = calloc(n, sizeof(*u));
+	if (!t || !u)
+		return 1;
+	printf("the kernel on %u CPU%s, %d tenants\n", ncpus, ncpus > 1 ? "s" : "", n);
 
 	/* A kernel boots once per process: the 1 GiB one lives in a child. */
 	fit = fit_1g();
-	boot(512UL << 20);
+	mem = (512UL << 20) + (size_t)n * (512UL << 10);
+	boot(mem);
 	settle();
+	idle0 = idle_cpu(3);
 	free0 = mem_free_kib();
-	for (i = 0; i < N; i++) {
+	kread("/proc/meminfo", m0, sizeof(m0));
+	ns0 = slabs_read(s0);
+	for (i = 0; i < n; i++) {
 		unsigned long long t0 = nuse_host_now();
 
 		if (make_tenant(i)) {
@@ -188,14 +322,24 @@ int main(int argc, char **argv)
 	}
 	settle();
 	free1 = mem_free_kib();
-	qsort(t, N, sizeof(*t), cmp_ull);
-	med = t[N / 2] / 1e6;
-	p99 = t[N * 99 / 100] / 1e6;
+	memcpy(u, t, n * sizeof(*t));
+	qsort(u, n, sizeof(*u), cmp_ull);
+	med = u[n / 2] / 1e6;
 	printf("tenant create (vNIC, address, default route): median %.3f ms, p99 %.3f ms over %d\n",
-	       med, p99, N);
-	printf("kernel memory per tenant (%d tenants): %.0f KiB\n", N,
-	       (double)(free0 - free1) / N);
-	for (i = 0; i < N; i++) {
+	       med, u[n * 99 / 100] / 1e6, n);
+	snprintf(what, sizeof(what), "  the first %d", k);
+	memcpy(u, t, k * sizeof(*t));
+	times_report(what, u, k);
+	snprintf(what, sizeof(what), "  the last %d", k);
+	memcpy(u, t + n - k, k * sizeof(*t));
+	times_report(what, u, k);
+	printf("kernel memory per tenant (%d tenants): %.0f KiB (%.0f tenants per GiB)\n", n,
+	       (double)(free0 - free1) / n, (1 << 20) / ((double)(free0 - free1) / n));
+	mem_report(m0, s0, ns0, n);
+	idle1 = idle_cpu(3);
+	printf("idle kernel, host CPU: %.2f%% of a core with no tenants, %.2f%% with %d\n",
+	       idle0, idle1, n);
+	for (i = 0; i < n; i++) {
 		unsigned long long t0 = nuse_host_now();
 
 		snprintf(name, sizeof(name), "t%d", i);
@@ -205,14 +349,12 @@ int main(int argc, char **argv)
 		}
 		t[i] = nuse_host_now() - t0;
 	}
-	qsort(t, N, sizeof(*t), cmp_ull);
-	printf("tenant delete: median %.3f ms, p99 %.3f ms over %d\n",
-	       t[N / 2] / 1e6, t[N * 99 / 100] / 1e6, N);
+	times_report("tenant delete", t, n);
 	tenant_fini(0);
 	nuse_host_halt();
 	printf("tenants that fit in 1 GiB of kernel memory: %d\n", fit);
 
-	host = geteuid() == 0 ? host_ms(t, HOST_N) : -1;
+	host = geteuid() == 0 ? host_ms(u, HOST_N) : -1;
 	if (host > 0)
 		printf("host kernel with ip(8), same work: median %.3f ms over %d -> nuse is %.0fx faster\n",
 		       host, HOST_N, host / med);

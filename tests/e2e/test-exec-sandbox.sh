@@ -49,9 +49,11 @@ python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
-while True: s.accept()[0].close()' $PORT &
+open(sys.argv[2], "w").close()
+while True: s.accept()[0].close()' $PORT "$WORK/listening" &
 undo "kill $!"
-sleep 0.3
+# listening once the file is there (a loaded machine starts python slowly)
+for i in $(seq 100); do [ -e "$WORK/listening" ] && break; sleep 0.1; done
 
 out=$($PY "$WORK/raw.py" 127.0.0.1 $PORT) && pass "the probe reaches the host's listener: $out" ||
 	die "the probe does not work even on the host: $out"
