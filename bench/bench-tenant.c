@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "nuse_host.h"
+#include "admit.h"
 #include "tenant.h"
 
 #define HOST_N	50
@@ -68,7 +69,12 @@ static int make_tenant(int i)
 	tenant_parse_prefix("0.0.0.0/0", &r.dst);
 	snprintf(buf, sizeof(buf), "10.%d.%d.1", (i >> 8) & 0xff, i & 0xff);
 	tenant_parse_addr(buf, &r.via);
-	return tenant_create(&s, &e);
+	if (tenant_create(&s, &e)) {
+		fprintf(stderr, "bench-tenant: tenant %d: %s%s%s\n", i, e.field, e.field[0] ? ": " : "",
+			e.msg);
+		return -1;
+	}
+	return 0;
 }
 
 /* The kernel's file @path, read whole into @buf (NUL-ended). */
@@ -152,6 +158,8 @@ static void mem_report(const char *m0, const struct slab *s0, int ns0, int n)
 		printf(" %s %.1f KiB", keys[i],
 		       (double)(meminfo_kib(m1, keys[i]) - meminfo_kib(m0, keys[i])) / n);
 	printf("\n");
+	if (kread("/proc/loadavg", m1, sizeof(m1)) > 0)
+		printf("  the kernel's tasks (runnable/all, last pid): %s", m1);
 	ns1 = slabs_read(s1);
 	for (i = 0; i < ns1; i++)
 		for (j = 0; j < ns0; j++)
@@ -192,6 +200,7 @@ static void boot(size_t mem)
 		fprintf(stderr, "bench-tenant: boot failed\n");
 		exit(1);
 	}
+	admit_init(0);		/* the daemon's count limits: pids, namespaces */
 }
 
 static void settle(void)

@@ -19,6 +19,11 @@ void admit_init(size_t bytes)
 	reserve = bytes;
 	sysctl_set(1, "user.max_net_namespaces", "1048576");
 	sysctl_set(1, "kernel.threads-max", "1048576");
+	/* Every tenant is a task, and so is every tool: the kernel's small
+	 * build allows 4096 pids by default, and 32768 at most (larger
+	 * builds take more; try their limit first). */
+	if (sysctl_set(1, "kernel.pid_max", "4194304"))
+		sysctl_set(1, "kernel.pid_max", "32768");
 }
 
 static unsigned long long meminfo_field(const char *text, const char *name)
