@@ -15,12 +15,65 @@
 
 #include "nuse_host.h"
 #include "rtnl.h"
+#include "keyset.h"
 #include "sysctl.h"
 #include "tenant.h"
 #include "tenant_int.h"
 
 static struct tenant *tenants, **tenants_tail = &tenants;
 static int ntenants;
+/* By name, chained (grown to a bucket per tenant), and the MACs of every
+ * vNIC: creating one of many thousand tenants scans neither list. */
+static struct tenant **byname;
+static unsigned int nbuckets;
+static struct keyset macs;
+
+static unsigned int name_hash(const char *s)
+{
+	unsigned int h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static struct tenant **name_bucket(const char *name)
+{
+	return &byname[name_hash(name) & (nbuckets - 1)];
+}
+
+/* Room for one more tenant by name: 0 or -ENOMEM. */
+static int byname_reserve(void)
+{
+	unsigned int n = nbuckets ? nbuckets * 2 : 64, i;
+	struct tenant **b, *t, *next;
+
+	if ((unsigned int)ntenants < nbuckets)
+		return 0;
+	b = calloc(n, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < nbuckets; i++)
+		for (t = byname[i]; t; t = next) {
+			next = t->hnext;
+			t->hnext = b[name_hash(t->name) & (n - 1)];
+			b[name_hash(t->name) & (n - 1)] = t;
+		}
+	free(byname);
+	byname = b;
+	nbuckets = n;
+	return 0;
+}
+
+static uint64_t mac_key(const unsigned char mac[6])
+{
+	uint64_t k = 1ULL << 48;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		k |= (uint64_t)mac[i] << (40 - 8 * i);
+	return k;
+}
 static struct tenant_io io;
 
 /*
@@ -70,7 +123,9 @@ struct tenant *tenant_find(const char *name)
 {
 	struct tenant *t;
 
-	for (t = tenants; t; t = t->next)
+	if (!nbuckets)
+		return NULL;
+	for (t = *name_bucket(name); t; t = t->hnext)
 		if (!strcmp(t->name, name))
 			return t;
 	return NULL;
@@ -125,14 +180,7 @@ const struct tenant_vnic_spec *tenant_vnic_spec(const struct tenant *t, int i)
 
 static int mac_in_use(const unsigned char mac[6])
 {
-	struct tenant *t;
-	int i;
-
-	for (t = tenants; t; t = t->next)
-		for (i = 0; i < t->nvnics; i++)
-			if (!memcmp(t->vnics[i].spec.mac, mac, 6))
-				return 1;
-	return 0;
+	return keyset_has(&macs, mac_key(mac));
 }
 
 /* The tenant's vNICs as a spec, for the checks that need its links. */
@@ -185,6 +233,9 @@ static void vnic_release(struct tenant *t, struct tenant_vnic *v)
 		if (!finishing)
 			nuse_call1(t->pid, NUSE_CALL_VNIC_DESTROY, v->id);
 	}
+	if (v->indexed)
+		keyset_del(&macs, mac_key(v->spec.mac));
+	v->indexed = 0;
 	free(v->spec.addrs);
 }
 
@@ -213,6 +264,14 @@ static int vnic_build(struct tenant *t, const struct tenant_vnic_spec *s,
 	memcpy(v->spec.addrs, s->addrs, s->naddrs * sizeof(*s->addrs));
 	v->id = -1;
 	t->nvnics++;
+	err = keyset_add(&macs, mac_key(s->mac));
+	if (err) {
+		vnic_release(t, v);
+		t->nvnics--;
+		return tenant_fail(e, err, field, err == -EEXIST ? "MAC in use by another vNIC"
+								: "out of memory");
+	}
+	v->indexed = 1;
 
 	snprintf(c.name, sizeof(c.name), "%s", s->name);
 	memcpy(c.mac, s->mac, 6);
@@ -332,7 +391,7 @@ int tenant_create(const struct tenant_spec *s, struct tenant_error *e)
 		if (mac_in_use(s->vnics[i].mac))
 			return tenant_fail(e, -EEXIST, f, "MAC in use by another vNIC");
 	}
-	t = calloc(1, sizeof(*t));
+	t = byname_reserve() ? NULL : calloc(1, sizeof(*t));
 	if (!t)
 		return tenant_fail(e, -ENOMEM, "", "out of memory");
 	strcpy(t->name, s->name);
@@ -341,24 +400,30 @@ int tenant_create(const struct tenant_spec *s, struct tenant_error *e)
 		tenant_teardown(t);
 		return err;
 	}
+	t->pprev = tenants_tail;
 	*tenants_tail = t;
 	tenants_tail = &t->next;
+	t->hnext = *name_bucket(t->name);
+	*name_bucket(t->name) = t;
 	ntenants++;
 	return 0;
 }
 
 int tenant_destroy(const char *name, struct tenant_error *e)
 {
-	struct tenant **pp, *t;
+	struct tenant **pp, *t = tenant_find(name);
 
-	for (pp = &tenants; (t = *pp); pp = &t->next)
-		if (!strcmp(t->name, name))
-			break;
 	if (!t)
 		return tenant_fail(e, -ENOENT, "name", "no tenant \"%s\"", name);
-	*pp = t->next;
-	if (tenants_tail == &t->next)
-		tenants_tail = pp;
+	for (pp = name_bucket(name); *pp != t; pp = &(*pp)->hnext)
+		;
+	*pp = t->hnext;
+	/* the list is in creation order (the state file's, GET /tenants') */
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+	else
+		tenants_tail = t->pprev;
 	ntenants--;
 	tenant_teardown(t);
 	return 0;
@@ -372,6 +437,10 @@ void tenant_fini(int halting)
 	while (tenants)
 		tenant_destroy(tenants->name, NULL);
 	finishing = 0;
+	free(byname);
+	byname = NULL;
+	nbuckets = 0;
+	keyset_free(&macs);
 }
 
 struct tenant *tenant_get(const char *name, struct tenant_error *e)

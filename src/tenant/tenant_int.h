@@ -9,10 +9,12 @@ struct tenant_vnic {
 	struct tenant_vnic_spec spec;	/* addrs owned */
 	int id;				/* the host's vNIC id */
 	int ifindex;
+	int indexed;			/* its MAC is in the set of those in use */
 };
 
 struct tenant {
-	struct tenant *next;
+	struct tenant *next, **pprev;	/* in creation order */
+	struct tenant *hnext;		/* in its name's bucket */
 	char name[TENANT_NAME_MAX + 1];
 	int pid;
 	struct rtnl *rtnl;
