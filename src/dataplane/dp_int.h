@@ -132,9 +132,11 @@ struct worker {
 	unsigned int nrx;
 	struct nuse_seg rx_segs[RX_SEGS];	/* their pieces */
 	unsigned int nrx_segs;
-	struct rx_item wait[DEFER_MAX];	/* over their vNIC's quota, in order */
+	/* This run's frames: items[0..nwait) over their vNIC's quota in an
+	 * earlier run, in order, then the new ones.  A run leaves its own
+	 * waiting ones at the head again (never past the one it reads). */
+	struct rx_item items[RX_HELD];
 	unsigned int nwait, wait_max;	/* wait_max: DEFER_MAX, or less for a small pool */
-	struct rx_item items[RX_HELD];	/* this run's: the waiting, then new */
 	struct rte_mbuf *fresh[RX_READ];
 	struct rx_share *share;		/* by vNIC id; grown in dp_attach() */
 	unsigned int nshare;

@@ -573,7 +573,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 		if (w->nwait < w->wait_max &&
 		    sh->waiting < (sh->flooding ? (unsigned int)BURST : w->wait_max / 2)) {
 			sh->waiting++;
-			w->wait[w->nwait++] = *it;
+			w->items[w->nwait++] = *it;	/* nwait <= i */
 			w->stats.rx_waited++;
 		} else {
 			sh->shed++;
@@ -603,8 +603,7 @@ unsigned int worker_rx(struct worker *w)
 	if (!n && !nwait)
 		return 0;
 	rte_spinlock_lock(&w->lock);
-	memcpy(w->items, w->wait, nwait * sizeof(w->items[0]));
-	w->nwait = 0;
+	w->nwait = 0;	/* rx_deliver() puts back what still waits */
 	for (i = 0, k = nwait; i < n; i++)
 		if (rx_parse(w, w->fresh[i], &w->items[k]))
 			k++;

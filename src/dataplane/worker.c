@@ -187,7 +187,7 @@ void workers_drain(void)
 		for (k = 0; k < w->ntx; k++)
 			rte_pktmbuf_free(w->tx[k]);
 		for (k = 0; k < w->nwait; k++)
-			rte_pktmbuf_free(w->wait[k].m);
+			rte_pktmbuf_free(w->items[k].m);
 		w->nwait = 0;
 		for (; w->flood_tail != w->flood_head; w->flood_tail++)
 			rte_pktmbuf_free(w->floods[w->flood_tail % FLOOD_QUEUE].m);
