@@ -91,7 +91,8 @@ passed=0
 failed=0
 skipped=0
 summary=$logdir/summary
-rm -f "$summary"
+failures=$logdir/failed	# "NAME<tab>EXIT" of each test that failed
+rm -f "$summary" "$failures"
 
 tab=$(printf '\t')
 tests=$(list_tests)
@@ -133,6 +134,7 @@ for entry in $tests; do
 		;;
 	*)
 		failed=$((failed + 1))
+		printf '%s\t%s\n' "$name" "$rc" >>"$failures"
 		if [ "$rc" -eq 124 ]; then
 			echo "FAIL: $name (exit 124: timed out after ${timeout_s}s)"
 		else
