@@ -13,6 +13,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,17 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = on_term };
 	static unsigned char frame[FRAMES][LEN];
 	struct mmsghdr msg[FRAMES];
 	struct iovec iov[FRAMES];
@@ -101,7 +111,8 @@ int main(int argc, char **argv)
 		iov[i] = (struct iovec){ f, LEN };
 		msg[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
-	for (end = now() + secs; now() < end;) {
+	sigaction(SIGTERM, &sa, NULL);	/* ends it early, the count printed */
+	for (end = now() + secs; !stop && now() < end;) {
 		int n = sendmmsg(fd, msg, FRAMES, 0);
 
 		if (n > 0)
