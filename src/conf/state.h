@@ -2,9 +2,12 @@
 /*
  * The desired state: every tenant that exists because a change to it was
  * answered 2xx, as the JSON tenant objects of the config file.  It lives
- * in STATE_DIR/tenants.json and is replaced atomically after every change
- * that succeeded (temp file, fsync, rename, fsync of the directory), so a
- * crash at any moment leaves either the old or the new file.
+ * in STATE_DIR/tenants.json, replaced atomically (temp file, fsync,
+ * rename, fsync of the directory), so a crash at any moment leaves either
+ * the old or the new file.  Once that file is 64 KiB or more, a change is
+ * appended to STATE_DIR/tenants.journal instead (and fdatasynced), and
+ * the file is written whole again when the journal reaches a quarter of
+ * it, after a start, and at a clean stop; see state.c.
  *
  * The directory is opened once, as root, and kept open: writes go through
  * that descriptor, so they keep working after the privilege drop whatever
@@ -43,7 +46,10 @@ json_t *state_tenant(const char *name);	/* borrowed, or NULL */
 void state_update(const char *name, json_t *now);
 /* Tenant @name's @family ("ipv4", "ipv6") ruleset is now @rules. */
 void state_set_iptables(const char *name, const char *family, const char *rules);
-/* 0, or -errno with a message logged; the old file is then kept. */
+/* 0, or -errno with a message logged; the old file (and journal) is then
+ * kept as it was. */
 int state_save(void);
+/* From what size of the file on changes are journaled (tests). */
+void state_journal_min(size_t bytes);
 
 #endif

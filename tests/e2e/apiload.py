@@ -11,7 +11,7 @@
       counts per status and the request rate.  Exit 0 if every answer was.
 
   apiload.py churn --port P --log FILE --prefix P --mac-byte B
-                   [--max-live N] [--keep NAME ...]
+                   [--max-live N] [--keep NAME ...] [--keep-prefix P]
       One client creates (and sometimes deletes) tenants one after another
       until the daemon goes away, logging each request before it is sent
       and each answer when it arrives (for churn-check).
@@ -300,7 +300,8 @@ def churn(a):
     rnd = random.Random()
     n = 0
     while True:
-        mine = [t for t in live if t not in a.keep]
+        mine = [t for t in live if t not in a.keep and
+                not (a.keep_prefix and t.startswith(a.keep_prefix))]
         if mine and (len(mine) >= a.max_live or rnd.random() < 0.3):
             name = rnd.choice(mine)
             op, method, url, body, want = "delete", "DELETE", "/tenants/" + name, None, 204
@@ -403,6 +404,7 @@ def main():
     p.add_argument("--mac-byte", type=lambda s: int(s, 0), required=True)
     p.add_argument("--max-live", type=int, default=20)
     p.add_argument("--keep", nargs="*", default=[])
+    p.add_argument("--keep-prefix", default="")
     p = sub.add_parser("churn-check")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--log", required=True)

@@ -6,6 +6,12 @@
  * -EINVAL and a message naming the file and where, and is left as it was.
  * What cannot be opened, read or written is the real -errno; so is a
  * config file that cannot be opened, and a bad one is -EINVAL.
+ * The journal: changes to a large file are appended, a restart after a
+ * crash replays them in order (a moved tenant last, a deleted one gone),
+ * an unfinished last record and a journal of an older generation are
+ * ignored, a bad record is refused naming its line, and the file is
+ * written whole again after a start, at a clean stop and when the journal
+ * outgrows a quarter of it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +98,234 @@ static void bad(const char *text, const char *want)
 static void path_in(char *out, size_t len, const char *name)
 {
 	snprintf(out, len, "%s/%s", dir, name);
+}
+
+/* The whole of file @name, or NULL (malloc'ed, @len its size). */
+static char *slurp(const char *name, size_t *len)
+{
+	char path[128], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	*len = fread(buf, 1, n, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void spit(const char *name, const char *buf, size_t len)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	fwrite(buf, 1, len, f);
+	fclose(f);
+}
+
+/* A tenant object named @name with a payload that makes the file large. */
+static void set(const char *name, int n)
+{
+	char one[512];
+	json_t *j;
+
+	snprintf(one, sizeof(one), "{\"name\": \"%s\", \"vnics\": [], \"sysctls\": "
+		 "{\"net.ipv4.ip_default_ttl\": \"%d\"}}", name, 1 + n % 250);
+	j = json_loads(one, 0, NULL);
+	state_update(name, j);
+	json_decref(j);
+}
+
+/* Open again and load: the tenants' names in order, "a,b,c", or
+ * "error: ..." (and the tenants back in memory, as a restore puts them). */
+static const char *names(void)
+{
+	static char out[8192];
+	struct tenant_spec *t;
+	char err[1024];
+	size_t o = 0;
+	int n, i, ret;
+
+	out[0] = '\0';
+	ret = state_open(dir, getuid(), getgid());
+	if (!ret)
+		ret = state_load(&t, &n, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "state_open: %s", strerror(-ret));
+	if (ret) {
+		snprintf(out, sizeof(out), "error: %s", err);
+		return out;
+	}
+	for (i = 0; i < n; i++) {
+		o += snprintf(out + o, sizeof(out) - o, "%s%s", i ? "," : "", t[i].name);
+		set(t[i].name, i);
+		tenant_spec_free(&t[i]);
+	}
+	free(t);
+	return out;
+}
+
+/* The crash: the files as they are now come back after a clean close
+ * (which writes the file whole). */
+static void crash(void)
+{
+	size_t flen, jlen;
+	char *f = slurp("tenants.json", &flen), *j = slurp("tenants.journal", &jlen);
+
+	state_close();
+	spit("tenants.json", f, flen);
+	if (j)
+		spit("tenants.journal", j, jlen);
+	free(f);
+	free(j);
+}
+
+static void journal(void)
+{
+	char name[32], want[8192], *j, *f0, *f1;
+	size_t o = 0, jlen, flen0, flen1;
+	const char *got;
+	int i, ret;
+
+	state_close();
+	put("{\"version\": 1, \"tenants\": [\n]}\n");
+	CHECK(!strcmp(names(), ""), "an empty state to start from");
+	state_journal_min(2048);
+	for (i = 0; i < 60; i++) {
+		snprintf(name, sizeof(name), "t%02d", i);
+		set(name, i);
+	}
+	CHECK(state_save() == 0, "save 60 tenants");
+	f0 = slurp("tenants.json", &flen0);
+	CHECK(f0 && flen0 > 2048 && !slurp("tenants.journal", &jlen),
+	      "the first save is whole: %zu bytes, no journal", flen0);
+
+	/* changed, deleted, created, deleted and created again (last) */
+	set("t05", 99);
+	CHECK(state_save() == 0, "save t05");
+	state_update("t07", NULL);
+	set("new", 1);
+	CHECK(state_save() == 0, "save t07, new");
+	state_update("t03", NULL);
+	set("t03", 3);
+	CHECK(state_save() == 0, "save t03");
+	f1 = slurp("tenants.json", &flen1);
+	j = slurp("tenants.journal", &jlen);
+	CHECK(f1 && flen1 == flen0 && !memcmp(f0, f1, flen0), "the file was not written again");
+	CHECK(j && strstr(j, "{\"deleted\":\"t07\"}\n") && strstr(j, "\"name\":\"new\""),
+	      "the journal holds the changes: %s", j ? j : "(none)");
+	CHECK(j && strstr(j, "{\"deleted\":\"t03\"}\n{\"tenant\":{\"name\":\"t03\""),
+	      "a tenant created again: deleted, then created");
+	for (i = 0; i < 60; i++)
+		if (i != 7 && i != 3)
+			o += sprintf(want + o, "%st%02d", o ? "," : "", i);
+	sprintf(want + o, ",new,t03");
+
+	crash();
+	got = names();
+	CHECK(!strcmp(got, want), "replayed after a crash: %s, want %s", got, want);
+	CHECK(state_save() == 0, "the save after a start");
+	free(j);
+	j = slurp("tenants.journal", &jlen);
+	CHECK(!j, "the save after a start is whole: the journal is gone");
+	free(f1);
+	f1 = slurp("tenants.json", &flen1);
+	CHECK(f1 && strstr(f1, "\"generation\": 1,"), "the file's generation moved: %.60s", f1);
+
+	/* an unfinished last record is ignored; the ones before it count */
+	set("t10", 7);
+	CHECK(state_save() == 0, "save t10");
+	state_update("t11", NULL);
+	CHECK(state_save() == 0, "save t11");
+	crash();
+	free(j);
+	j = slurp("tenants.journal", &jlen);
+	CHECK(j && jlen > 10, "a journal");
+	if (j) {
+		char *cut = strstr(j, "{\"deleted\":\"t11\"}");
+
+		CHECK(cut, "t11's record: %s", j);
+		if (cut)
+			spit("tenants.journal", j, cut - j + 8);
+	}
+	got = names();
+	CHECK(strstr(got, "t11") && strstr(got, "t10"), "an unfinished record ignored: %s", got);
+
+	/* a journal of an older generation is ignored */
+	CHECK(state_save() == 0, "the save after a start");
+	if (j)
+		spit("tenants.journal", j, jlen);	/* generation 1, the file's is 2 */
+	state_close();
+	got = names();
+	CHECK(strstr(got, "t11"), "a stale journal ignored: %s", got);
+
+	/* a bad record: refused, naming the file and the line */
+	state_close();
+	free(f1);
+	f1 = slurp("tenants.json", &flen1);
+	{
+		char bad[256];
+		const char *g = strstr(f1, "\"generation\": ");
+		long long gen = g ? atoll(g + 14) : -1;
+
+		snprintf(bad, sizeof(bad), "{\"generation\": %lld}\n{\"deleted\":\"t01\"}\n"
+			 "{\"tenant\":{\"name\":\"x\",\"colour\":1}}\n", gen);
+		spit("tenants.journal", bad, strlen(bad));
+		got = names();
+		CHECK(strstr(got, "error:") && strstr(got, "tenants.journal: line 3") &&
+		      strstr(got, "colour"), "a bad record: %s", got);
+		snprintf(bad, sizeof(bad), "{\"generation\": %lld}\n{\"deleted\":1}\n", gen);
+		spit("tenants.journal", bad, strlen(bad));
+		state_close();
+		got = names();
+		CHECK(strstr(got, "error:") && strstr(got, "line 2: not a record"),
+		      "not a record: %s", got);
+		state_close();
+		path_in(bad, sizeof(bad), "tenants.journal");
+		unlink(bad);
+	}
+
+	/* a clean stop leaves the file whole */
+	got = names();
+	CHECK(!strncmp(got, "t00,", 4), "loaded again: %.40s", got);
+	ret = state_save();
+	set("t20", 1);
+	CHECK(ret == 0 && state_save() == 0, "save t20");
+	free(j);
+	j = slurp("tenants.journal", &jlen);
+	CHECK(j, "t20 is journaled");
+	state_close();
+	free(j);
+	j = slurp("tenants.journal", &jlen);
+	CHECK(!j, "a clean stop removed the journal");
+
+	/* the journal outgrows a quarter of the file: written whole */
+	got = names();
+	CHECK(state_save() == 0, "the save after a start");
+	for (i = 0; i < 40; i++) {
+		set("t30", i);
+		CHECK(state_save() == 0, "save %d", i);
+	}
+	free(j);
+	j = slurp("tenants.journal", &jlen);
+	CHECK(!j || jlen <= flen1 / 4 + 200, "the journal stays under a quarter of the file: %zu",
+	      j ? jlen : 0);
+	state_journal_min(64 * 1024);
+	state_close();
+	free(j);
+	free(f0);
+	free(f1);
+	path_in(want, sizeof(want), "tenants.journal");
+	unlink(want);
 }
 
 /* The real errno of what failed, and -EINVAL for what does not check. */
@@ -212,11 +446,12 @@ int main(void)
 	CHECK(load(err, sizeof(err)) == 0, "an empty list: %s", err);
 
 	errors();
+	journal();
 	state_close();
 	unlink(strcat(strcpy(err, dir), "/tenants.json"));
 	rmdir(dir);
 	if (!failed)
 		printf("state: round trip, 14 kinds of bad file refused and left as they were, "
-		       "and -errno for what cannot be opened, read or written\n");
+		       "-errno for what cannot be opened, read or written, and the journal\n");
 	return failed;
 }
