@@ -311,6 +311,14 @@ int nuse_vnic_count(void);
  * filter.  0 for an unknown vNIC. */
 int nuse_vnic_accepts(int vnic, const unsigned char *mac);
 
+/* Owner thread, between runs or from a tx callback: the vNICs that take a
+ * frame for multicast group @mac (six bytes, not broadcast), of every
+ * VLAN: those that joined it and those that take all multicast, from an
+ * index the stacks' joins keep.  Returns how many; their ids are in @ids
+ * if that is at most @max (else ask each vNIC with nuse_vnic_accepts()).
+ * A vNIC may be listed that is gone by the time a frame is queued to it. */
+int nuse_vnic_mc_members(const unsigned char *mac, int *ids, int max);
+
 /* Owner thread only, between runs: submit @call for task @pid and enter
  * the kernel at once (nuse_run()).  When the task is the one that last
  * answered the host, the call skips the doorbell.  Returns 0 or -errno;

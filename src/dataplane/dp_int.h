@@ -59,6 +59,9 @@ int port_rx_intr_fd(unsigned int q);
 #define RX_READ		(8 * RUN_BUDGET)
 #define DEFER_MAX	1024
 #define RX_HELD		(RX_READ + DEFER_MAX)	/* consumed by one run */
+/* A multicast group's members looked up in the kernel's index at once;
+ * a group of more (all-nodes on a large segment) asks each vNIC. */
+#define MC_IDS		256
 #define RX_SEGS		(2 * BURST * 8)		/* pieces of one run's chains */
 #define TX_MAX		512
 #define FLOOD_BUDGET	256		/* broadcast/multicast frames from vNICs
@@ -138,6 +141,7 @@ struct worker {
 	struct rx_item items[RX_HELD];
 	unsigned int nwait, wait_max;	/* wait_max: DEFER_MAX, or less for a small pool */
 	struct rte_mbuf *fresh[RX_READ];
+	int mc_ids[MC_IDS];		/* flood_each()'s */
 	struct rx_share *share;		/* by vNIC id; grown in dp_attach() */
 	unsigned int nshare;
 	unsigned long long run;

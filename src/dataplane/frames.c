@@ -180,17 +180,66 @@ static void tx_offload(struct worker *w, struct rte_mbuf *m, const struct nuse_f
 	*check = v4 ? rte_ipv4_phdr_cksum(ip, fl) : rte_ipv6_phdr_cksum(ip, fl);
 }
 
-struct flood_probe {
+/* A vNIC's filter asked, for a group of more members than the index
+ * answers at once. */
+struct flood_ask {
 	const unsigned char *dst;
-	int any;
+	int (*fn)(void *arg, int vnic);
+	void *arg;
+	unsigned long long *filtered;
 };
 
-static int flood_probe(void *arg, int vnic)
+static int flood_ask(void *arg, int vnic)
 {
-	struct flood_probe *fp = arg;
+	struct flood_ask *a = arg;
 
-	fp->any = nuse_vnic_accepts(vnic, fp->dst);
-	return fp->any;		/* one is enough */
+	if (!nuse_vnic_accepts(vnic, a->dst)) {
+		(*a->filtered)++;
+		return 0;
+	}
+	return a->fn(a->arg, vnic);
+}
+
+/* fn(arg, vnic) for each vNIC of @vlan but @except that takes a frame for
+ * @dst, until one returns non-zero: all of them for broadcast; for
+ * multicast those that joined its group, from the kernel's index (O(its
+ * members), not O(the VLAN)); for a group of more than MC_IDS members
+ * each vNIC's filter is asked.  The vNICs that did not take it are
+ * counted in @w's flood_filtered. */
+static void flood_each(struct worker *w, int vlan, int except, const unsigned char *dst,
+		       int (*fn)(void *arg, int vnic), void *arg)
+{
+	struct flood_ask a = { dst, fn, arg, &w->stats.flood_filtered };
+	int i, n, took = 0;
+
+	if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)dst)) {
+		demux_flood(vlan, except, fn, arg);
+		return;
+	}
+	n = nuse_vnic_mc_members(dst, w->mc_ids, MC_IDS);
+	if (n > MC_IDS) {
+		demux_flood(vlan, except, flood_ask, &a);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int v = w->mc_ids[i];
+
+		if (v == except || demux_vlan(v) != vlan)
+			continue;
+		took++;
+		if (fn(arg, v))
+			return;
+	}
+	n = demux_vlan_count(vlan) - (except >= 0 && demux_vlan(except) == vlan) - took;
+	if (n > 0)
+		w->stats.flood_filtered += n;
+}
+
+static int flood_any(void *arg, int vnic)
+{
+	(void)vnic;
+	*(int *)arg = 1;
+	return 1;		/* one is enough */
 }
 
 /* Whether a local vNIC other than @from takes a frame for @dst: the
@@ -198,14 +247,15 @@ static int flood_probe(void *arg, int vnic)
  * solicitations) goes to the wire only, and takes no place in the queue. */
 static int flood_wanted(struct worker *w, int vlan, int from, const unsigned char *dst)
 {
-	struct flood_probe fp = { dst, 0 };
+	unsigned long long filtered = w->stats.flood_filtered;
+	int any = 0;
 
 	if (rte_is_broadcast_ether_addr((const struct rte_ether_addr *)dst))
 		return demux_vlan_count(vlan) > 1;
-	demux_flood(vlan, from, flood_probe, &fp);
-	if (!fp.any)
-		w->stats.flood_filtered++;
-	return fp.any;
+	flood_each(w, vlan, from, dst, flood_any, &any);
+	/* one frame nobody took: counted once */
+	w->stats.flood_filtered = filtered + !any;
+	return any;
 }
 
 /* A broadcast or multicast frame from @vnic, for the other vNICs of its
@@ -321,10 +371,6 @@ static int flood_push(void *arg, int vnic)
 {
 	struct flood_deliver *fd = arg;
 
-	if (!nuse_vnic_accepts(vnic, fd->f.data)) {
-		fd->w->stats.flood_filtered++;
-		return 0;
-	}
 	nuse_vnic_rx_queue(vnic, fd->w->id, &fd->f, 1);
 	(*fd->copies)++;
 	return 0;
@@ -552,7 +598,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 				continue;
 			}
 			rx_flush(w);	/* in order with what came before */
-			demux_flood(it->vlan, -1, flood_push, &rf);
+			flood_each(w, it->vlan, -1, it->p, flood_push, &rf);
 			continue;
 		}
 		if (it->vnic < 0) {
@@ -641,7 +687,7 @@ static void flood_deliver(struct worker *w)
 								 s->data_len };
 		fd.f.segs = w->flood_segs[i];
 		fd.f.nsegs = k;
-		demux_flood(h->vlan, h->vnic, flood_push, &fd);
+		flood_each(w, h->vlan, h->vnic, fd.f.data, flood_push, &fd);
 		w->inflight[w->ninflight++] = m;
 	}
 }

@@ -22,6 +22,7 @@
  * here, by the kernel's own GSO and checksum code, and handed over again.
  */
 #include <linux/etherdevice.h>
+#include <linux/hash.h>
 #include <linux/ethtool.h>
 #include <linux/idr.h>
 #include <linux/if_vlan.h>
@@ -130,6 +131,129 @@ static arch_spinlock_t vnic_table_lock = __ARCH_SPIN_LOCK_UNLOCKED;
 static struct nuse_frame vnic_tx_frames[NR_CPUS][VNIC_TX_BATCH];
 static struct nuse_seg (*vnic_tx_segs[NR_CPUS])[MAX_SKB_FRAGS];
 static int vnic_count;
+
+/*
+ * The multicast groups the vNICs joined, by group address, so that the
+ * host finds the vNICs a multicast frame is for without asking every vNIC
+ * of its VLAN: with thousands of tenants on one segment, each one's router
+ * solicitations, MLD reports and duplicate address probes went through
+ * all the others' filters, O(tenants^2).  A vNIC that takes all multicast
+ * (allmulti, promiscuous, more groups than its filter holds) is in
+ * vnic_mc_all instead.  Changed by ndo_set_rx_mode and ndo_uninit with
+ * vnic_table_lock held as the table is; read by the host as the table is.
+ * Memory running out makes the vNIC take all multicast (a superset: the
+ * stack drops what it did not join), and if even that fails the index
+ * says so and the host asks every vNIC again.
+ */
+struct vnic_mc_ids {
+	unsigned int		n, cap;
+	int			*ids;
+};
+
+struct vnic_mc_group {
+	struct hlist_node	node;
+	u8			addr[ETH_ALEN];
+	struct vnic_mc_ids	members;
+};
+
+#define VNIC_MC_HASH_BITS	10
+static struct hlist_head vnic_mc_hash[1 << VNIC_MC_HASH_BITS];
+static struct vnic_mc_ids vnic_mc_all;
+static bool vnic_mc_broken;
+
+static struct hlist_head *vnic_mc_bucket(const u8 *addr)
+{
+	u32 k = addr[2] << 24 | addr[3] << 16 | addr[4] << 8 | addr[5];
+
+	return &vnic_mc_hash[hash_32(k ^ (addr[0] << 8 | addr[1]), VNIC_MC_HASH_BITS)];
+}
+
+static struct vnic_mc_group *vnic_mc_find(const u8 *addr)
+{
+	struct vnic_mc_group *g;
+
+	hlist_for_each_entry(g, vnic_mc_bucket(addr), node)
+		if (ether_addr_equal(g->addr, addr))
+			return g;
+	return NULL;
+}
+
+static int vnic_mc_ids_add(struct vnic_mc_ids *m, int id)
+{
+	if (m->n == m->cap) {
+		unsigned int cap = m->cap ? m->cap * 2 : 4;
+		int *ids = krealloc(m->ids, cap * sizeof(*ids), GFP_ATOMIC);
+
+		if (!ids)
+			return -ENOMEM;
+		m->ids = ids;
+		m->cap = cap;
+	}
+	m->ids[m->n++] = id;
+	return 0;
+}
+
+static void vnic_mc_ids_del(struct vnic_mc_ids *m, int id)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->ids[i] == id) {
+			m->ids[i] = m->ids[--m->n];
+			return;
+		}
+}
+
+/* @v out of the index (as its filter says it is in: mc_all, mc[]). */
+static void vnic_mc_unindex(struct lib_vnic *v)
+{
+	struct vnic_mc_group *g;
+	unsigned int i;
+
+	if (v->mc_all) {
+		vnic_mc_ids_del(&vnic_mc_all, v->id);
+		return;
+	}
+	for (i = 0; i < v->nmc; i++) {
+		g = vnic_mc_find(v->mc[i]);
+		if (!g)
+			continue;
+		vnic_mc_ids_del(&g->members, v->id);
+		if (!g->members.n) {
+			hlist_del(&g->node);
+			kfree(g->members.ids);
+			kfree(g);
+		}
+	}
+}
+
+/* @v into the index as its filter says; -ENOMEM: partly. */
+static int vnic_mc_index(struct lib_vnic *v)
+{
+	struct vnic_mc_group *g;
+	unsigned int i;
+
+	if (v->mc_all)
+		return vnic_mc_ids_add(&vnic_mc_all, v->id);
+	for (i = 0; i < v->nmc; i++) {
+		g = vnic_mc_find(v->mc[i]);
+		if (!g) {
+			g = kzalloc(sizeof(*g), GFP_ATOMIC);
+			if (!g)
+				return -ENOMEM;
+			ether_addr_copy(g->addr, v->mc[i]);
+			hlist_add_head(&g->node, vnic_mc_bucket(g->addr));
+		}
+		if (vnic_mc_ids_add(&g->members, v->id)) {
+			if (!g->members.n) {
+				hlist_del(&g->node);
+				kfree(g);
+			}
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
 
 static struct lib_vnic *vnic_lookup(int id)
 {
@@ -283,6 +407,27 @@ int nuse_vnic_accepts(int id, const unsigned char *mac)
 			ok = 1;
 	vnic_host_put();
 	return ok;
+}
+
+int nuse_vnic_mc_members(const unsigned char *mac, int *ids, int max)
+{
+	struct vnic_mc_group *g;
+	int n, k;
+
+	while (lib_ncpus > 1 && !arch_spin_trylock(&vnic_table_lock))
+		asm volatile("pause" ::: "memory");
+	g = vnic_mc_find(mac);
+	n = vnic_mc_all.n + (g ? g->members.n : 0);
+	if (vnic_mc_broken) {
+		n = INT_MAX;
+	} else if (n <= max) {
+		k = vnic_mc_all.n;
+		memcpy(ids, vnic_mc_all.ids, k * sizeof(*ids));
+		if (g)
+			memcpy(ids + k, g->members.ids, g->members.n * sizeof(*ids));
+	}
+	vnic_host_put();
+	return n;
 }
 
 static irqreturn_t vnic_interrupt(int irq, void *dev_id)
@@ -714,16 +859,28 @@ static void vnic_set_rx_mode(struct net_device *dev)
 {
 	struct lib_vnic *v = netdev_priv(dev);
 	struct netdev_hw_addr *ha;
+	unsigned long flags;
 	unsigned int n = 0;
+	bool all = (dev->flags & (IFF_ALLMULTI | IFF_PROMISC)) ||
+		   netdev_mc_count(dev) > VNIC_MC_MAX;
 
-	v->mc_all = (dev->flags & (IFF_ALLMULTI | IFF_PROMISC)) ||
-		    netdev_mc_count(dev) > VNIC_MC_MAX;
-	netdev_for_each_mc_addr(ha, dev) {
-		if (n == VNIC_MC_MAX)
-			break;
-		ether_addr_copy(v->mc[n++], ha->addr);
-	}
+	local_irq_save(flags);
+	arch_spin_lock(&vnic_table_lock);
+	vnic_mc_unindex(v);
+	v->mc_all = all;
+	if (!all)
+		netdev_for_each_mc_addr(ha, dev)
+			ether_addr_copy(v->mc[n++], ha->addr);
 	v->nmc = n;
+	if (vnic_mc_index(v)) {
+		vnic_mc_unindex(v);
+		v->mc_all = true;
+		v->nmc = 0;
+		if (vnic_mc_index(v))
+			vnic_mc_broken = true;
+	}
+	arch_spin_unlock(&vnic_table_lock);
+	local_irq_restore(flags);
 }
 
 static void vnic_get_stats64(struct net_device *dev,
@@ -825,6 +982,9 @@ static void vnic_uninit(struct net_device *dev)
 	arch_spin_lock(&vnic_table_lock);
 	idr_remove(&vnic_idr, v->id);
 	WRITE_ONCE(vnic_count, vnic_count - 1);
+	vnic_mc_unindex(v);
+	v->mc_all = false;
+	v->nmc = 0;
 	arch_spin_unlock(&vnic_table_lock);
 	local_irq_restore(flags);
 	for (q = 0; q < v->nq; q++)
