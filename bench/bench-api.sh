@@ -120,7 +120,8 @@ echo "(GET /tenants/NAME's body: $(stat -c %s "$WORK/body.json") bytes)"
 # --- /metrics, the state file ---
 echo "--- $N tenants present"
 api scrape 20 || die "scraping /metrics failed"
-echo "state file: $(stat -c %s "$WORK/state/tenants.json") bytes ($(( $(stat -c %s "$WORK/state/tenants.json") / N )) per tenant)"
+jsize=$(stat -c %s "$WORK/state/tenants.journal" 2>/dev/null || echo 0)
+echo "state file: $(stat -c %s "$WORK/state/tenants.json") bytes ($(( $(stat -c %s "$WORK/state/tenants.json") / N )) per tenant), journal $jsize bytes"
 t0=$(awk '{print $14 + $15}' /proc/$DAEMON_PID/stat); sleep 5; t1=$(awk '{print $14 + $15}' /proc/$DAEMON_PID/stat)
 echo "daemon CPU while idle, over 5 s: $(awk -v t=$((t1 - t0)) -v hz=$(getconf CLK_TCK) 'BEGIN {printf "%.1f", 100 * t / hz / 5}')% of one core"
 ps -o rss= -p $DAEMON_PID | awk '{printf "daemon RSS: %.0f MiB\n", $1 / 1024}'
