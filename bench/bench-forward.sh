@@ -28,7 +28,10 @@ generate() {
 		--total-num-mbufs=32768 --forward-mode=flowgen --txpkts=$2 --eth-peer=0,$1 --auto-start \
 		--stats-period 1 --nb-cores=1 > "$WORK/gen.log" 2>&1
 	# the last second's receive rate, as testpmd printed it
-	awk '/Rx-pps:/ {pps = $2} END {print pps + 0}' "$WORK# --- the appliance as router ---
+	awk '/Rx-pps:/ {pps = $2} END {print pps + 0}' "$WORK/gen.log"
+}
+
+# --- the appliance as router ---
 # RULES: the router's filter table, empty or 100 rules that match nothing
 # in FORWARD and a conntrack rule that matches everything (conntrack on)
 rules100() {
@@ -37,7 +40,7 @@ lines = ["*filter", ":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ":OUTPUT ACC
 for i in range(100):
     lines.append("-A FORWARD -s 192.0.2.%d/32 -p tcp --dport %d -j DROP" % (i + 1, 1000 + i))
 lines += ["-A FORWARD -m conntrack --ctstate NEW,ESTABLISHED -j ACCEPT", "COMMIT", ""]
-print("\\n".join(lines))
+print("\n".join(lines))
 PY
 }
 
@@ -76,10 +79,14 @@ router() {
 		 perf report -i "$WORK/perf-$1.data" --no-children --percent-limit 2 --stdio \
 			2>/dev/null | grep -E '^ +[0-9.]+%' | head -12 > "$WORK/perf-$1.txt") &
 	fi
-	generate 00:01:02:03:04:01 $1
+	local pps
+	pps=$(generate 00:01:02:03:04:01 $1)
 	pkill -INT -f "nuse-appliance --config $WORK/fwd.json"
 	wait $app 2>/dev/null
 	wait
+	[ "${pps:-0}" = 0 ] && { echo "bench-forward: nothing came back through the router; its log:"; \
+		grep -E "error|warn" "$WORK/daemon.log" | head -3; } >&2
+	echo "$pps"
 }
 
 # --- the ceiling: a second testpmd reflecting frames (macswap) ---

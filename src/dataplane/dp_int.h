@@ -47,17 +47,22 @@ int port_rx_intr_fd(unsigned int q);
 
 #define BURST		32
 /* Fair sharing of a saturated worker.  Each run reads up to RX_READ
- * frames from its queue, twice what it hands the kernel: RUN_BUDGET,
+ * frames from its queue, eight times what it hands the kernel: RUN_BUDGET,
  * shared by the vNICs that have frames in the run, at least BURST each.
  * A vNIC's frames over its quota wait for its next run, in order, at
  * most DEFER_MAX of them in all and half of that for one vNIC; the rest
  * are shed and counted against it.  Reading ahead of what the kernel
  * takes keeps the port's queue short, so a flooded tenant's backlog
- * waits in its own line, not in front of everyone's frames. */
+ * waits in its own line, not in front of everyone's frames.  It costs
+ * reading (on memif, copying) and shedding the excess, which protects
+ * nobody while one vNIC alone has frames: then a run reads RUN_BUDGET
+ * only, until SHARED_HOLD_MS after frames of a second vNIC (or a
+ * broadcast or multicast one) were last read. */
 #define RUN_BUDGET	BURST
 #define QUOTA_MIN	(BURST / 2)
 #define RX_READ		(8 * RUN_BUDGET)
 #define DEFER_MAX	1024
+#define SHARED_HOLD_MS	2000
 #define RX_HELD		(RX_READ + DEFER_MAX)	/* consumed by one run */
 /* A multicast group's members looked up in the kernel's index at once;
  * a group of more (all-nodes on a large segment) asks each vNIC. */
@@ -140,6 +145,7 @@ struct worker {
 	 * waiting ones at the head again (never past the one it reads). */
 	struct rx_item items[RX_HELD];
 	unsigned int nwait, wait_max;	/* wait_max: DEFER_MAX, or less for a small pool */
+	uint64_t shared_until;		/* TSC: read RX_READ a run until then */
 	struct rte_mbuf *fresh[RX_READ];
 	int mc_ids[MC_IDS];		/* flood_each()'s */
 	struct rx_share *share;		/* by vNIC id; grown in dp_attach() */

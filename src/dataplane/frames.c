@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -559,6 +560,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 
 		if (it->p[0] & 1) {
 			it->vnic = RX_FLOOD;
+			flooding = 1;
 			continue;
 		}
 		it->vnic = demux_lookup(it->vlan, it->p);
@@ -567,6 +569,10 @@ static void rx_deliver(struct worker *w, unsigned int n)
 		else
 			it->vnic = -1;
 	}
+	/* frames for more than one: share (and read deep) for a while */
+	if (w->ntouched > 1 || flooding)
+		w->shared_until = rte_rdtsc() + rte_get_tsc_hz() / 1000 * SHARED_HOLD_MS;
+	flooding = 0;
 	quota = w->ntouched ? RUN_BUDGET / w->ntouched : RUN_BUDGET;
 	if (quota < QUOTA_MIN)
 		quota = QUOTA_MIN;
@@ -639,13 +645,14 @@ static void rx_deliver(struct worker *w, unsigned int n)
 unsigned int worker_rx(struct worker *w)
 {
 	unsigned int n, i, k, nwait = w->nwait;
+	unsigned int depth = rte_rdtsc() < w->shared_until ? RX_READ : RUN_BUDGET;
 
 	if (!dp_port.software)
-		n = rx_read(w, w->fresh, RX_READ);
+		n = rx_read(w, w->fresh, depth);
 	else if (w->id)
 		n = rte_ring_sc_dequeue_burst(w->ring, (void **)w->fresh, RX_READ, NULL);
 	else
-		n = spread(w, w->fresh, RX_READ);
+		n = spread(w, w->fresh, depth);
 	if (!n && !nwait)
 		return 0;
 	rte_spinlock_lock(&w->lock);

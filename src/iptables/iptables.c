@@ -344,6 +344,18 @@ out_free:
 	return -ENOMEM;
 }
 
+/* A copy of ruleset @text that ends its last line (iptables-restore
+ * refuses a COMMIT without its newline), or NULL. */
+static char *ruleset_dup(const char *text)
+{
+	size_t n = strlen(text);
+	char *t = malloc(n + 2);
+
+	if (t)
+		snprintf(t, n + 2, "%s%s", text, n && text[n - 1] != '\n' ? "\n" : "");
+	return t;
+}
+
 int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn done,
 	      void *priv)
 {
@@ -352,8 +364,8 @@ int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn do
 	if (!j)
 		return -ENOMEM;
 	j->kind = JOB_APPLY;
-	j->text = strdup(v4 ? v4 : v6);
-	j->apply_v6 = v4 && v6 ? strdup(v6) : NULL;
+	j->text = ruleset_dup(v4 ? v4 : v6);
+	j->apply_v6 = v4 && v6 ? ruleset_dup(v6) : NULL;
 	if (!j->text || (v4 && v6 && !j->apply_v6)) {
 		free(j->text);
 		free(j->apply_v6);

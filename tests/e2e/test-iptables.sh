@@ -126,6 +126,12 @@ code=$(curl -s -o "$WORK/c" -w '%{http_code}' -X POST -H 'Content-Type: applicat
   "iptables": {"ipv4": "*filter\n-A INPUT -s 10.91.3.66/32 -j DROP\nCOMMIT\n"}}' "$API/tenants")
 [ "$code" = 201 ] && pass "POST a tenant with a ruleset" || fail "POST green: $code $(cat "$WORK/c")"
 X green -- iptables-legacy -S INPUT | grep -q 10.91.3.66 && pass "its ruleset is applied" || fail "green's ruleset missing"
+# the last line without its newline, and conntrack's match
+code=$(curl -s -o "$WORK/c" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"name": "olive",
+  "vnics": [{"name": "eth0", "mac": "02:00:00:91:05:10", "vlan": 302}],
+  "iptables": {"ipv4": "*filter\n-A FORWARD -m conntrack --ctstate ESTABLISHED -j ACCEPT\nCOMMIT"}}' "$API/tenants")
+[ "$code" = 201 ] && X olive -- iptables-legacy -S FORWARD | grep -q ctstate \
+	&& pass "a ruleset whose COMMIT has no newline is applied" || fail "POST olive: $code $(cat "$WORK/c")"
 code=$(curl -s -o "$WORK/c" -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"name": "brown",
   "vnics": [{"name": "eth0", "mac": "02:00:00:91:04:10", "vlan": 301}],
   "iptables": {"ipv4": "*filter\n-A INPUT -p nosuch -j DROP\nCOMMIT\n"}}' "$API/tenants")
