@@ -7,7 +7,8 @@
 #   tenant with the same address on another VLAN; -D brings them back;
 # - MASQUERADE on a router tenant: the server sees the router's address;
 # - DNAT: a port of the router forwarded to a service in another tenant;
-# - conntrack: a FORWARD policy of DROP with ESTABLISHED,RELATED let back;
+# - conntrack: a FORWARD policy of DROP with ESTABLISHED,RELATED let back
+#   (iptables-legacy, then Debian's default iptables-nft);
 # - PUT round-trips through iptables-save, a broken ruleset is 422 and
 #   leaves the old one in force; POST appends one rule; rulesets given at
 #   creation are applied and survive a restart.
@@ -86,6 +87,19 @@ seen=$(ip netns exec c3$ID nc -w 2 10.92.2.2 7000 2>/dev/null)
 [ "$seen" = 10.92.2.1 ] && pass "ESTABLISHED,RELATED lets the answers back" || fail "conntrack: '$seen'"
 ip netns exec srv$ID ping -c 1 -W 1 10.92.1.5 >/dev/null 2>&1 && fail "a new flow from eth1 passed" \
 	|| pass "new flows from eth1 dropped"
+# The same policy with Debian's default iptables (nf_tables; its conntrack
+# match goes through nft_compat), legacy's policy open meanwhile.
+X rtr -- iptables-legacy -P FORWARD ACCEPT
+X rtr -- iptables -P FORWARD DROP && X rtr -- iptables -A FORWARD -m conntrack \
+	--ctstate ESTABLISHED,RELATED -j ACCEPT && X rtr -- iptables -A FORWARD -i eth0 -j ACCEPT \
+	&& pass "iptables-nft takes -m conntrack" || fail "iptables-nft refused the conntrack rule"
+seen=$(ip netns exec c3$ID nc -w 2 10.92.2.2 7000 2>/dev/null)
+[ "$seen" = 10.92.2.1 ] && pass "nft: ESTABLISHED,RELATED lets the answers back" || fail "nft conntrack: '$seen'"
+ip netns exec srv$ID ping -c 1 -W 1 10.92.1.5 >/dev/null 2>&1 && fail "nft: a new flow from eth1 passed" \
+	|| pass "nft: new flows from eth1 dropped"
+X rtr -- iptables -F FORWARD
+X rtr -- iptables -P FORWARD ACCEPT
+X rtr -- iptables-legacy -P FORWARD DROP
 
 # 5. The API: GET, PUT round trip, a broken PUT, POST.
 code=$(curl -s -o "$WORK/save" -w '%{http_code}' "$API/tenants/rtr/iptables")
