@@ -348,8 +348,8 @@ out_free:
  * refuses a COMMIT without its newline), or NULL. */
 static char *ruleset_dup(const char *text)
 {
-	size_t n = strlen(text);
-	char *t = malloc(n + 2);
+	size_t n = text ? strlen(text) : 0;
+	char *t = text ? malloc(n + 2) : NULL;
 
 	if (t)
 		snprintf(t, n + 2, "%s%s", text, n && text[n - 1] != '\n' ? "\n" : "");
@@ -359,8 +359,11 @@ static char *ruleset_dup(const char *text)
 int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn done,
 	      void *priv)
 {
-	struct ipt_job *j = job_new(tenant, v4 ? 0 : 1, done, priv);
+	struct ipt_job *j;
 
+	if (!v4 && !v6)
+		return -EINVAL;
+	j = job_new(tenant, v4 ? 0 : 1, done, priv);
 	if (!j)
 		return -ENOMEM;
 	j->kind = JOB_APPLY;
