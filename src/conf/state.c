@@ -649,8 +649,10 @@ static char *records(size_t *len)
 			if (!del)
 				goto nomem;
 		}
-		if (h != DIRTY_DELETED && !json_is_string(line))
+		if (h != DIRTY_DELETED && !json_is_string(line)) {
+			free(del);
 			goto nomem;	/* its serialization failed */
+		}
 		need = t.len + (del ? strlen(del) + 16 : 0) +
 		       (h != DIRTY_DELETED ? json_string_length(line) + 16 : 0) + 1;
 		if (need > t.cap) {
