@@ -12,6 +12,7 @@
 
 #include "dp.h"
 #include "nuse.h"
+#include "share.h"
 
 #include "conf/conf.h"
 
@@ -45,24 +46,6 @@ void port_close(void);
 /* The rx interrupt descriptor of queue @q, or -1. */
 int port_rx_intr_fd(unsigned int q);
 
-#define BURST		32
-/* Fair sharing of a saturated worker.  Each run reads up to RX_READ
- * frames from its queue, eight times what it hands the kernel: RUN_BUDGET,
- * shared by the vNICs that have frames in the run, at least BURST each.
- * A vNIC's frames over its quota wait for its next run, in order, at
- * most DEFER_MAX of them in all and half of that for one vNIC; the rest
- * are shed and counted against it.  Reading ahead of what the kernel
- * takes keeps the port's queue short, so a flooded tenant's backlog
- * waits in its own line, not in front of everyone's frames.  It costs
- * reading (on memif, copying) and shedding the excess, which protects
- * nobody while one vNIC alone has frames: then a run reads RUN_BUDGET
- * only, until SHARED_HOLD_MS after frames of a second vNIC (or a
- * broadcast or multicast one) were last read. */
-#define RUN_BUDGET	BURST
-#define QUOTA_MIN	(BURST / 2)
-#define RX_READ		(8 * RUN_BUDGET)
-#define DEFER_MAX	1024
-#define SHARED_HOLD_MS	2000
 #define RX_HELD		(RX_READ + DEFER_MAX)	/* consumed by one run */
 /* A multicast group's members looked up in the kernel's index at once;
  * a group of more (all-nodes on a large segment) asks each vNIC. */

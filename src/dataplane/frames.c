@@ -573,9 +573,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 	if (w->ntouched > 1 || flooding)
 		w->shared_until = rte_rdtsc() + rte_get_tsc_hz() / 1000 * SHARED_HOLD_MS;
 	flooding = 0;
-	quota = w->ntouched ? RUN_BUDGET / w->ntouched : RUN_BUDGET;
-	if (quota < QUOTA_MIN)
-		quota = QUOTA_MIN;
+	quota = share_quota(w->ntouched);
 	/* A vNIC that overflowed its line in the last run (a flood: more
 	 * than its share and all its room to wait) takes an eighth of a quota
 	 * while some vNIC that did not has frames: reading and shedding its
@@ -587,9 +585,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 	for (i = 0; i < w->ntouched; i++) {
 		struct rx_share *sh = &w->share[w->touched[i]];
 
-		sh->limit = quota;
-		if (flooding < w->ntouched && sh->flooding)
-			sh->limit = quota / 8;
+		sh->limit = share_limit(quota, sh->flooding, flooding, w->ntouched);
 	}
 	for (i = 0; i < n; i++) {
 		struct rx_item *it = &w->items[i];
@@ -622,8 +618,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 			continue;
 		}
 		sh->taken = sh->limit;	/* nothing of it passes this one */
-		if (w->nwait < w->wait_max &&
-		    sh->waiting < (sh->flooding ? (unsigned int)BURST : w->wait_max / 2)) {
+		if (share_may_wait(w->nwait, w->wait_max, sh->waiting, sh->flooding)) {
 			sh->waiting++;
 			w->items[w->nwait++] = *it;	/* nwait <= i */
 			w->stats.rx_waited++;
@@ -645,7 +640,7 @@ static void rx_deliver(struct worker *w, unsigned int n)
 unsigned int worker_rx(struct worker *w)
 {
 	unsigned int n, i, k, nwait = w->nwait;
-	unsigned int depth = rte_rdtsc() < w->shared_until ? RX_READ : RUN_BUDGET;
+	unsigned int depth = share_depth(rte_rdtsc(), w->shared_until);
 
 	if (!dp_port.software)
 		n = rx_read(w, w->fresh, depth);
