@@ -466,24 +466,6 @@ void state_update(const char *name, json_t *now)
 }
 
 /* 0, or -errno. */
-static int write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
-/* 0, or -errno. */
 static int pwrite_all(int fd, const char *p, size_t n, off_t at)
 {
 	ssize_t w;
@@ -594,7 +576,7 @@ static int compact(void)
 	fd = openat(dirfd_, STATE_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		err = -errno;
-	else if (!(err = write_all(fd, text, len)) && fsync(fd))
+	else if (!(err = pwrite_all(fd, text, len, 0)) && fsync(fd))
 		err = -errno;
 	if (fd >= 0 && close(fd) && !err)
 		err = -errno;
