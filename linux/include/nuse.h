@@ -214,7 +214,7 @@ struct nuse_frame {
 	void *data;
 	unsigned int len;		/* of @data, the first piece */
 	/* The flow's hash (the port's RSS), 0 for none: received frames
-	 * carry it into the kernel (RPS and RFS then agree with the port);
+	 * carry it into the kernel as the skb's hash;
 	 * transmitted ones carry the kernel's. */
 	unsigned int hash;
 	struct nuse_offload off;	/* zero: none */

@@ -465,7 +465,7 @@ static int rx_frame(struct worker *w, const struct rx_item *it, struct nuse_fram
 	unsigned int k = m->nb_segs - 1;
 
 	*f = (struct nuse_frame){ .data = it->p, .len = it->len, .off = it->off };
-	/* the port's flow hash (or ours), for the kernel's RPS/RFS */
+	/* the port's flow hash (or ours): the skb's hash in the kernel */
 	if (m->ol_flags & RTE_MBUF_F_RX_RSS_HASH)
 		f->hash = m->hash.rss;
 	if (!k)

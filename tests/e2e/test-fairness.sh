@@ -5,7 +5,8 @@
 # sends them (more than the worker can take), while tenant b on the same
 # port answers ping and carries TCP (iperf3 in it through exec): b's RTT
 # stays within 2x of unloaded and its TCP within 2.5x (why, below), and
-# the flood's drops are counted against a, few against b.  The port is net_af_packet on a
+# the flood's drops are counted against a, b losing under a tenth of
+# its frames.  The port is net_af_packet on a
 # veth, whose reads cost little: the kernel's work is what saturates the
 # worker (net_tap's per-frame reads would saturate it first, before any
 # share is decided).  The generator runs at nice 19 so that ping and
@@ -39,7 +40,9 @@ pings c$ID 10.140.0.1 && pings c$ID 10.140.0.2 || die "no ping to the tenants"
 
 # b's mean RTT over 40 pings; "lost" if more than one was (a frame
 # of b's can still be lost where the port's ring overflows while a run
-# of the kernel is long: nothing the worker can see)
+# of the kernel is long: nothing the worker can see; the ring holds 4096
+# frames, a few milliseconds of the flood, because on a slow second of
+# this shared VM 1024 lost 4-6 of b's 40 pings in each of three tries)
 rtt() {
 	ip netns exec c$ID ping -c 40 -i 0.02 -q 10.140.0.2 > "$WORK/ping"
 	grep -Eq " 40 received| 39 received" "$WORK/ping" || { echo lost; grep loss "$WORK/ping" >&2; }
@@ -101,11 +104,15 @@ echo "a received $rx_a frames, $shed_a shed; b: $drop_b dropped, $shed_b shed"
 	&& pass "the worker was saturated: a's excess shed and counted against a ($shed_a)" \
 	|| fail "nothing shed for a: the flood did not saturate the worker"
 # b's TCP is a flow at its bottleneck (its share of the worker): past
-# its share and its room to wait it is shed, which is TCP's own signal
-# (with two workers, each has half the room, and b's drops were 3-5% of
-# a's; with one, none); its pings are not lost.  Starvation would be b's
-# drops near a's: the bound is a tenth.
-[ -n "$drop_b" ] && [ $((drop_b * 10)) -le "${shed_a:-0}" ] \
-	&& pass "b's drops ($drop_b) are under 10% of a's ($shed_a)" || fail "b lost $drop_b frames, a $shed_a"
+# its share and its room to wait it is shed, which is TCP's own signal.
+# With one worker b lost none of its frames; with two (each holds half
+# the room) 1-7% (measured), as a did when two workers nearly kept up
+# with the flood (5-13%; 30% with one).  Starvation would be most of
+# b's frames lost (before fair sharing its TCP fell under 0.02x): the
+# bound is a tenth of what reached b.
+rx_b=$(val nuse_vnic_rx_packets_total b)
+awk -v db="${drop_b:-x}" -v rb="${rx_b:-0}" 'BEGIN { exit !(db != "x" && rb > 0 && db * 10 < rb + db) }' \
+	&& pass "b lost under a tenth of its frames ($drop_b of $((rx_b + drop_b)); a $shed_a of $((rx_a + shed_a)))" \
+	|| fail "b lost $drop_b of $((${rx_b:-0} + ${drop_b:-0})) frames; a $shed_a of $((${rx_a:-0} + ${shed_a:-0}))"
 stop_daemon
 exit $FAILED

@@ -62,12 +62,12 @@ traffic() { # MODE
 	wait $rx
 	read -r _ flows _ got _ reordered < "$WORK/recv.out"
 	echo "$1: $(cat "$WORK/recv.out") (of $((FLOWS * COUNT)))"
-	curl -s "http://127.0.0.1:$API_PORT/metrics" | grep -E '^nuse_(port_rx_missed|dataplane_(spread|tx)_dropped|vnic_rx_dropped)' | grep -v ' 0$'
+	curl -s -m 10 "http://127.0.0.1:$API_PORT/metrics" | grep -E '^nuse_(port_rx_missed|dataplane_(spread|tx)_dropped|vnic_rx_dropped)' | grep -v ' 0$'
 	[ "${flows:-0}" = $FLOWS ] && [ "${got:-0}" -ge $((FLOWS * COUNT / 2)) ] &&
 		pass "$1: $FLOWS flows through the router" || fail "$1: flows lost: $(cat "$WORK/recv.out")"
 	[ "${reordered:-1}" = 0 ] && pass "$1: every flow in order" ||
 		fail "$1: $reordered datagrams out of order"
-	curl -s "http://127.0.0.1:$API_PORT/metrics" | grep '^nuse_dataplane_worker_rx_frames_total' > "$WORK/workers"
+	curl -s -m 10 "http://127.0.0.1:$API_PORT/metrics" | grep '^nuse_dataplane_worker_rx_frames_total' > "$WORK/workers"
 	cat "$WORK/workers"
 	local w0 w1
 	w0=$(awk -F' ' '/worker="0"/ {print $2}' "$WORK/workers")
@@ -85,22 +85,24 @@ traffic() { # MODE
 churn() {
 	local api="http://127.0.0.1:$API_PORT" i code got bad=0 n=12
 	for i in $(seq $n); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" "$api/tenants" -d '{"name": "x",
+		code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" "$api/tenants" -d '{"name": "x",
 		  "vnics": [{"name": "eth0", "mac": "02:00:00:82:02:32", "addresses": ["10.82.2.50/24"]}],
 		  "routes": [{"dst": "10.82.1.0/24", "via": "10.82.2.1"}]}')
 		[ "$code" = 201 ] || { fail "churn: POST x: $code"; return; }
-		ip netns exec c1$ID ping -f -c 3000 -W 1 10.82.2.50 > /dev/null 2>&1 &
+		# -w 2: with no answers (x deleted) a flood ping sends every
+		# 10 ms, and 3000 of them would take 30 s
+		timeout 10 ip netns exec c1$ID ping -f -c 3000 -w 2 -W 1 10.82.2.50 > /dev/null 2>&1 &
 		local flood=$!
 		sleep 0.3
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$api/tenants/x")
+		code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X DELETE "$api/tenants/x")
 		[ "$code" = 204 ] || { fail "churn: DELETE x: $code"; return; }
-		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" "$api/tenants" -d '{"name": "y",
+		code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -X POST -H "Content-Type: application/json" "$api/tenants" -d '{"name": "y",
 		  "vnics": [{"name": "eth0", "mac": "02:00:00:82:63:01", "vlan": 99, "addresses": ["10.99.63.1/24"]}]}')
 		[ "$code" = 201 ] || { fail "churn: POST y: $code"; return; }
 		wait $flood
-		got=$(curl -s "$api/metrics" | awk '$1 ~ /^nuse_vnic_rx_packets_total\{tenant="y"/ { print $2 }')
+		got=$(curl -s -m 10 "$api/metrics" | awk '$1 ~ /^nuse_vnic_rx_packets_total\{tenant="y"/ { print $2 }')
 		[ "${got:-0}" = 0 ] || { bad=$((bad + 1)); echo "churn $i: y received $got frames"; }
-		curl -s -o /dev/null -X DELETE "$api/tenants/y"
+		curl -s -m 10 -o /dev/null -X DELETE "$api/tenants/y"
 	done
 	[ $bad = 0 ] && pass "$n deletes under hairpinned traffic: nothing reached the next tenant" ||
 		fail "$bad of $n new tenants received the deleted one's frames"

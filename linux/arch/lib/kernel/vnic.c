@@ -6,8 +6,8 @@
  * the CPUs: that CPU's host thread writes frame descriptors into the
  * queue's ring between its runs and raises LIB_IRQ_VNIC on it; the
  * interrupt schedules the queue's NAPI, which copies each frame into an
- * skb on that CPU, with the host's flow hash if it gave one (so RPS and
- * RFS agree with the host's RSS).  A CPU is idle only once NAPI is done, so
+ * skb on that CPU, with the host's flow hash if it gave one (the skb's
+ * hash, as the host's RSS computed it).  A CPU is idle only once NAPI is done, so
  * the frames are consumed before its run returns.
  * Transmit: a CPU sends on queue (its id modulo the queues), so that CPU q
  * uses queue q; frames go to the host's callback in batches, one batch per
@@ -898,6 +898,34 @@ static void vnic_get_stats64(struct net_device *dev,
 	s->tx_dropped = n.tx_dropped;
 }
 
+/* A ring of more than a page takes whole pages, exactly: the default
+ * ring (256 descriptors, 12 KiB) would take 16 KiB from kmalloc. */
+static size_t vnic_ring_size(const struct lib_vnic *v)
+{
+	return (v->mask + 1) * sizeof(struct nuse_frame);
+}
+
+static struct nuse_frame *vnic_ring_alloc(const struct lib_vnic *v)
+{
+	size_t size = vnic_ring_size(v);
+
+	if (size <= PAGE_SIZE)
+		return kzalloc(size, GFP_KERNEL);
+	return alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+}
+
+static void vnic_ring_free(const struct lib_vnic *v, struct nuse_frame *ring)
+{
+	size_t size = vnic_ring_size(v);
+
+	if (!ring)
+		return;
+	if (size <= PAGE_SIZE)
+		kfree(ring);
+	else
+		free_pages_exact(ring, size);
+}
+
 /* Resources live from ndo_init to ndo_uninit: register_netdev() unwinds
  * both ways, whichever step fails. */
 static void vnic_free_queues(struct lib_vnic *v)
@@ -906,7 +934,7 @@ static void vnic_free_queues(struct lib_vnic *v)
 
 	for (q = 0; q < v->nq; q++) {
 		netif_napi_del(&v->rxq[q].napi);
-		kfree(v->rxq[q].ring);
+		vnic_ring_free(v, v->rxq[q].ring);
 	}
 	kfree(v->rxq);
 	kfree(v->txq);
@@ -934,7 +962,7 @@ static int vnic_init(struct net_device *dev)
 		r->v = v;
 		r->index = q;
 		r->cpu = q % ncpus;
-		r->ring = kcalloc(v->mask + 1, sizeof(*r->ring), GFP_KERNEL);
+		r->ring = vnic_ring_alloc(v);
 		netif_napi_add(dev, &r->napi, vnic_poll);
 		if (!r->ring) {
 			vnic_free_queues(v);
