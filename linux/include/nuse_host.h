@@ -44,6 +44,10 @@ int nuse_host_set_cpu_hook(unsigned int cpu, nuse_host_cpu_fn fn, void *arg);
 
 /* Halt and give the memory back; the CPU threads are joined. */
 int nuse_host_halt(void);
+/* 1 while a thread of idle priority still touches the kernel's memory
+ * ahead of it (started by the boot; NUSE_PREFAULT=0 in the environment
+ * leaves the pages to be touched as the kernel uses them), else 0. */
+int nuse_host_prefaulting(void);
 
 /*
  * Run one call to completion on task @pid and return its result.  The
