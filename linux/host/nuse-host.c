@@ -300,9 +300,17 @@ static void host_prefault_start(void)
 
 	if (env && !strcmp(env, "0"))
 		return;
+	pthread_attr_t attr;
+
 	atomic_store(&host_prefault_stop, false);
 	atomic_store(&host_prefault_done, false);
-	host_prefaulting = !pthread_create(&host_prefault_thread, NULL, host_prefault, NULL);
+	/* detached: a daemon that exits without a halt (a panic) leaves
+	 * no thread to join */
+	if (pthread_attr_init(&attr))
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	host_prefaulting = !pthread_create(&host_prefault_thread, &attr, host_prefault, NULL);
+	pthread_attr_destroy(&attr);
 #endif
 }
 
@@ -311,7 +319,8 @@ static void host_prefault_end(void)
 	if (!host_prefaulting)
 		return;
 	atomic_store(&host_prefault_stop, true);
-	pthread_join(host_prefault_thread, NULL);
+	while (!atomic_load(&host_prefault_done))	/* a touch or two: < 20 ms */
+		usleep(1000);
 	host_prefaulting = false;
 }
 
