@@ -323,8 +323,8 @@ int main(int argc, char **argv)
 
 		while (nuse_host_prefaulting() && nuse_host_now() - t0 < 300000000000ULL)
 			nuse_host_step(10000000ULL);
-		printf("the host backed the kernel's %zu MiB in %.1f s (huge pages touched ahead)\n",
-		       mem >> 20, (nuse_host_now() - t0) / 1e9);
+		printf("waited %.1f s for the host to back the kernel's memory (%zu MiB, huge pages "
+		       "touched ahead)\n", (nuse_host_now() - t0) / 1e9, mem >> 20);
 	}
 	idle0 = idle_cpu(3);
 	free0 = mem_free_kib();

@@ -263,6 +263,7 @@ static void *host_region(size_t memory)
  * as it was, atomically against the kernel's own stores. */
 static pthread_t host_prefault_thread;
 static atomic_bool host_prefault_stop, host_prefault_done;
+static size_t host_prefault_size;
 static bool host_prefaulting;
 
 static void host_touch(char *p)
@@ -277,7 +278,7 @@ static void host_touch(char *p)
 static void *host_prefault(void *arg)
 {
 	struct sched_param sp = { 0 };
-	char *p = host_memory, *end = p + (host_memory_size & ~(HOST_HUGE - 1));
+	char *p = host_memory, *end = p + host_prefault_size;
 
 	(void)arg;
 	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
@@ -297,11 +298,18 @@ static void host_prefault_start(void)
 {
 #ifndef NUSE_TSAN	/* its touches are races to TSan */
 	const char *env = getenv("NUSE_PREFAULT");
+	long free_pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	pthread_attr_t attr;
 
 	if (env && !strcmp(env, "0"))
 		return;
-	pthread_attr_t attr;
 
+	/* never more than half of what the host has free: a kernel.memory
+	 * larger than the host's memory stays touched only as it is used */
+	host_prefault_size = host_memory_size;
+	if (free_pages > 0 && page > 0 && host_prefault_size > (size_t)free_pages / 2 * page)
+		host_prefault_size = (size_t)free_pages / 2 * page;
+	host_prefault_size &= ~(HOST_HUGE - 1);
 	atomic_store(&host_prefault_stop, false);
 	atomic_store(&host_prefault_done, false);
 	/* detached: a daemon that exits without a halt (a panic) leaves
