@@ -156,7 +156,7 @@ static int privs_verify(uid_t uid, gid_t gid)
 	struct dirent *e;
 	char path[64];
 	struct creds c;
-	int n = 0, err = 0;
+	int n = 0, err = 0, tries;
 
 	if (!d) {
 		err = -errno;
@@ -177,6 +177,27 @@ static int privs_verify(uid_t uid, gid_t gid)
 			break;
 		}
 		why = creds_wrong(&c, uid, gid, atoi(e->d_name) == self);
+		/* A thread that was ending while glibc carried the ids to
+		 * every thread is skipped by it, and shows the old ones until
+		 * it is gone: give it up to 200 ms to go. */
+		for (tries = 0; why && tries < 200; tries++) {
+			usleep(1000);
+			err = creds_read(path, &c);
+			if (err == -ENOENT || err == -ESRCH)
+				break;
+			if (err)
+				break;
+			why = creds_wrong(&c, uid, gid, atoi(e->d_name) == self);
+		}
+		if (err == -ENOENT || err == -ESRCH) {
+			err = 0;
+			why = NULL;
+			continue;	/* it has ended since */
+		}
+		if (err) {
+			log_err("privileges: cannot read %s: %s", path, strerror(-err));
+			break;
+		}
 		if (why) {
 			log_wrong(e->d_name, why, &c);
 			err = -EPERM;
