@@ -167,31 +167,21 @@ static int privs_verify(uid_t uid, gid_t gid)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/status", e->d_name);
-		err = creds_read(path, &c);
-		if (err == -ENOENT || err == -ESRCH) {
-			err = 0;
-			continue;	/* it has ended since */
-		}
-		if (err) {
-			log_err("privileges: cannot read %s: %s", path, strerror(-err));
-			break;
-		}
-		why = creds_wrong(&c, uid, gid, atoi(e->d_name) == self);
 		/* A thread that was ending while glibc carried the ids to
 		 * every thread is skipped by it, and shows the old ones until
-		 * it is gone: give it up to 200 ms to go. */
-		for (tries = 0; why && tries < 200; tries++) {
-			usleep(1000);
+		 * it is gone: a wrong one is read again for up to 200 ms. */
+		for (tries = 0;; tries++) {
+			why = NULL;
 			err = creds_read(path, &c);
-			if (err == -ENOENT || err == -ESRCH)
-				break;
 			if (err)
 				break;
 			why = creds_wrong(&c, uid, gid, atoi(e->d_name) == self);
+			if (!why || tries == 200)
+				break;
+			usleep(1000);
 		}
 		if (err == -ENOENT || err == -ESRCH) {
 			err = 0;
-			why = NULL;
 			continue;	/* it has ended since */
 		}
 		if (err) {

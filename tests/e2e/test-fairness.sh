@@ -40,9 +40,7 @@ pings c$ID 10.140.0.1 && pings c$ID 10.140.0.2 || die "no ping to the tenants"
 
 # b's mean RTT over 40 pings; "lost" if more than one was (a frame
 # of b's can still be lost where the port's ring overflows while a run
-# of the kernel is long: nothing the worker can see; the ring holds 4096
-# frames, a few milliseconds of the flood, because on a slow second of
-# this shared VM 1024 lost 4-6 of b's 40 pings in each of three tries)
+# of the kernel is long: nothing the worker can see)
 rtt() {
 	ip netns exec c$ID ping -c 40 -i 0.02 -q 10.140.0.2 > "$WORK/ping"
 	grep -Eq " 40 received| 39 received" "$WORK/ping" || { echo lost; grep loss "$WORK/ping" >&2; }
