@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench-tools: unmodified tools against a tenant, side by side with the
 # host in one run.
-#  - the tool RPC's null round trip vs an echo process (rpcnull)
+#  - the tool RPC's null round trip, on the socket and through the shared
+#    channel, vs an echo process (rpcnull)
+#  - a program's getsockname and UDP send+recv through the preload
+#    library, on the socket and through the channel (plcalls)
 #  - iperf3 TCP with the server inside a tenant through the preload
 #    library vs the same server on the host kernel, same client host
 #  - PUT /tenants/NAME/iptables with 1,000 rules
@@ -20,6 +23,10 @@ X() { "$DAEMON" exec --socket "$SOCK" "$@"; }
 
 echo "--- the RPC round trip"
 "$top_builddir/bench/rpcnull" "$SOCK" t 20000
+
+echo "--- a program's calls through the preload library: the socket, then the shared channel"
+NUSE_RPC_SHM=0 X t -- "$top_builddir/bench/plcalls" 10000 | sed 's/^/socket:  /'
+X t -- "$top_builddir/bench/plcalls" 10000 | sed 's/^/channel: /'
 
 echo "--- iperf3 TCP, $SECS s: the server in the tenant (through the RPC) vs on the host"
 netns c$ID

@@ -138,14 +138,58 @@ int pl_lost_take(void)
 	return l;
 }
 
-/* HELLO on the connected socket; 0 or -errno (the socket closed then). */
+/* One HELLO and its reply: the reply's @ret, with the session (and a
+ * channel, if one came) set up; or -errno if the connection failed. */
+static int hello_once(uint64_t fork_of, uint32_t flags, uint32_t version, int64_t *ret)
+{
+	struct nrpc_hello m = { .version = version, .flags = flags, .fork_of = fork_of };
+	struct iovec v = { &m, sizeof(m) };
+	uint64_t size = 0;
+	uint32_t n;
+	int err, fd;
+
+	if (++conn.seq == 0)
+		conn.seq = 1;
+	m.h.len = sizeof(m);
+	m.h.type = NRPC_HELLO;
+	m.h.seq = conn.seq;
+	strcpy(m.tenant, pool.tenant);
+	conn.out_max = sizeof(conn.session) + sizeof(size);
+	conn.want_fd = !!(flags & NRPC_HELLO_SHM);
+	conn.got_fd = -1;
+	err = pl_wire_send(&v, 1, 0);
+	if (!err)
+		err = pl_reply(ret, &n);
+	conn.want_fd = 0;
+	fd = conn.got_fd;
+	conn.got_fd = -1;
+	if (!err && *ret >= 0) {
+		if (n != sizeof(conn.session) && (n != sizeof(conn.session) + sizeof(size) || fd < 0))
+			err = pl_fail("HELLO reply without a session");
+		else if (!(err = pl_take(&conn.session, sizeof(conn.session))) &&
+			 n > sizeof(conn.session))
+			err = pl_take(&size, sizeof(size));
+		if (!err)
+			err = pl_done();
+		if (!err && n > sizeof(conn.session)) {
+			err = pl_shm_map(fd, size);
+			fd = -1;
+		}
+	} else if (!err) {
+		err = pl_done();	/* a refusal: another HELLO may follow */
+	}
+	if (fd >= 0)
+		pl_real.close(fd);
+	return err;
+}
+
+/* HELLO on the connected socket; 0 or -errno (the socket closed then).
+ * A shared channel is asked for unless NUSE_RPC_SHM=0; an appliance of
+ * protocol version 1 is spoken to in its own. */
 int pl_conn_hello(uint64_t fork_of, uint32_t flags)
 {
-	struct nrpc_hello m = { .version = NRPC_VERSION, .flags = flags, .fork_of = fork_of };
-	struct iovec v = { &m, sizeof(m) };
 	const char *tenant = pool.tenant;
 	int64_t ret;
-	uint32_t n;
 	int err;
 
 	if (!*tenant) {
@@ -154,14 +198,14 @@ int pl_conn_hello(uint64_t fork_of, uint32_t flags)
 		conn.fd = -1;
 		return -EINVAL;
 	}
-	if (++conn.seq == 0)
-		conn.seq = 1;
-	m.h.len = sizeof(m);
-	m.h.type = NRPC_HELLO;
-	m.h.seq = conn.seq;
-	strcpy(m.tenant, tenant);
-	conn.out_max = sizeof(conn.session);
-	if ((err = pl_wire_send(&v, 1, 0)) || (err = pl_reply(&ret, &n)))
+	if (pool.no_shm)
+		err = hello_once(fork_of, flags, 1, &ret);
+	else {
+		err = hello_once(fork_of, flags | NRPC_HELLO_SHM, NRPC_VERSION, &ret);
+		if (!err && ret == -EPROTONOSUPPORT)
+			err = hello_once(fork_of, flags, 1, &ret);
+	}
+	if (err)
 		return err;
 	if (ret < 0) {
 		if (!(flags & NRPC_HELLO_THREAD))
@@ -171,10 +215,6 @@ int pl_conn_hello(uint64_t fork_of, uint32_t flags)
 		conn.fd = -1;
 		return (int)ret;
 	}
-	if (n != sizeof(conn.session))
-		return pl_fail("HELLO reply without a session");
-	if ((err = pl_take(&conn.session, sizeof(conn.session))) || (err = pl_done()))
-		return err;
 	conn.hello = 1;
 	return 0;
 }
@@ -263,6 +303,7 @@ static int conn_inherited(void)
 void pl_conn_early(void)
 {
 	const char *t = getenv("NUSE_TENANT"), *p = getenv("NUSE_SOCKET");
+	const char *shm = getenv("NUSE_RPC_SHM");
 
 	/* kept now: a program may clear its environment later */
 	if (t && strlen(t) < sizeof(pool.tenant))
@@ -271,6 +312,9 @@ void pl_conn_early(void)
 		p = NUSE_RPC_SOCKET_DEFAULT;
 	if (strlen(p) < sizeof(pool.path))
 		strcpy(pool.path, p);
+	pool.no_shm = shm && !strcmp(shm, "0");
+	if ((shm = getenv("NUSE_RPC_SPIN_NS")) && *shm)
+		pl_spin_ns = strtoul(shm, NULL, 10);
 	pl_cur = &first;
 	if (conn.fd < 0 && !conn.dead && !conn_inherited())
 		pl_conn_connect(1);

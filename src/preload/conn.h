@@ -40,6 +40,14 @@ struct pl_conn {
 	uint32_t out_max;	/* of the pending call */
 	uint32_t left;		/* out data of the current reply not read yet */
 	size_t rpos, rlen;
+	/* the shared channel (nrpc.h): calls and replies in the region, the
+	 * socket for RINGs only; NULL: every message on the socket */
+	struct nrpc_shm *shm;
+	size_t shm_size;
+	uint32_t req_off, rep_off;	/* our copies, checked at HELLO */
+	uint32_t rep_pos;	/* in the reply: what pl_take reads next */
+	int want_fd;		/* reading a HELLO reply: keep a memfd it carries */
+	int got_fd;
 	char rbuf[4096];
 };
 
@@ -50,6 +58,13 @@ void pl_complain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* wire.c: @n iovecs as one message (HELLO's, a CALL's) */
 int pl_wire_send(const struct iovec *iov, int n, int polling);
 void pl_wire_reset(void);
+/* Map the channel whose memfd (@fd, closed here) and @size the HELLO
+ * reply brought: 0 or -errno with the reason said. */
+int pl_shm_map(int fd, uint64_t size);
+/* The channel is gone with the connection (unmapped unless @inherited:
+ * a fork's child has no such mapping, MADV_DONTFORK). */
+void pl_shm_drop(int inherited);
+extern unsigned long pl_spin_ns;
 /* The connection's descriptor is no longer ours: the session is lost. */
 int pl_lost(const char *why);
 /* Finish what a jumped-out-of call left on the wire. */

@@ -103,6 +103,8 @@ static void fork_child(void)
 	int copy = pool.forkpipe[0] >= 0, i;
 
 	for (i = 0; i < pool.n; i++) {
+		pl_cur = pool.c[i];
+		pl_shm_drop(1);		/* not mapped here: MADV_DONTFORK */
 		if (pool.c[i]->fd >= 0 && !pool.c[i]->lost)
 			pl_real.close(pool.c[i]->fd);
 		if (i)

@@ -12,7 +12,7 @@
 #include "conn.h"
 
 /* Connections, so sessions, per process: threads blocked at once. */
-#define PL_CONNS_MAX	16
+#define PL_CONNS_MAX	32
 
 struct pl_pool {
 	pthread_mutex_t lock;	/* a leaf: held only to pick or set */
@@ -24,6 +24,7 @@ struct pl_pool {
 	unsigned int gen;	/* bumped when that session is lost */
 	uint64_t files;		/* its id: threads and forks name it; 0: none */
 	int forkpipe[2];	/* the child says "HELLO answered" on it */
+	int no_shm;		/* NUSE_RPC_SHM=0: calls on the socket */
 	char tenant[NRPC_TENANT_MAX + 1];	/* NUSE_TENANT; "" if too long */
 	char path[108];		/* NUSE_SOCKET (sun_path); "" if too long */
 };

@@ -7,11 +7,33 @@
  * connection ends (pl_fail).  The stream's position is kept in
  * pl_conn.wire and .left as bytes are actually consumed, so that a call
  * a signal handler jumped out of can be finished by the next one.
+ *
+ * With a shared channel (nrpc.h) a call is written into the region and
+ * rung, and its reply read from there: after a short spin the thread
+ * sleeps on the reply's seq (a futex), waking now and then to see that
+ * the socket is still up.  A POLL's reply is also rung on the socket
+ * (the wait is a ppoll with the program's own descriptors): that RING
+ * is read before the reply.
  */
+
+/* Spin this long for a reply before sleeping (NUSE_RPC_SPIN_NS): none by
+ * default, since the appliance's control thread serves the channel and on
+ * a machine of few cores a spinning client takes the core it needs
+ * (bench/bench-tools.sh: 11 us a getsockname() without spinning, 18-21 us
+ * with 2-5 us of spin); a sleep this long at most before looking at the
+ * socket. */
+#define SHM_SPIN_NS	0
+#define SHM_NAP_MS	200
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -79,12 +101,14 @@ static int wire_writev(const struct iovec *iov, int n)
 	return 0;
 }
 
+static int shm_send(const struct iovec *iov, int n);
+
 int pl_wire_send(const struct iovec *iov, int n, int polling)
 {
 	int err;
 
 	conn.wire = PL_SENDING;
-	if ((err = wire_writev(iov, n)))
+	if ((err = conn.shm ? shm_send(iov, n) : wire_writev(iov, n)))
 		return err;
 	conn.wire = polling ? PL_POLLING : PL_AWAIT;
 	conn.cancelled = 0;
@@ -96,6 +120,181 @@ void pl_wire_reset(void)
 	conn.rpos = conn.rlen = 0;
 	conn.left = 0;
 	conn.wire = PL_IDLE;
+	pl_shm_drop(0);
+}
+
+/* --- the shared channel --- */
+
+void pl_shm_drop(int inherited)
+{
+	if (conn.shm && !inherited)
+		munmap(conn.shm, conn.shm_size);
+	conn.shm = NULL;
+	conn.shm_size = 0;
+}
+
+int pl_shm_map(int fd, uint64_t size)
+{
+	const struct nrpc_shm *m;
+	struct stat st;
+	void *p;
+
+	if (fstat(fd, &st) || (uint64_t)st.st_size != size || size < sizeof(*m) ||
+	    size > 64u << 20) {
+		pl_real.close(fd);
+		return pl_fail("the shared channel is not of the size it was said to be");
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	pl_real.close(fd);
+	if (p == MAP_FAILED)
+		return pl_fail("cannot map the shared channel (NUSE_RPC_SHM=0 does without)");
+	m = p;
+	if (m->magic != NRPC_SHM_MAGIC || m->version != NRPC_VERSION || m->size != size ||
+	    m->req_max < NRPC_MSG_MAX || m->rep_max < NRPC_MSG_MAX ||
+	    m->req_off < sizeof(*m) || m->rep_off < sizeof(*m) ||
+	    (uint64_t)m->req_off + m->req_max > size || (uint64_t)m->rep_off + m->rep_max > size) {
+		munmap(p, size);
+		return pl_fail("the shared channel's layout is not one this library knows");
+	}
+	/* a fork's child must not share its parent's session (fork.c) */
+	madvise(p, size, MADV_DONTFORK);
+	conn.shm = p;
+	conn.shm_size = size;
+	conn.req_off = m->req_off;
+	conn.rep_off = m->rep_off;
+	return 0;
+}
+
+/* NUSE_RPC_SPIN_NS (read at load): how long a reply is spun for */
+unsigned long pl_spin_ns = SHM_SPIN_NS;
+
+static unsigned char *shm_at(uint32_t off)
+{
+	return (unsigned char *)conn.shm + off;
+}
+
+/* The doorbell: the appliance looks at the region. */
+static int shm_ring(void)
+{
+	struct nrpc_hdr h = { .len = sizeof(h), .type = NRPC_RING, .seq = conn.seq };
+	struct iovec v = { &h, sizeof(h) };
+
+	return wire_writev(&v, 1);
+}
+
+static int shm_send(const struct iovec *iov, int n)
+{
+	unsigned char *p = shm_at(conn.req_off);
+	int i;
+
+	for (i = 0; i < n; i++) {	/* pl_send checked the length */
+		memcpy(p, iov[i].iov_base, iov[i].iov_len);
+		p += iov[i].iov_len;
+	}
+	__atomic_store_n(&conn.shm->req_seq, conn.seq, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&conn.shm->srv_spin, __ATOMIC_RELAXED))
+		return 0;
+	return shm_ring();
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+/* Is the socket still up?  0, or what pl_fail/pl_lost said. */
+static int shm_socket_up(void)
+{
+	char b;
+	ssize_t r = pl_real.recv(conn.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (r == 0)
+		return pl_fail("it closed the connection");
+	if (r < 0 && not_ours(errno))
+		return pl_lost(strerror(errno));
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		return pl_fail(strerror(errno));
+	return 0;
+}
+
+/* Until the reply to conn.seq is in the region. */
+static int shm_wait(void)
+{
+	struct nrpc_shm *m = conn.shm;
+	struct timespec nap = { 0, SHM_NAP_MS * 1000000L };
+	uint64_t t0 = 0;
+	uint32_t v;
+	int i, err;
+
+	for (;;) {
+		for (i = 0;; i++) {
+			v = __atomic_load_n(&m->rep_seq, __ATOMIC_ACQUIRE);
+			if (v == conn.seq)
+				return 0;
+			if (!pl_spin_ns)
+				break;
+			if ((i & 63) == 63) {
+				if (!t0)
+					t0 = now_ns();
+				else if (now_ns() - t0 >= pl_spin_ns)
+					break;
+			}
+			__builtin_ia32_pause();
+		}
+		if (__atomic_load_n(&m->closed, __ATOMIC_ACQUIRE))
+			return pl_fail("it ended the session");
+		__atomic_store_n(&m->cli_wait, 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		v = __atomic_load_n(&m->rep_seq, __ATOMIC_ACQUIRE);
+		if (v != conn.seq && !__atomic_load_n(&m->closed, __ATOMIC_ACQUIRE) &&
+		    syscall(SYS_futex, &m->rep_seq, FUTEX_WAIT, v, &nap, NULL, 0) < 0 &&
+		    errno == ETIMEDOUT && (err = shm_socket_up())) {
+			return err;
+		}
+		__atomic_store_n(&m->cli_wait, 0, __ATOMIC_RELAXED);
+		t0 = 0;
+	}
+}
+
+/* --- the socket --- */
+
+/* A HELLO reply may carry the channel's memfd: the first one kept in
+ * conn.got_fd, any other closed. */
+static ssize_t fill_fd(void *dst, size_t len)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} u;
+	struct iovec iov = { dst, len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t r = pl_real.recvmsg(conn.fd, &mh, MSG_CMSG_CLOEXEC);
+	size_t i, k;
+	int fd;
+
+	if (r < 0)
+		return r;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < k; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			if (conn.got_fd < 0)
+				conn.got_fd = fd;
+			else
+				pl_real.close(fd);
+		}
+	}
+	return r;
 }
 
 static int wire_fill(void *dst, size_t len)
@@ -103,7 +302,7 @@ static int wire_fill(void *dst, size_t len)
 	ssize_t r;
 
 	do
-		r = pl_real.read(conn.fd, dst, len);
+		r = conn.want_fd ? fill_fd(dst, len) : pl_real.read(conn.fd, dst, len);
 	while (r < 0 && errno == EINTR);
 	if (r < 0 && not_ours(errno))
 		return pl_lost(strerror(errno));
@@ -118,6 +317,13 @@ static int wire_read(void *dst, size_t n)
 {
 	char *p = dst;
 	int r;
+
+	if (conn.shm) {		/* pl_take checked @n against what is left */
+		memcpy(dst, shm_at(conn.rep_off + conn.rep_pos), n);
+		conn.rep_pos += n;
+		conn.left -= n;
+		return 0;
+	}
 
 	while (n) {
 		if (conn.rpos == conn.rlen && n >= sizeof(conn.rbuf)) {
@@ -141,24 +347,40 @@ static int wire_read(void *dst, size_t n)
 	return 0;
 }
 
-/* A reply's header, consumed whole or not at all. */
-static int wire_header(struct nrpc_reply *r)
+/* A reply's header (or a RING), consumed whole or not at all. */
+static int wire_header(void *r, size_t len)
 {
 	int got;
 
-	if (conn.rpos + sizeof(*r) > sizeof(conn.rbuf)) {
+	if (conn.rpos + len > sizeof(conn.rbuf)) {
 		memmove(conn.rbuf, conn.rbuf + conn.rpos, conn.rlen - conn.rpos);
 		conn.rlen -= conn.rpos;
 		conn.rpos = 0;
 	}
-	while (conn.rlen - conn.rpos < sizeof(*r)) {
+	while (conn.rlen - conn.rpos < len) {
 		got = wire_fill(conn.rbuf + conn.rlen, sizeof(conn.rbuf) - conn.rlen);
 		if (got < 0)
 			return got;
 		conn.rlen += got;
 	}
-	memcpy(r, conn.rbuf + conn.rpos, sizeof(*r));
-	conn.rpos += sizeof(*r);
+	memcpy(r, conn.rbuf + conn.rpos, len);
+	conn.rpos += len;
+	return 0;
+}
+
+/* A POLL's reply is rung on the socket too, so that its wait can take
+ * the program's own descriptors along (poll.c): read that RING, then
+ * the reply is in the region. */
+static int shm_wait_ring(void)
+{
+	struct nrpc_hdr h;
+	int err = wire_header(&h, sizeof(h));
+
+	if (err)
+		return err;
+	if (h.type != NRPC_RING || h.len != sizeof(h) || h.seq != conn.seq ||
+	    __atomic_load_n(&conn.shm->rep_seq, __ATOMIC_ACQUIRE) != conn.seq)
+		return pl_fail("a RING that is not the POLL's");
 	return 0;
 }
 
@@ -197,10 +419,16 @@ int pl_send(uint32_t op, const int64_t args[6], const struct iovec *in, int nin,
 int pl_reply(int64_t *ret, uint32_t *out_len)
 {
 	struct nrpc_reply r;
-	int err = wire_header(&r);
+	int err;
 
-	if (err)
+	if (conn.shm) {
+		if ((err = conn.wire == PL_POLLING ? shm_wait_ring() : shm_wait()))
+			return err;
+		memcpy(&r, shm_at(conn.rep_off), sizeof(r));
+		conn.rep_pos = sizeof(r);
+	} else if ((err = wire_header(&r, sizeof(r)))) {
 		return err;
+	}
 	if (r.h.type == NRPC_REPLY && r.h.seq == 0 && r.ret < 0 && r.ret >= -4095)
 		return pl_fail(refusal(r.ret));
 	if (r.h.type != NRPC_REPLY || r.h.seq != conn.seq ||
@@ -242,6 +470,8 @@ int pl_done(void)
 	char junk[512];
 	int err = 0;
 
+	if (conn.shm)
+		conn.left = 0;
 	while (conn.left && !err)
 		err = pl_take(junk, conn.left < sizeof(junk) ? conn.left : sizeof(junk));
 	if (!err)
@@ -258,7 +488,13 @@ int pl_cancel(void)
 
 	if (conn.wire != PL_POLLING || conn.cancelled)
 		return 0;
-	if (!(err = wire_writev(&v, 1)))
+	if (conn.shm) {
+		__atomic_store_n(&conn.shm->cancel, conn.seq, __ATOMIC_RELEASE);
+		err = shm_ring();
+	} else {
+		err = wire_writev(&v, 1);
+	}
+	if (!err)
 		conn.cancelled = 1;
 	return err;
 }

@@ -5,7 +5,8 @@
 
 #include "check.h"
 
-const char *rpc_check_header(const struct nrpc_hdr *h, enum rpc_state state, int pending)
+const char *rpc_check_header(const struct nrpc_hdr *h, enum rpc_state state, int pending,
+			     int chan)
 {
 	if (h->len < sizeof(*h) || h->len > NRPC_MSG_MAX)
 		return "message length out of bounds";
@@ -17,9 +18,17 @@ const char *rpc_check_header(const struct nrpc_hdr *h, enum rpc_state state, int
 	case NRPC_CALL:
 		if (state != RPC_READY)
 			return "a call before HELLO";
+		if (chan)
+			return "a call on the socket of a shared channel";
 		return pending ? "a call while another is in flight" : NULL;
 	case NRPC_CANCEL:
+		if (chan)
+			return "CANCEL on the socket of a shared channel";
 		return h->len == sizeof(*h) ? NULL : "CANCEL with a body";
+	case NRPC_RING:
+		if (!chan)
+			return "RING without a shared channel";
+		return h->len == sizeof(*h) ? NULL : "RING with a body";
 	default:
 		return "unknown message type";
 	}
@@ -41,9 +50,11 @@ int rpc_check_hello(const struct nrpc_hello *m)
 {
 	size_t n = strnlen(m->tenant, sizeof(m->tenant));
 
-	if (m->version != NRPC_VERSION)
+	uint32_t known = NRPC_HELLO_THREAD | (m->version >= 2 ? NRPC_HELLO_SHM : 0);
+
+	if (m->version < NRPC_VERSION_MIN || m->version > NRPC_VERSION)
 		return -EPROTONOSUPPORT;
-	if (n == 0 || n == sizeof(m->tenant) || (m->flags & ~NRPC_HELLO_THREAD) ||
+	if (n == 0 || n == sizeof(m->tenant) || (m->flags & ~known) ||
 	    ((m->flags & NRPC_HELLO_THREAD) && !m->fork_of))
 		return -EINVAL;
 	return 0;

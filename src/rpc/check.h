@@ -22,15 +22,19 @@ enum rpc_state {
 
 /* NULL if the stream may go on with @h, else why it must close: a bad
  * header means nothing after it can be trusted.  @pending: a call of
- * the session's is in flight. */
-const char *rpc_check_header(const struct nrpc_hdr *h, enum rpc_state state, int pending);
+ * the session's is in flight.  @chan: the session has a shared channel,
+ * so its socket carries only RINGs. */
+const char *rpc_check_header(const struct nrpc_hdr *h, enum rpc_state state, int pending,
+			     int chan);
 
 /* The whole message @h (h->len bytes, its header checked) has the fixed
  * part its type needs: 0, or -EINVAL to answer. */
 int rpc_check_body(const struct nrpc_hdr *h);
 
-/* A HELLO's fields: 0, -EPROTONOSUPPORT (another version) or -EINVAL
- * (a bad tenant name, unknown flags, a thread that names no session). */
+/* A HELLO's fields: 0, -EPROTONOSUPPORT (a version not between
+ * NRPC_VERSION_MIN and NRPC_VERSION) or -EINVAL (a bad tenant name,
+ * unknown flags, NRPC_HELLO_SHM in version 1, a thread that names no
+ * session). */
 int rpc_check_hello(const struct nrpc_hello *m);
 
 #endif

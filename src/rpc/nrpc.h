@@ -32,7 +32,8 @@
 
 #include <stdint.h>
 
-#define NRPC_VERSION	1
+#define NRPC_VERSION	2	/* 2: the shared channel (NRPC_HELLO_SHM) */
+#define NRPC_VERSION_MIN 1	/* the oldest the appliance still speaks */
 #define NRPC_MSG_MAX	(256 * 1024)
 #define NRPC_DATA_MAX	(NRPC_MSG_MAX - 128)	/* bytes of data in one call */
 #define NRPC_TENANT_MAX	63
@@ -44,6 +45,7 @@ enum nrpc_type {
 	NRPC_CALL,		/* one call; struct nrpc_call */
 	NRPC_CANCEL,		/* end the pending NRPC_POLL now */
 	NRPC_REPLY,		/* the appliance's answer: struct nrpc_reply */
+	NRPC_RING,		/* the shared channel's doorbell: a header only */
 };
 
 struct nrpc_hdr {
@@ -71,6 +73,7 @@ struct nrpc_hdr {
  * int64 session id.  After a failed HELLO another may follow.
  */
 #define NRPC_HELLO_THREAD	0x1u
+#define NRPC_HELLO_SHM		0x2u	/* version 2: ask for a shared channel */
 
 struct nrpc_hello {
 	struct nrpc_hdr h;
@@ -160,6 +163,54 @@ enum nrpc_op {
 	NRPC_NULL,		/* () -> 0: the round trip, for benches; it runs
 				 * a no-op call in the session's task */
 	NRPC_OP_MAX,
+};
+
+/*
+ * The shared channel (version 2, NRPC_HELLO_SHM).  The appliance may
+ * answer such a HELLO with 16 bytes of data instead of 8: the session
+ * id, then the uint64 size of a memory region, whose descriptor (a
+ * sealed memfd: it cannot shrink or grow) comes with the reply's first
+ * byte as SCM_RIGHTS.  Without them (the appliance could not make one)
+ * the session speaks over the socket, as in version 1.
+ *
+ * With a channel, calls and replies go through the region, never the
+ * socket: the client writes its NRPC_CALL message (the same bytes it
+ * would send) at @req_off, then stores its seq in @req_seq (release),
+ * then sends NRPC_RING (a bare header) on the socket unless @srv_spin
+ * says the appliance is watching.  The appliance copies the message
+ * out of the region before it checks any of it, and writes the reply
+ * (struct nrpc_reply and its data, as on the socket) at @rep_off, then
+ * stores its seq in @rep_seq (release) and wakes a client that set
+ * @cli_wait (FUTEX_WAKE on @rep_seq, not private).  NRPC_CANCEL becomes
+ * @cancel = the POLL's seq, then a RING.  A POLL's reply is also rung
+ * back: after writing it the appliance sends a RING of its seq on the
+ * socket, which the client reads (so that its wait can be a ppoll with
+ * descriptors of its own).  When the appliance ends the
+ * session it sets @closed and wakes the client.  The socket then carries only
+ * RINGs (the client's, and the appliance's for POLL replies); its end is
+ * still the end of the session.  The client may write anything into the
+ * region at any time: the appliance trusts none of it, and reads the
+ * fields it writes itself (@magic ... @rep_max) nowhere.
+ */
+#define NRPC_SHM_MAGIC	0x6e73686du	/* "nshm" */
+
+struct nrpc_shm {
+	uint32_t magic;		/* NRPC_SHM_MAGIC */
+	uint32_t version;	/* NRPC_VERSION */
+	uint64_t size;		/* of the region */
+	uint32_t req_off, req_max;	/* where a call goes, its largest */
+	uint32_t rep_off, rep_max;	/* where a reply comes, its largest */
+	uint32_t pad0[8];
+	/* the client's */
+	uint32_t req_seq;	/* seq of the call written */
+	uint32_t cancel;	/* seq of the POLL to end */
+	uint32_t cli_wait;	/* 1: asleep on @rep_seq, wake me */
+	uint32_t pad1[13];
+	/* the appliance's */
+	uint32_t rep_seq;	/* seq of the reply written */
+	uint32_t srv_spin;	/* nonzero: watching @req_seq, no RING needed */
+	uint32_t closed;	/* nonzero: the session has ended (woken as a reply) */
+	uint32_t pad2[13];
 };
 
 struct nrpc_call {

@@ -52,6 +52,7 @@ struct rpc_call {
 	unsigned int cancelled:1;	/* POLL: NRPC_CANCEL came */
 	unsigned int cancelling:1;	/* POLL: the eventfd write is in flight */
 	unsigned int back:1;		/* POLL: ppoll is done */
+	unsigned int passes_fd:1;	/* HELLO: the channel's memfd rides on it */
 	size_t out_cap, out_len, sent;
 	unsigned char *scratch;
 	struct nrpc_reply reply;	/* last: its data follows */
@@ -89,6 +90,9 @@ struct rpc_sess {
 	/* start-up */
 	int step, tmp_fd;
 	uint32_t hello_seq;
+	int want_chan;			/* the HELLO asked for a shared channel */
+	int chan_live;			/* calls come through @chan, not the socket */
+	struct rpc_chan *chan;		/* chan.c */
 	struct tenant_pid_req lookup;
 	int refs;			/* kernel and ctl requests in flight */
 	struct rpc_call *pending;	/* the client's call in flight */
@@ -141,6 +145,19 @@ void rpc_sess_put(struct rpc_sess *s);
 void rpc_call_back(struct rpc_call *c);
 /* After a POLL: empty the eventfd before the session's next call. */
 void rpc_drain(struct rpc_sess *s);
+
+/* chan.c: the shared channel (nrpc.h) */
+/* Make the region of @s (s->chan), or -errno: the session keeps the socket. */
+int rpc_chan_open(struct rpc_sess *s);
+size_t rpc_chan_size(void);
+/* The memfd to pass with the HELLO reply, -1 once it went. */
+int rpc_chan_fd(const struct rpc_sess *s);
+void rpc_chan_sent(struct rpc_sess *s);
+void rpc_chan_close(struct rpc_sess *s);
+/* Write @c's reply into the region and wake the program if it sleeps. */
+void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c);
+/* A RING came or a call ended: take what the program wrote. */
+void rpc_chan_poll(struct rpc_sess *s);
 
 /* calllog.c */
 void rpc_pid_comm(int pid, char comm[16]);

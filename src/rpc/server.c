@@ -99,6 +99,33 @@ static int peer_allowed(int fd, struct ucred *cr)
 
 /* --- the stream --- */
 
+/* The HELLO reply that carries the channel's memfd on its first byte. */
+static ssize_t send_with_fd(struct rpc_sess *s, const void *p, size_t len)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct iovec iov = { (void *)p, len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	int fd = rpc_chan_fd(s);
+	ssize_t n;
+
+	memset(&u, 0, sizeof(u));
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	n = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n > 0)
+		rpc_chan_sent(s);
+	return n;
+}
+
 /* Write what is queued; stop reading while the program does not read. */
 static void sess_flush(struct rpc_sess *s)
 {
@@ -108,8 +135,11 @@ static void sess_flush(struct rpc_sess *s)
 	while ((c = s->out_head)) {
 		size_t total = c->reply.h.len;
 
-		n = send(s->fd, (char *)&c->reply + c->sent, total - c->sent,
-			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (c->passes_fd && c->sent == 0 && rpc_chan_fd(s) >= 0)
+			n = send_with_fd(s, &c->reply, total);
+		else
+			n = send(s->fd, (char *)&c->reply + c->sent, total - c->sent,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			ev_io_stop(rpc_loop, &s->rio);
 			ev_io_start(rpc_loop, &s->wio);
@@ -142,6 +172,11 @@ void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret)
 	c->sent = 0;
 	c->qnext = NULL;
 	if (s->fd < 0) {
+		free(c);
+		return;
+	}
+	if (s->chan_live) {
+		rpc_chan_reply(s, c);
 		free(c);
 		return;
 	}
@@ -184,6 +219,8 @@ void rpc_sess_close(struct rpc_sess *s, const char *why)
 	free(s->in);
 	s->in = NULL;
 	s->in_len = s->in_cap = 0;
+	s->chan_live = 0;
+	rpc_chan_close(s);
 	rpc_sess_end(s);
 }
 
@@ -218,6 +255,9 @@ static void sess_dispatch(struct rpc_sess *s, const struct nrpc_hdr *h)
 	case NRPC_CANCEL:
 		rpc_cancel(s);
 		break;
+	case NRPC_RING:
+		rpc_chan_poll(s);
+		break;
 	}
 }
 
@@ -232,7 +272,7 @@ static void sess_parse(struct rpc_sess *s)
 	while (s->fd >= 0 && !s->out_head && s->in_len >= sizeof(h)) {
 		memcpy(&h, s->in, sizeof(h));
 		/* A header is bad when the stream cannot be trusted past it: close. */
-		bad = rpc_check_header(&h, s->state, s->pending != NULL);
+		bad = rpc_check_header(&h, s->state, s->pending != NULL, s->chan_live);
 		if (bad) {
 			rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
 				     s->comm, s->peer.pid, s->peer.uid, bad, h.type, h.len);
@@ -267,6 +307,8 @@ void rpc_sess_resume(struct rpc_sess *s)
 {
 	if (s->fd >= 0 && !s->out_head)
 		sess_parse(s);
+	if (s->chan_live)
+		rpc_chan_poll(s);
 }
 
 static void on_read(struct ev_loop *l, ev_io *w, int revents)

@@ -291,10 +291,15 @@ static void start_fail(struct rpc_sess *s, long err)
 	rpc_send_error(s, s->hello_seq, err);
 }
 
+/* The HELLO reply: the session id, and with a channel its size (the
+ * memfd rides on the reply).  A channel that cannot be made leaves the
+ * session on the socket, as version 1. */
 static void start_ready(struct rpc_sess *s)
 {
-	struct rpc_call *c = rpc_call_new(s, sizeof(int64_t), 0);
+	struct rpc_call *c = rpc_call_new(s, 2 * sizeof(int64_t), 0);
 	int64_t id;
+	uint64_t size;
+	int err;
 
 	if (!c) {
 		start_fail(s, -ENOMEM);
@@ -305,10 +310,25 @@ static void start_ready(struct rpc_sess *s)
 	id = s->id;
 	memcpy(rpc_out(c), &id, sizeof(id));
 	c->out_len = sizeof(id);
+	if (s->want_chan) {
+		err = rpc_chan_open(s);
+		if (err) {
+			log_warn("rpc: session %llu: no shared channel (%s): the socket carries its calls",
+				 (unsigned long long)s->id, strerror(-err));
+		} else {
+			size = rpc_chan_size();
+			memcpy(rpc_out(c) + sizeof(id), &size, sizeof(size));
+			c->out_len += sizeof(size);
+			c->passes_fd = 1;
+		}
+	}
 	rpc_send(s, c, s->hello_seq, 0);
-	log_info("rpc: session %llu: pid %d uid %u in tenant %s (tasks %d and %d)%s",
+	if (s->chan)
+		s->chan_live = 1;	/* after the reply went into the socket's queue */
+	log_info("rpc: session %llu: pid %d uid %u in tenant %s (tasks %d and %d)%s%s",
 		 (unsigned long long)s->id, s->peer.pid, s->peer.uid, s->tenant,
-		 s->pid, s->cpid, s->kind == RPC_KIND_THREAD ? ", a thread's" : "");
+		 s->pid, s->cpid, s->kind == RPC_KIND_THREAD ? ", a thread's" : "",
+		 s->chan ? ", shared channel" : "");
 }
 
 static void start_eventfd(struct rpc_sess *s)
@@ -448,6 +468,7 @@ void rpc_hello(struct rpc_sess *s, const struct nrpc_hello *m)
 	}
 	memcpy(s->tenant, m->tenant, n + 1);
 	s->hello_seq = m->h.seq;
+	s->want_chan = !!(m->flags & NRPC_HELLO_SHM);
 	s->state = RPC_STARTING;
 	s->kind = RPC_KIND_NEW;
 	s->efd = -1;

@@ -8,8 +8,11 @@ Each scenario prints "ok: ..." or "FAIL: ..." lines and exits 1 if any
 check failed.  The message layouts are packed with struct from nrpc.h.
 """
 import errno
+import mmap
 import os
+import random
 import select
+import threading
 import socket
 import struct
 import sys
@@ -22,6 +25,14 @@ HELLO, CALL, CANCEL, REPLY = 1, 2, 3, 4
 (SOCKET, CLOSE, BIND, CONNECT, LISTEN, ACCEPT, SHUTDOWN, GETSOCKNAME, GETPEERNAME,
  SENDTO, RECVFROM, SENDMSG, RECVMSG, SETSOCKOPT, GETSOCKOPT, IOCTL, FCNTL, READ,
  WRITE, POLL, OPEN, DUP, NULL) = range(1, 24)
+
+RING = 5
+HELLO_SHM = 0x2
+SHM_MAGIC = 0x6e73686d
+# struct nrpc_shm: magic version size req_off req_max rep_off rep_max pad0[8];
+# then the client's words at 64 (req_seq cancel cli_wait), the appliance's at 128
+SHM_HEAD = struct.Struct("=IIQIIII")
+REQ_SEQ, CANCEL_W, CLI_WAIT, REP_SEQ, SRV_SPIN, CLOSED = 64, 68, 72, 128, 132, 136
 
 HDR = struct.Struct("=IHHII")            # len, type, flags, seq, pad
 HELLO_MSG = struct.Struct("=IHHII II Q 64s")
@@ -111,6 +122,90 @@ class Rpc:
 
     def cancel(self):
         self.send(HDR.pack(HDR.size, CANCEL, 0, 0, 0))
+
+
+class Chan(Rpc):
+    """A session with a shared channel (version 2): calls written into the
+    region, rung on the socket; replies read from the region."""
+
+    def hello_shm(self, tenant):
+        self.seq += 1
+        self.send(HELLO_MSG.pack(HELLO_MSG.size, HELLO, 0, self.seq, 0, 2, HELLO_SHM, 0,
+                                 tenant.encode()))
+        msg, anc, _, _ = self.s.recvmsg(REPLY_MSG.size + 16, socket.CMSG_SPACE(16))
+        while len(msg) < REPLY_MSG.size + 16:
+            msg += self.read_exact(REPLY_MSG.size + 16 - len(msg))
+        _, _, _, _, _, ret, out_len, _ = REPLY_MSG.unpack_from(msg)
+        fds = []
+        for level, typ, data in anc:
+            if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+                fds += list(struct.unpack("=%di" % (len(data) // 4), data[:len(data) // 4 * 4]))
+        if ret != 0 or out_len != 16 or len(fds) != 1:
+            raise Exception("HELLO for a channel: ret %d, %d bytes, fds %r" % (ret, out_len, fds))
+        self.sid, size = struct.unpack_from("=qQ", msg, REPLY_MSG.size)
+        self.memfd = fds[0]
+        self.size = size
+        self.m = mmap.mmap(self.memfd, size)
+        (self.magic, self.version, self.rsize, self.req_off, self.req_max, self.rep_off,
+         self.rep_max) = SHM_HEAD.unpack_from(self.m)
+        return 0
+
+    def u32(self, off, v=None):
+        if v is None:
+            return struct.unpack_from("=I", self.m, off)[0]
+        struct.pack_into("=I", self.m, off, v & 0xffffffff)
+
+    def ring(self):
+        self.send(HDR.pack(HDR.size, RING, 0, self.seq, 0))
+
+    def start(self, op, args=(), data=b"", out_max=DATA_MAX):
+        msg = self.call_msg(op, args, data, out_max)
+        self.m[self.req_off:self.req_off + len(msg)] = msg
+        self.u32(REQ_SEQ, self.seq)
+        self.polling = op == POLL
+        self.ring()
+
+    def finish(self, timeout=10):
+        end = time.time() + timeout
+        if self.polling:       # a POLL's reply is rung on the socket
+            self.s.settimeout(timeout)
+            h = HDR.unpack(self.read_exact(HDR.size))
+            if h[1] != RING or h[3] != self.seq:
+                raise Exception("not the POLL's RING: %r" % (h,))
+        while self.u32(REP_SEQ) != self.seq:
+            if self.u32(CLOSED):
+                raise Closed()
+            if time.time() > end:
+                raise socket.timeout()
+            time.sleep(0.0002)
+        ln, typ, flags, seq, pad, ret, out_len, pad2 = REPLY_MSG.unpack_from(self.m, self.rep_off)
+        if typ != REPLY or ln != REPLY_MSG.size + out_len:
+            raise Exception("bad reply header")
+        o = self.rep_off + REPLY_MSG.size
+        return ret, bytes(self.m[o:o + out_len])
+
+    def cancel(self):
+        self.u32(CANCEL_W, self.seq)
+        self.ring()
+
+    def closed(self, timeout=5):
+        """Has the appliance ended the session (its socket closed)?"""
+        self.s.settimeout(timeout)
+        try:
+            while True:
+                d = self.s.recv(4096)
+                if not d:
+                    return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+
+def chan_hello(path, tenant):
+    c = Chan(path)
+    c.hello_shm(tenant)
+    return c
 
 
 def connect_hello(path, tenant):
@@ -672,7 +767,140 @@ def sc_refused(path, tenant):
     return 0 if ret == -errno.EACCES else 1
 
 
+def sc_shm(path, tenant):
+    """A session with a shared channel: its layout, calls and POLL/CANCEL
+    through it, the region sealed; a version 1 client beside it."""
+    c = chan_hello(path, tenant)
+    check(c.magic == SHM_MAGIC and c.version == 2 and c.rsize == c.size and
+          c.req_max >= MSG_MAX and c.rep_max >= MSG_MAX and
+          c.req_off + c.req_max <= c.size and c.rep_off + c.rep_max <= c.size,
+          "the region's layout: %d bytes, calls at %d, replies at %d"
+          % (c.size, c.req_off, c.rep_off))
+    try:
+        os.ftruncate(c.memfd, 4096)
+        check(False, "the client shrank the region")
+    except OSError as e:
+        check(e.errno == errno.EPERM, "the region cannot shrink (sealed): %s" % e.strerror)
+    try:
+        os.ftruncate(c.memfd, c.size * 2)
+        check(False, "the client grew the region")
+    except OSError as e:
+        check(e.errno == errno.EPERM, "nor grow: %s" % e.strerror)
+    ret, _ = c.call(NULL)
+    check(ret == 0, "NULL through the channel: %d" % ret)
+    fd, _ = c.call(SOCKET, (socket.AF_INET, socket.SOCK_DGRAM, 0))
+    ret, _ = c.call(BIND, (fd,), sockaddr_in("127.0.0.1", 7011))
+    check(fd >= 0 and ret == 0, "SOCKET and BIND through the channel: fd %d, %d" % (fd, ret))
+    big = bytes(range(256)) * 300
+    to = sockaddr_in("127.0.0.1", 7011)
+    ret, _ = c.call(SENDTO, (fd, 0, len(to)), to + big[:60000])
+    got, out = c.call(RECVFROM, (fd, 65536, 0))
+    check(ret == 60000 and got == 60000 and out[4 + 128:] == big[:60000],
+          "a 60,000-byte datagram out and back through the region: %d, %d" % (ret, got))
+    pfd = POLLFD.pack(fd, POLLIN, 0)
+    t0 = time.time()
+    c.start(POLL, (1, -1), pfd)
+    time.sleep(0.3)
+    check(not select.select([c.s], [], [], 0)[0] and c.u32(REP_SEQ) != c.seq,
+          "POLL without timeout still pending")
+    c.cancel()
+    ret, _ = c.finish()
+    check(ret == 0 and time.time() - t0 < 1.5, "CANCEL through the channel ended it: %d" % ret)
+    c.call(SENDTO, (fd, 0, len(to)), to + b"x")
+    ret, out = c.call(POLL, (1, 1000), pfd)
+    check(ret == 1, "POLL through the channel sees a datagram: %d" % ret)
+    # the socket of a channel's session carries RINGs only
+    c.send(c.call_msg(NULL))
+    check(c.closed(), "a CALL on the socket of a channel's session: closed")
+    v1 = connect_hello(path, tenant)
+    ret, _ = v1.call(NULL)
+    check(ret == 0, "a version 1 session works beside it: %d" % ret)
+    return failed
+
+
+def scribble(c, stop, rnd):
+    """Write anything anywhere in the region, as fast as it goes."""
+    while not stop.is_set():
+        off = rnd.randrange(0, 8192) if rnd.random() < 0.7 else rnd.randrange(0, c.size - 8)
+        c.m[off:off + 8] = rnd.randbytes(8)
+
+
+def sc_shmfuzz(path, tenant, rounds, seed):
+    """A client that scribbles over its region while its calls are in
+    flight: every session it spoils is closed (or its calls answered with
+    errors); the appliance goes on serving everyone."""
+    rnd = random.Random(int(seed))
+    closed = answered = 0
+    bystander = chan_hello(path, tenant)
+    for i in range(int(rounds)):
+        c = chan_hello(path, tenant)
+        stop = threading.Event()
+        th = threading.Thread(target=scribble, args=(c, stop, random.Random(rnd.random())))
+        if i % 2:
+            th.start()
+        try:
+            for _ in range(20):
+                kind = rnd.randrange(6)
+                if kind == 0:           # a plausible call, then its bytes flipped
+                    op = rnd.choice([NULL, SOCKET, BIND, SETSOCKOPT, IOCTL, SENDTO, POLL,
+                                     GETSOCKOPT, OPEN, RECVMSG, SENDMSG])
+                    msg = c.call_msg(op, [rnd.randrange(-2, 70000) for _ in range(6)],
+                                     rnd.randbytes(rnd.randrange(0, 600)),
+                                     rnd.randrange(0, MSG_MAX))
+                    c.m[c.req_off:c.req_off + len(msg)] = msg
+                    for _ in range(rnd.randrange(4)):
+                        o = c.req_off + rnd.randrange(len(msg))
+                        c.m[o] = rnd.randrange(256)
+                    c.u32(REQ_SEQ, c.seq)
+                elif kind == 1:         # a header that lies about its length
+                    c.seq += 1
+                    c.m[c.req_off:c.req_off + HDR.size] = HDR.pack(
+                        rnd.choice([0, 3, MSG_MAX + 1, 1 << 31, 0xffffffff]), CALL, 0, c.seq, 0)
+                    c.u32(REQ_SEQ, c.seq)
+                elif kind == 2:         # the appliance's own words, and the layout
+                    for off in (0, 4, 8, 16, 20, 24, 28, REP_SEQ, SRV_SPIN, CLOSED):
+                        c.u32(off, rnd.getrandbits(32))
+                    c.u32(REQ_SEQ, rnd.getrandbits(32))
+                elif kind == 3:         # a seq that is not the one written
+                    c.start(NULL)
+                    c.u32(REQ_SEQ, c.seq + rnd.randrange(1, 5))
+                elif kind == 4:         # cancel words and rings in a burst
+                    c.u32(CANCEL_W, rnd.getrandbits(32))
+                    c.u32(CLI_WAIT, rnd.getrandbits(32))
+                else:
+                    c.m[c.req_off:c.req_off + 256] = rnd.randbytes(256)
+                    c.u32(REQ_SEQ, rnd.getrandbits(32))
+                c.ring()
+                time.sleep(0.001)
+            c.s.settimeout(0.2)
+            try:
+                if c.s.recv(4096) == b"":
+                    closed += 1
+                else:
+                    answered += 1
+            except socket.timeout:
+                answered += 1
+        except (BrokenPipeError, ConnectionResetError, Closed):
+            closed += 1
+        stop.set()
+        if th.is_alive():
+            th.join()
+        c.close()
+    ret, _ = bystander.call(NULL)
+    v1 = connect_hello(path, tenant)
+    ret1, _ = v1.call(NULL)
+    fresh = chan_hello(path, tenant)
+    ret2, _ = fresh.call(NULL)
+    check(ret == 0 and ret1 == 0 and ret2 == 0,
+          "after %s scribbling sessions (%d closed by the appliance, %d still open): "
+          "the appliance serves a channel, a socket and a new channel session"
+          % (rounds, closed, answered))
+    check(closed > 0, "sessions whose region lied were closed (%d)" % closed)
+    return failed
+
+
 SCENARIOS = {
+    "shm": sc_shm, "shmfuzz": sc_shmfuzz,
     "hello": sc_hello, "echo": sc_echo, "poll": sc_poll, "proc": sc_proc,
     "garbage": sc_garbage, "flood": sc_flood, "iptables": sc_iptables, "slow": sc_slow, "listen": sc_listen, "fork": sc_fork,
     "thread": sc_thread,

@@ -75,6 +75,13 @@ n=$(grep -c "rpc: program " "$WORK/daemon.log")
 [ "$n" -le 21 ] && pass "$n log lines for 71 bad connections (rate-limited)" ||
 	fail "$n log lines for 71 bad connections"
 
+echo "--- the shared channel (version 2), and clients scribbling over theirs"
+scenario shm a
+SEED=${NUSE_TEST_SEED:-$RANDOM}
+echo "shmfuzz seed $SEED (NUSE_TEST_SEED=$SEED repeats it)"
+scenario shmfuzz a 30 $SEED
+kill -0 $DAEMON_PID && pass "the daemon is still running" || die "the daemon died"
+
 echo "--- a program killed in the middle of ACCEPT"
 $CLIENT listen a 10.86.0.10 7100 block > "$WORK/block.out" 2>&1 &
 BLOCK=$!

@@ -83,14 +83,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memcpy(msg, data, size);
 		memcpy(msg, &h.len, sizeof(h.len));
-		if (!rpc_check_header(msg, s.state, 0))
+		if (!rpc_check_header(msg, s.state, 0, 0))
 			message(&s, msg);
 		free(msg);
 		return 0;
 	}
 	while (size >= sizeof(h)) {
 		memcpy(&h, data, sizeof(h));
-		if (rpc_check_header(&h, s.state, s.pending != NULL) || h.len > size)
+		if (rpc_check_header(&h, s.state, s.pending != NULL, 0) || h.len > size)
 			break;		/* closed, or waiting for the rest */
 		/* a buffer of the message's own length: reading past it shows */
 		msg = malloc(h.len);

@@ -12,6 +12,7 @@ is as strict about message shape as a test needs to be.
     fake_appliance.py SOCKET TENANT
 """
 import ctypes
+import errno
 import ctypes.util
 import os
 import socket
@@ -301,10 +302,14 @@ def serve_call(s, hdr, body):
 def serve(conn, tenant):
     s = Session(conn, {})
     try:
-        h = HDR.unpack(s.read_exact(HDR.size))
-        if h[1] != T_HELLO or h[0] != HELLO.size:
-            raise Bad("first message is not HELLO")
-        hello = HELLO.unpack(HDR.pack(*h) + s.read_exact(HELLO.size - HDR.size))
+        while True:     # it speaks version 1 only, as an older appliance
+            h = HDR.unpack(s.read_exact(HDR.size))
+            if h[1] != T_HELLO or h[0] != HELLO.size:
+                raise Bad("first message is not HELLO")
+            hello = HELLO.unpack(HDR.pack(*h) + s.read_exact(HELLO.size - HDR.size))
+            if hello[5] == 1:
+                break
+            s.reply(h[3], -errno.EPROTONOSUPPORT)
         name = hello[8].split(b"\0")[0].decode()
         if name != tenant:
             s.reply(h[3], -2)

@@ -173,7 +173,7 @@ static void check_one_wait(enum wait_kind kind)
 		close(l);
 }
 
-#define NTHREADS 8
+#define NTHREADS 16
 static void *many_blocked(void *arg)
 {
 	char c;

@@ -31,12 +31,14 @@ static struct rpc_sess sess = { .fd = 3, .efd = 9, .state = RPC_READY };
 
 /* --- the header --- */
 
+static int chan_mode;	/* the session has a shared channel */
+
 static const char *header(uint32_t len, uint16_t type, uint16_t flags,
 			  enum rpc_state st, int pending)
 {
 	struct nrpc_hdr h = { .len = len, .type = type, .flags = flags };
 
-	return rpc_check_header(&h, st, pending);
+	return rpc_check_header(&h, st, pending, chan_mode);
 }
 
 #define HDR_OK(...)	CHECK(!header(__VA_ARGS__), "%s refused", #__VA_ARGS__)
@@ -72,6 +74,19 @@ static void test_header(void)
 	HDR_BAD("a call while another is in flight", sizeof(struct nrpc_call), NRPC_CALL, 0,
 		RPC_READY, 1);
 	HDR_BAD("CANCEL with a body", sizeof(struct nrpc_hdr) + 1, NRPC_CANCEL, 0, RPC_READY, 1);
+	HDR_BAD("RING without a shared channel", sizeof(struct nrpc_hdr), NRPC_RING, 0,
+		RPC_READY, 0);
+	/* with a shared channel the socket carries only RINGs */
+	chan_mode = 1;
+	HDR_OK(sizeof(struct nrpc_hdr), NRPC_RING, 0, RPC_READY, 0);
+	HDR_OK(sizeof(struct nrpc_hdr), NRPC_RING, 0, RPC_READY, 1);
+	HDR_BAD("RING with a body", sizeof(struct nrpc_hdr) + 4, NRPC_RING, 0, RPC_READY, 0);
+	HDR_BAD("a call on the socket of a shared channel", sizeof(struct nrpc_call), NRPC_CALL,
+		0, RPC_READY, 0);
+	HDR_BAD("CANCEL on the socket of a shared channel", sizeof(struct nrpc_hdr), NRPC_CANCEL,
+		0, RPC_READY, 1);
+	HDR_BAD("HELLO twice", sizeof(struct nrpc_hello), NRPC_HELLO, 0, RPC_READY, 0);
+	chan_mode = 0;
 }
 
 /* --- each type's fixed part, and HELLO --- */
@@ -117,12 +132,19 @@ static void test_hello(void)
 	CHECK(hello(NRPC_VERSION, NRPC_HELLO_THREAD, 7, "acme", 5) == 0, "a thread's refused");
 	CHECK(hello(NRPC_VERSION, 0, 0, long_name, NRPC_TENANT_MAX) == 0,
 	      "a 63-character tenant refused");
-	CHECK(hello(NRPC_VERSION + 1, 0, 0, "acme", 5) == -EPROTONOSUPPORT, "version 2 taken");
+	CHECK(hello(1, 0, 0, "acme", 5) == 0, "a version 1 HELLO refused");
+	CHECK(hello(NRPC_VERSION, NRPC_HELLO_SHM, 0, "acme", 5) == 0, "a channel's HELLO refused");
+	CHECK(hello(NRPC_VERSION, NRPC_HELLO_SHM | NRPC_HELLO_THREAD, 7, "acme", 5) == 0,
+	      "a thread's channel refused");
+	CHECK(hello(1, NRPC_HELLO_SHM, 0, "acme", 5) == -EINVAL, "a channel in version 1 taken");
+	CHECK(hello(NRPC_VERSION + 1, 0, 0, "acme", 5) == -EPROTONOSUPPORT,
+	      "a later version taken");
 	CHECK(hello(0, 0, 0, "acme", 5) == -EPROTONOSUPPORT, "version 0 taken");
 	CHECK(hello(NRPC_VERSION, 0, 0, "", 0) == -EINVAL, "no tenant taken");
 	CHECK(hello(NRPC_VERSION, 0, 0, long_name, sizeof(long_name)) == -EINVAL,
 	      "a tenant name without its NUL taken");
-	CHECK(hello(NRPC_VERSION, 0x2, 0, "acme", 5) == -EINVAL, "unknown flags taken");
+	CHECK(hello(NRPC_VERSION, 0x4, 0, "acme", 5) == -EINVAL, "unknown flags taken");
+	CHECK(hello(NRPC_VERSION, 0x80000000u, 0, "acme", 5) == -EINVAL, "unknown flags taken");
 	CHECK(hello(NRPC_VERSION, NRPC_HELLO_THREAD, 0, "acme", 5) == -EINVAL,
 	      "a thread of no session taken");
 }
