@@ -11,7 +11,7 @@
 # source is fixed: `make check` replays it from then on.
 
 FUZZ_SECONDS = 60
-FUZZ_CPPFLAGS = -I$(top_srcdir)/src -I$(top_srcdir)/src/tenant -I$(top_srcdir)/src/rpc \
+FUZZ_CPPFLAGS = -I$(top_builddir) -I$(top_srcdir)/src -I$(top_srcdir)/src/tenant -I$(top_srcdir)/src/rpc \
 	-I$(top_srcdir)/linux/include -I$(top_builddir)/linux/include \
 	-I$(srcdir)/fuzz $(JANSSON_CFLAGS) $(MNL_CFLAGS)
 # The config parser, and of the tenant layer only its checks (parse.c)
