@@ -24,14 +24,18 @@ FUZZ_RPC_SRC = $(top_srcdir)/src/rpc/check.c $(top_srcdir)/src/rpc/ops.c \
 	$(top_srcdir)/src/rpc/opts.c $(top_srcdir)/src/rpc/fileops.c \
 	$(top_srcdir)/src/rpc/jobpolicy.c $(top_srcdir)/src/rpc/calllog.c \
 	$(top_srcdir)/src/log/log.c fuzz/rpc_double.c fuzz/rpc_double.h
+# The shared channel over the same checks and ops; the server's part is
+# in the harness.
+FUZZ_CHAN_SRC = $(top_srcdir)/src/rpc/chan.c $(FUZZ_RPC_SRC)
 FUZZ_CONF_LIBS = $(JANSSON_LIBS)
 FUZZ_RPC_LIBS = $(EV_LIBS)
 
-check_PROGRAMS += fuzz/t-fuzz-conf fuzz/t-fuzz-api fuzz/t-fuzz-rpc
+check_PROGRAMS += fuzz/t-fuzz-conf fuzz/t-fuzz-api fuzz/t-fuzz-rpc fuzz/t-fuzz-chan
 FUZZ_CHECK_CFLAGS = $(WARN_CFLAGS) $(SAN_CFLAGS)
 fuzz_t_fuzz_conf_CFLAGS = $(FUZZ_CHECK_CFLAGS)
 fuzz_t_fuzz_api_CFLAGS = $(FUZZ_CHECK_CFLAGS)
 fuzz_t_fuzz_rpc_CFLAGS = $(FUZZ_CHECK_CFLAGS)
+fuzz_t_fuzz_chan_CFLAGS = $(FUZZ_CHECK_CFLAGS)
 fuzz_t_fuzz_conf_SOURCES = fuzz/replay.c fuzz/fuzz-conf.c $(FUZZ_CONF_SRC)
 fuzz_t_fuzz_conf_CPPFLAGS = $(FUZZ_CPPFLAGS) \
 	-DCORPUS_DIRS='"$(abs_srcdir)/fuzz/corpus/conf", "$(abs_srcdir)/conf"'
@@ -42,6 +46,9 @@ fuzz_t_fuzz_api_LDADD = $(FUZZ_CONF_LIBS)
 fuzz_t_fuzz_rpc_SOURCES = fuzz/replay.c fuzz/fuzz-rpc.c $(FUZZ_RPC_SRC)
 fuzz_t_fuzz_rpc_CPPFLAGS = $(FUZZ_CPPFLAGS) -DCORPUS_DIRS='"$(abs_srcdir)/fuzz/corpus/rpc"'
 fuzz_t_fuzz_rpc_LDADD = $(FUZZ_RPC_LIBS)
+fuzz_t_fuzz_chan_SOURCES = fuzz/replay.c fuzz/fuzz-chan.c $(FUZZ_CHAN_SRC)
+fuzz_t_fuzz_chan_CPPFLAGS = $(FUZZ_CPPFLAGS) -DCORPUS_DIRS='"$(abs_srcdir)/fuzz/corpus/chan"'
+fuzz_t_fuzz_chan_LDADD = $(FUZZ_RPC_LIBS)
 
 EXTRA_DIST += fuzz/corpus fuzz/README.md fuzz/json.dict fuzz/rpc-seeds.py
 
@@ -57,6 +64,9 @@ fuzz/fuzz-api: fuzz/fuzz-api.c $(FUZZ_CONF_SRC)
 fuzz/fuzz-rpc: fuzz/fuzz-rpc.c $(FUZZ_RPC_SRC)
 	@$(MKDIR_P) fuzz
 	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(filter %.c,$^) $(FUZZ_RPC_LIBS)
+fuzz/fuzz-chan: fuzz/fuzz-chan.c $(FUZZ_CHAN_SRC)
+	@$(MKDIR_P) fuzz
+	$(AM_V_CC)$(FUZZ_BUILD) -o $@ $(filter %.c,$^) $(FUZZ_RPC_LIBS)
 
 # Each harness for $(FUZZ_SECONDS) s, new inputs kept in fuzz/work/NAME
 # (the seeds in the source tree are only read); its executions printed.
@@ -70,12 +80,12 @@ fuzz-cc:
 		exit 1; \
 	fi
 fuzz: fuzz-cc
-	@$(MAKE) $(AM_MAKEFLAGS) fuzz/fuzz-conf fuzz/fuzz-api fuzz/fuzz-rpc
-	@failed=0; for h in conf api rpc; do \
+	@$(MAKE) $(AM_MAKEFLAGS) fuzz/fuzz-conf fuzz/fuzz-api fuzz/fuzz-rpc fuzz/fuzz-chan
+	@failed=0; for h in conf api rpc chan; do \
 		mkdir -p fuzz/work/$$h; \
 		seeds="$(srcdir)/fuzz/corpus/$$h"; dict=; \
 		test $$h = conf && seeds="$$seeds $(srcdir)/conf"; \
-		test $$h = rpc || dict=-dict=$(srcdir)/fuzz/json.dict; \
+		test $$h = rpc || test $$h = chan || dict=-dict=$(srcdir)/fuzz/json.dict; \
 		./fuzz/fuzz-$$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			-max_len=16384 -timeout=10 -rss_limit_mb=1024 $$dict \
 			-artifact_prefix=fuzz/work/$$h- fuzz/work/$$h $$seeds \
@@ -94,5 +104,5 @@ fuzz: fuzz-cc
 
 clean-local: clean-fuzz
 clean-fuzz:
-	rm -rf fuzz/work fuzz/fuzz-conf fuzz/fuzz-api fuzz/fuzz-rpc
+	rm -rf fuzz/work fuzz/fuzz-conf fuzz/fuzz-api fuzz/fuzz-rpc fuzz/fuzz-chan
 .PHONY: clean-fuzz
