@@ -8,6 +8,8 @@
 #    library, on the socket and through the channel (plcalls)
 #  - iperf3 TCP with the server inside a tenant through the preload
 #    library vs the same server on the host kernel, same client host
+#  - nginx with the same config in the tenant and on the host, wrk from
+#    the same client namespace
 #  - PUT /tenants/NAME/iptables with 1,000 rules
 # Needs root.  Prints numbers; never fails on them.
 [ "$(id -u)" = 0 ] || { echo "bench-tools: needs root"; exit 77; }
@@ -44,6 +46,12 @@ sleep 1
 ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$WORK/in.json" 2>/dev/null
 wait $spid 2>/dev/null
 in=$(gbps "$WORK/in.json")
+NUSE_RPC_SHM=0 X t -- iperf3 -s -1 > "$WORK/s.log" 2>&1 &
+spid=$!
+sleep 1
+ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$WORK/in0.json" 2>/dev/null
+wait $spid 2>/dev/null
+in0=$(gbps "$WORK/in0.json")
 # The same client against a server on the host kernel: a veth to the host.
 ip link add hv$ID type veth peer name hc$ID netns c$ID
 undo "ip link del hv$ID"
@@ -55,9 +63,59 @@ sleep 0.5
 ip netns exec c$ID iperf3 -c 10.94.1.1 -t $SECS -J > "$WORK/host.json" 2>/dev/null
 wait $spid 2>/dev/null
 host=$(gbps "$WORK/host.json")
+echo "iperf3 server in the tenant, calls on the socket:  $in0 Gbit/s"
 echo "iperf3 server in the tenant (client over the tap): $in Gbit/s"
 echo "iperf3 server on the host (client over a veth):    $host Gbit/s"
 python3 -c "import sys; a, b = float('$in'), float('$host'); print('ratio: %.3f' % (a / b if b else 0))"
+
+echo "--- nginx, wrk -t2 -c32 -d${SECS}s: in the tenant (through the preload library) vs on the host"
+if command -v nginx >/dev/null && command -v wrk >/dev/null; then
+	mkdir -p "$WORK/www" "$WORK/ngx-t" "$WORK/ngx-h"
+	head -c 612 /dev/zero | tr '\0' x > "$WORK/www/index.html"
+	# nginx_conf DIR ADDR: one worker, no master, every path in DIR
+	nginx_conf() {
+		cat > "$1/nginx.conf" <<-EOF
+		user root; worker_processes 1; daemon off; master_process off;
+		pid $1/nginx.pid; error_log $1/error.log;
+		events { worker_connections 1024; }
+		http {
+		  access_log off; sendfile on; keepalive_requests 100000;
+		  client_body_temp_path $1; proxy_temp_path $1; fastcgi_temp_path $1;
+		  uwsgi_temp_path $1; scgi_temp_path $1;
+		  server { listen $2:8080; root $WORK/www; }
+		}
+		EOF
+	}
+	rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | tail -1; }
+	nginx_conf "$WORK/ngx-t" 10.93.1.1
+	for shm in 0 1; do
+		NUSE_RPC_SHM=$shm X t -- nginx -c "$WORK/ngx-t/nginx.conf" > "$WORK/ngx-t/out" 2>&1 &
+		npid=$!
+		for i in $(seq 50); do
+			ip netns exec c$ID curl -s -o /dev/null --max-time 1 http://10.93.1.1:8080/ && break
+			sleep 0.1
+		done
+		ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.93.1.1:8080/ > "$WORK/wrk-t$shm" 2>&1
+		kill $npid 2>/dev/null; wait $npid 2>/dev/null
+	done
+	nginx_conf "$WORK/ngx-h" 10.94.1.1
+	nginx -c "$WORK/ngx-h/nginx.conf" > "$WORK/ngx-h/out" 2>&1 &
+	npid=$!
+	for i in $(seq 50); do
+		ip netns exec c$ID curl -s -o /dev/null --max-time 1 http://10.94.1.1:8080/ && break
+		sleep 0.1
+	done
+	ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.94.1.1:8080/ > "$WORK/wrk-h" 2>&1
+	kill $npid 2>/dev/null; wait $npid 2>/dev/null
+	in=$(rps "$WORK/wrk-t1"); in0=$(rps "$WORK/wrk-t0"); host=$(rps "$WORK/wrk-h")
+	echo "nginx in the tenant, calls on the socket: ${in0:-0} req/s"
+	echo "nginx in the tenant (wrk over the tap): ${in:-0} req/s"
+	echo "nginx on the host (wrk over a veth):    ${host:-0} req/s"
+	python3 -c "a, b = float('${in:-0}'), float('${host:-0}'); print('ratio: %.3f' % (a / b if b else 0))"
+	[ -n "$in" ] || { echo "nginx in the tenant:"; tail -5 "$WORK/ngx-t/out" "$WORK/ngx-t/error.log" "$WORK/wrk-t1"; }
+else
+	echo "skipped: needs nginx and wrk"
+fi
 
 echo "--- PUT /tenants/t/iptables with 1,000 rules"
 {
