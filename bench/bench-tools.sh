@@ -10,6 +10,7 @@
 #    library vs the same server on the host kernel, same client host
 #  - nginx with the same config in the tenant and on the host, wrk from
 #    the same client namespace
+#  - a UDP server in the tenant and on the host under the same flood
 #  - PUT /tenants/NAME/iptables with 1,000 rules
 # Needs root.  Prints numbers; never fails on them.
 [ "$(id -u)" = 0 ] || { echo "bench-tools: needs root"; exit 77; }
@@ -86,6 +87,15 @@ if command -v nginx >/dev/null && command -v wrk >/dev/null; then
 		}
 		EOF
 	}
+	# `exec`'s own process is not nginx's: stop nginx by its pid file,
+	# and whatever is left at the end (a program whose appliance has
+	# gone gets ENETDOWN from epoll_wait and logs it in a loop)
+	undo "pkill -KILL -f $WORK/ngx-"
+	nginx_stop() {
+		kill "$(cat "$1/nginx.pid" 2>/dev/null)" 2>/dev/null
+		for i in $(seq 50); do pgrep -f "$1/nginx.conf" > /dev/null || break; sleep 0.1; done
+		pkill -KILL -f "$1/nginx.conf"
+	}
 	rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | tail -1; }
 	nginx_conf "$WORK/ngx-t" 10.93.1.1
 	for shm in 0 1; do
@@ -96,6 +106,7 @@ if command -v nginx >/dev/null && command -v wrk >/dev/null; then
 			sleep 0.1
 		done
 		ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.93.1.1:8080/ > "$WORK/wrk-t$shm" 2>&1
+		nginx_stop "$WORK/ngx-t"
 		kill $npid 2>/dev/null; wait $npid 2>/dev/null
 	done
 	nginx_conf "$WORK/ngx-h" 10.94.1.1
@@ -106,7 +117,8 @@ if command -v nginx >/dev/null && command -v wrk >/dev/null; then
 		sleep 0.1
 	done
 	ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.94.1.1:8080/ > "$WORK/wrk-h" 2>&1
-	kill $npid 2>/dev/null; wait $npid 2>/dev/null
+	nginx_stop "$WORK/ngx-h"
+	wait $npid 2>/dev/null
 	in=$(rps "$WORK/wrk-t1"); in0=$(rps "$WORK/wrk-t0"); host=$(rps "$WORK/wrk-h")
 	echo "nginx in the tenant, calls on the socket: ${in0:-0} req/s"
 	echo "nginx in the tenant (wrk over the tap): ${in:-0} req/s"
@@ -115,6 +127,35 @@ if command -v nginx >/dev/null && command -v wrk >/dev/null; then
 	[ -n "$in" ] || { echo "nginx in the tenant:"; tail -5 "$WORK/ngx-t/out" "$WORK/ngx-t/error.log" "$WORK/wrk-t1"; }
 else
 	echo "skipped: needs nginx and wrk"
+fi
+
+echo "--- a UDP server reading datagrams one recv() at a time, under a flood of 64-byte frames from one core"
+FLOOD=$top_builddir/tests/dataplane/udpflood
+[ -x "$FLOOD" ] || make -s -C "$top_builddir/tests" dataplane/udpflood > /dev/null 2>&1
+if [ -x "$FLOOD" ]; then
+	# udprecv_under WHERE CMD...: the server, then the flood at it; "read sent"
+	udprecv_under() {
+		local mac=$1 src=$2 dst=$3 dev=$4 out=$WORK/udp.out
+		shift 4
+		"$@" 9 $SECS > "$out" 2>&1 &
+		local rpid=$!
+		for i in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
+		sent=$(ip netns exec c$ID "$FLOOD" $dev $mac $src $dst $SECS)
+		wait $rpid
+		echo "$(sed -n 's/^\([0-9]*\) datagrams.*/\1/p' "$out") ${sent:-0}"
+	}
+	tmac=02:00:00:93:01:01
+	hmac=$(cat /sys/class/net/hv$ID/address)
+	read -r got0 sent0 <<< "$(NUSE_RPC_SHM=0 udprecv_under $tmac 10.93.1.2 10.93.1.1 $TAP X t -- "$top_builddir/bench/udprecv")"
+	read -r got1 sent1 <<< "$(udprecv_under $tmac 10.93.1.2 10.93.1.1 $TAP X t -- "$top_builddir/bench/udprecv")"
+	read -r goth senth <<< "$(udprecv_under $hmac 10.94.1.2 10.94.1.1 hc$ID "$top_builddir/bench/udprecv")"
+	for r in "socket $got0 $sent0" "channel $got1 $sent1" "host $goth $senth"; do
+		set -- $r
+		python3 -c "import sys; n, s, t = int('${2:-0}' or 0), int('${3:-0}' or 0), float('$SECS')
+print('%-8s read %8.0f datagrams/s of %8.0f/s sent (%.1f%% lost)' % (sys.argv[1], n / t, s / t, 100 * (1 - n / s) if s else 0))" "$1"
+	done
+else
+	echo "skipped: no tests/dataplane/udpflood"
 fi
 
 echo "--- PUT /tenants/t/iptables with 1,000 rules"

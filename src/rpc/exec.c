@@ -117,7 +117,7 @@ static int check_tenant(const char *path, const char *tenant)
 	struct timeval tv = { .tv_sec = TIMEOUT_S };
 	struct nrpc_hello h = {
 		.h = { .len = sizeof(h), .type = NRPC_HELLO, .seq = 1 },
-		.version = NRPC_VERSION,
+		.version = NRPC_VERSION_MIN,	/* a probe: every appliance speaks it */
 	};
 	struct nrpc_reply r;
 	int fd, err;
