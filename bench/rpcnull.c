@@ -162,9 +162,8 @@ static int shm_call(int fd, struct nrpc_shm *m, struct nrpc_call *c)
 	int i;
 
 	memcpy((char *)m + m->req_off, c, c->h.len);
-	__atomic_store_n(&m->req_seq, c->h.seq, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&m->srv_spin, __ATOMIC_RELAXED) && full(fd, &ring, sizeof(ring), 1))
+	__atomic_store_n(&m->req_seq, c->h.seq, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&m->srv_spin, __ATOMIC_SEQ_CST) && full(fd, &ring, sizeof(ring), 1))
 		return -1;
 	for (;;) {
 		for (i = 0; i <= spin; i++) {
@@ -172,9 +171,8 @@ static int shm_call(int fd, struct nrpc_shm *m, struct nrpc_call *c)
 				return r->ret ? -1 : 0;
 			__builtin_ia32_pause();
 		}
-		__atomic_store_n(&m->cli_wait, 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&m->rep_seq, __ATOMIC_ACQUIRE) != c->h.seq)
+		__atomic_store_n(&m->cli_wait, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&m->rep_seq, __ATOMIC_SEQ_CST) != c->h.seq)
 			syscall(SYS_futex, &m->rep_seq, FUTEX_WAIT, m->rep_seq, NULL, NULL, 0);
 		__atomic_store_n(&m->cli_wait, 0, __ATOMIC_RELAXED);
 		if (m->closed)

@@ -191,9 +191,9 @@ static int shm_send(const struct iovec *iov, int n)
 		memcpy(p, iov[i].iov_base, iov[i].iov_len);
 		p += iov[i].iov_len;
 	}
-	__atomic_store_n(&conn.shm->req_seq, conn.seq, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&conn.shm->srv_spin, __ATOMIC_RELAXED))
+	/* seq_cst both: the seq is out before @srv_spin is looked at */
+	__atomic_store_n(&conn.shm->req_seq, conn.seq, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&conn.shm->srv_spin, __ATOMIC_SEQ_CST))
 		return 0;
 	return shm_ring();
 }
@@ -247,9 +247,9 @@ static int shm_wait(void)
 		}
 		if (__atomic_load_n(&m->closed, __ATOMIC_ACQUIRE))
 			return pl_fail("it ended the session");
-		__atomic_store_n(&m->cli_wait, 1, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		v = __atomic_load_n(&m->rep_seq, __ATOMIC_ACQUIRE);
+		/* seq_cst both: the flag is out before the last look */
+		__atomic_store_n(&m->cli_wait, 1, __ATOMIC_SEQ_CST);
+		v = __atomic_load_n(&m->rep_seq, __ATOMIC_SEQ_CST);
 		if (v != conn.seq && !__atomic_load_n(&m->closed, __ATOMIC_ACQUIRE) &&
 		    syscall(SYS_futex, &m->rep_seq, FUTEX_WAIT, v, &nap, NULL, 0) < 0 &&
 		    errno == ETIMEDOUT && (err = shm_socket_up())) {

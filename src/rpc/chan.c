@@ -141,7 +141,7 @@ void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c)
 		return;
 	}
 	memcpy(region(ch, CHAN_HEAD + NRPC_MSG_MAX), &c->reply, len);
-	__atomic_store_n(&m->rep_seq, c->reply.h.seq, __ATOMIC_RELEASE);
+	__atomic_store_n(&m->rep_seq, c->reply.h.seq, __ATOMIC_SEQ_CST);
 	if (ch->poll) {
 		struct nrpc_hdr h = { .len = sizeof(h), .type = NRPC_RING, .seq = c->reply.h.seq };
 
@@ -152,10 +152,10 @@ void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c)
 			rpc_sess_close(s, "the program does not read its RINGs");
 		return;
 	}
-	/* the store above, then the client's flag: it sets the flag, then
-	 * looks at @rep_seq once more before it sleeps */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&m->cli_wait, __ATOMIC_RELAXED))
+	/* the store above, then the client's flag (both seq_cst, so never
+	 * the other way round): it sets the flag, then looks at @rep_seq
+	 * once more before it sleeps */
+	if (__atomic_load_n(&m->cli_wait, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &m->rep_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
