@@ -96,29 +96,27 @@ if command -v nginx >/dev/null && command -v wrk >/dev/null; then
 		for i in $(seq 50); do pgrep -f "$1/nginx.conf" > /dev/null || break; sleep 0.1; done
 		pkill -KILL -f "$1/nginx.conf"
 	}
-	rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | tail -1; }
-	nginx_conf "$WORK/ngx-t" 10.93.1.1
-	for shm in 0 1; do
-		NUSE_RPC_SHM=$shm X t -- nginx -c "$WORK/ngx-t/nginx.conf" > "$WORK/ngx-t/out" 2>&1 &
+	# nginx_wrk DIR ADDR OUT CMD...: nginx started by CMD, wrk at it into OUT
+	nginx_wrk() {
+		local dir=$1 addr=$2 out=$3 npid
+		shift 3
+		"$@" -c "$dir/nginx.conf" > "$dir/out" 2>&1 &
 		npid=$!
 		for i in $(seq 50); do
-			ip netns exec c$ID curl -s -o /dev/null --max-time 1 http://10.93.1.1:8080/ && break
+			ip netns exec c$ID curl -s -o /dev/null --max-time 1 http://$addr:8080/ && break
 			sleep 0.1
 		done
-		ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.93.1.1:8080/ > "$WORK/wrk-t$shm" 2>&1
-		nginx_stop "$WORK/ngx-t"
+		ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://$addr:8080/ > "$out" 2>&1
+		nginx_stop "$dir"
 		kill $npid 2>/dev/null; wait $npid 2>/dev/null
-	done
+	}
+	rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1" | tail -1; }
+	nginx_conf "$WORK/ngx-t" 10.93.1.1
+	nginx_wrk "$WORK/ngx-t" 10.93.1.1 "$WORK/wrk-t0" env NUSE_RPC_SHM=0 "$DAEMON" exec \
+		--socket "$SOCK" t -- nginx
+	nginx_wrk "$WORK/ngx-t" 10.93.1.1 "$WORK/wrk-t1" X t -- nginx
 	nginx_conf "$WORK/ngx-h" 10.94.1.1
-	nginx -c "$WORK/ngx-h/nginx.conf" > "$WORK/ngx-h/out" 2>&1 &
-	npid=$!
-	for i in $(seq 50); do
-		ip netns exec c$ID curl -s -o /dev/null --max-time 1 http://10.94.1.1:8080/ && break
-		sleep 0.1
-	done
-	ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.94.1.1:8080/ > "$WORK/wrk-h" 2>&1
-	nginx_stop "$WORK/ngx-h"
-	wait $npid 2>/dev/null
+	nginx_wrk "$WORK/ngx-h" 10.94.1.1 "$WORK/wrk-h" nginx
 	in=$(rps "$WORK/wrk-t1"); in0=$(rps "$WORK/wrk-t0"); host=$(rps "$WORK/wrk-h")
 	echo "nginx in the tenant, calls on the socket: ${in0:-0} req/s"
 	echo "nginx in the tenant (wrk over the tap): ${in:-0} req/s"

@@ -174,9 +174,7 @@ static void take_call(struct rpc_sess *s, uint32_t seq)
 	if (!bad && h.seq != seq)
 		bad = "a call in the channel whose seq is not the one rung";
 	if (bad) {
-		rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
-			     s->comm, s->peer.pid, s->peer.uid, bad, h.type, h.len);
-		rpc_sess_close(s, bad);
+		rpc_sess_bad_header(s, &h, bad);
 		return;
 	}
 	if (h.len > ch->cap) {

@@ -125,6 +125,8 @@ void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret);
 /* An answer without a call: -errno or a HELLO's. */
 void rpc_send_error(struct rpc_sess *s, uint32_t seq, long ret);
 void rpc_sess_close(struct rpc_sess *s, const char *why);
+/* A header the stream (or channel) cannot go on past: logged, closed. */
+void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const char *bad);
 struct rpc_sess *rpc_sess_first(void);
 void rpc_sess_resume(struct rpc_sess *s);
 

@@ -224,6 +224,13 @@ void rpc_sess_close(struct rpc_sess *s, const char *why)
 	rpc_sess_end(s);
 }
 
+void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const char *bad)
+{
+	rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
+		     s->comm, s->peer.pid, s->peer.uid, bad, h->type, h->len);
+	rpc_sess_close(s, bad);
+}
+
 void rpc_sess_put(struct rpc_sess *s)
 {
 	if (s->fd >= 0 || s->refs)
@@ -274,9 +281,7 @@ static void sess_parse(struct rpc_sess *s)
 		/* A header is bad when the stream cannot be trusted past it: close. */
 		bad = rpc_check_header(&h, s->state, s->pending != NULL, s->chan_live);
 		if (bad) {
-			rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
-				     s->comm, s->peer.pid, s->peer.uid, bad, h.type, h.len);
-			rpc_sess_close(s, bad);
+			rpc_sess_bad_header(s, &h, bad);
 			return;
 		}
 		if (h.len > s->in_len) {

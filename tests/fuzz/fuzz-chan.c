@@ -42,6 +42,11 @@ void rpc_sess_close(struct rpc_sess *s, const char *why)
 	s->fd = -1;
 }
 
+void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const char *bad)
+{
+	rpc_sess_close(s, bad);
+}
+
 void rpc_cancel(struct rpc_sess *s)
 {
 	cancels++;
