@@ -132,6 +132,10 @@ struct worker {
 	struct rte_mbuf *fresh[RX_READ];
 	int mc_ids[MC_IDS];		/* flood_each()'s */
 	struct rx_share *share;		/* by vNIC id; grown in dp_attach() */
+	/* By vNIC id, as share: frames of it worker 0 put in @ring and this
+	 * worker has not taken out yet (worker 0 adds, this one subtracts:
+	 * each under its own lock, which keeps the array where it is). */
+	atomic_uint *spread_held;
 	unsigned int nshare;
 	unsigned long long run;
 	int touched[RX_HELD];		/* the vNICs with frames this run */
@@ -151,6 +155,7 @@ struct dp_workers {
 	unsigned int n;
 	int wake_fd;			/* eventfd: stop and control requests */
 	struct rte_mbuf *spread[NUSE_CPUS_MAX][BURST];	/* worker 0's */
+	int tag_off;			/* mbuf dynfield: vNIC id + 1 a spread frame counts for */
 };
 
 extern struct dp_workers dpw;

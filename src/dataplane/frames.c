@@ -11,6 +11,7 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 #include <rte_spinlock.h>
 
@@ -510,31 +511,90 @@ static unsigned int rx_read(struct worker *w, struct rte_mbuf **out, unsigned in
 	return n;
 }
 
+#define SPREAD_TAG(m)	RTE_MBUF_DYNFIELD((m), dpw.tag_off, uint32_t *)
+
+/* The vNIC frame @m is for, as rx_parse() and the demux will see it; -1
+ * for one no single vNIC takes (a broadcast, a multicast, an unknown
+ * address, a malformed frame).  Under worker 0's lock. */
+static int spread_vnic(const struct rte_mbuf *m)
+{
+	const unsigned char *p = rte_pktmbuf_mtod(m, const unsigned char *);
+	int vlan = DEMUX_UNTAGGED;
+
+	if (m->data_len < 14 || p[0] & 1)
+		return -1;
+	if (p[12] == 0x81 && p[13] == 0x00) {
+		if (m->data_len < 18)
+			return -1;
+		vlan = ((p[14] & 0x0f) << 8) | p[15];
+		if (vlan == 4095)
+			return -1;
+		if (!vlan)
+			vlan = DEMUX_UNTAGGED;
+	}
+	return demux_lookup(vlan, p);
+}
+
 /* Worker 0 on a port with one rx queue: each frame to the worker its
- * flow hashes to; its own share comes back in @out. */
+ * flow hashes to; its own share comes back in @out.  A vNIC's frames
+ * take no more of another worker's ring than is left free
+ * (share_may_spread()): past that worker 0 sheds them, against it. */
 static unsigned int spread(struct worker *w, struct rte_mbuf **out, unsigned int max)
 {
 	struct rte_mbuf *in[BURST];
 	unsigned int mine = 0, t, k, n;
 
 	do {
-		unsigned int cnt[NUSE_CPUS_MAX] = { 0 }, i;
+		unsigned int cnt[NUSE_CPUS_MAX] = { 0 }, room[NUSE_CPUS_MAX], i, nshed = 0;
+		int shed_vnic = -1;
 
 		n = rte_eth_rx_burst(dp_port.id, 0, in, RTE_MIN(max - mine, (unsigned int)BURST));
+		if (!n)
+			break;
+		for (t = 1; t < dpw.n; t++)
+			room[t] = rte_ring_free_count(dpw.w[t].ring);
+		rte_spinlock_lock(&w->lock);	/* the demux, the others' spread_held */
 		for (i = 0; i < n; i++) {
 			struct rte_mbuf *m = in[i];
+			struct worker *to;
+			int v;
 
 			m->hash.rss = flow_hash(rte_pktmbuf_mtod(m, unsigned char *), m->data_len);
 			m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 			t = m->hash.rss % dpw.n;
-			if (!t)
+			if (!t) {
 				out[mine++] = m;
-			else
-				dpw.spread[t][cnt[t]++] = m;
+				continue;
+			}
+			to = &dpw.w[t];
+			v = spread_vnic(m);
+			*SPREAD_TAG(m) = 0;
+			if (v >= 0 && (unsigned int)v < to->nshare) {
+				if (!share_may_spread(atomic_load_explicit(&to->spread_held[v],
+									   memory_order_relaxed),
+						      room[t] - cnt[t])) {
+					w->stats.rx_frames++;
+					w->stats.rx_bytes += m->pkt_len;
+					w->stats.rx_shed++;
+					if (v != shed_vnic && nshed)
+						nuse_vnic_rx_shed(shed_vnic, w->id, nshed);
+					nshed = v != shed_vnic ? 1 : nshed + 1;
+					shed_vnic = v;
+					rte_pktmbuf_free(m);
+					continue;
+				}
+				atomic_fetch_add_explicit(&to->spread_held[v], 1, memory_order_relaxed);
+				*SPREAD_TAG(m) = v + 1;
+			}
+			dpw.spread[t][cnt[t]++] = m;
 		}
-		for (t = 1; n && t < dpw.n; t++) {
+		rte_spinlock_unlock(&w->lock);
+		if (nshed)
+			nuse_vnic_rx_shed(shed_vnic, w->id, nshed);
+		for (t = 1; t < dpw.n; t++) {
 			if (!cnt[t])
 				continue;
+			/* room was counted: only the other worker frees more */
 			k = rte_ring_sp_enqueue_burst(dpw.w[t].ring, (void **)dpw.spread[t], cnt[t],
 						      NULL);
 			w->stats.spread_frames += k;
@@ -545,6 +605,18 @@ static unsigned int spread(struct worker *w, struct rte_mbuf **out, unsigned int
 		}
 	} while (n == BURST && mine + BURST <= max);
 	return mine;
+}
+
+/* A spread frame taken out of @w's ring no longer counts for its vNIC. */
+static void spread_taken(struct worker *w, struct rte_mbuf *const *m, unsigned int n)
+{
+	unsigned int i, v;
+
+	for (i = 0; i < n; i++) {
+		v = *SPREAD_TAG(m[i]);
+		if (v && v - 1 < w->nshare)
+			atomic_fetch_sub_explicit(&w->spread_held[v - 1], 1, memory_order_relaxed);
+	}
 }
 
 /* Hand this run's items to the vNICs' queue @w->id, in order, each vNIC
@@ -651,6 +723,8 @@ unsigned int worker_rx(struct worker *w)
 	if (!n && !nwait)
 		return 0;
 	rte_spinlock_lock(&w->lock);
+	if (w->id && dp_port.software)
+		spread_taken(w, w->fresh, n);
 	w->nwait = 0;	/* rx_deliver() puts back what still waits */
 	for (i = 0, k = nwait; i < n; i++)
 		if (rx_parse(w, w->fresh[i], &w->items[k]))

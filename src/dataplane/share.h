@@ -17,6 +17,13 @@
  * the excess, which protects nobody while one vNIC alone has frames: then
  * a run reads RUN_BUDGET only, until SHARED_HOLD_MS after frames of a
  * second vNIC (or a broadcast or multicast one) were last read.
+ *
+ * On a port with one rx queue, worker 0 spreads frames to the others over
+ * rings, which are a line everyone's frames wait in too: a vNIC may hold
+ * no more of a ring than the ring has free, the rest of its frames shed
+ * by worker 0 and counted against it.  One flood holds half a ring at
+ * most, k floods 1/(k+1) each, and a vNIC with few frames in it always
+ * finds room while any is left.
  */
 #ifndef DP_SHARE_H
 #define DP_SHARE_H
@@ -59,6 +66,13 @@ static inline int share_may_wait(unsigned int nwait, unsigned int wait_max, unsi
 static inline unsigned int share_depth(uint64_t now, uint64_t shared_until)
 {
 	return now < shared_until ? RX_READ : RUN_BUDGET;
+}
+
+/* Whether worker 0 may put a frame of a vNIC that has @held frames in a
+ * worker's ring, which has @room free. */
+static inline int share_may_spread(unsigned int held, unsigned int room)
+{
+	return held < room;
 }
 
 #endif

@@ -19,7 +19,9 @@
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_errno.h>
 #include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
 #include <rte_ring.h>
 #include <rte_spinlock.h>
 #include <rte_thread.h>
@@ -203,6 +205,7 @@ void workers_free(void)
 
 	for (i = 0; dpw.w && i < dpw.n; i++) {
 		free(dpw.w[i].share);
+		free(dpw.w[i].spread_held);
 		if (dpw.w[i].epoll_fd >= 0)
 			close(dpw.w[i].epoll_fd);
 		rte_ring_free(dpw.w[i].ring);
@@ -239,6 +242,19 @@ int workers_alloc(void)
 	}
 	for (i = 0; i < dpw.n; i++)
 		dpw.w[i].epoll_fd = -1;
+	if (dp_port.software && dpw.n > 1) {
+		static const struct rte_mbuf_dynfield tag = {
+			.name = "nuse_spread_vnic",
+			.size = sizeof(uint32_t),
+			.align = __alignof__(uint32_t),
+		};
+
+		dpw.tag_off = rte_mbuf_dynfield_register(&tag);
+		if (dpw.tag_off < 0) {
+			err = -rte_errno;
+			goto out;
+		}
+	}
 	for (i = 0; i < dpw.n && !err; i++) {
 		struct worker *w = &dpw.w[i];
 
@@ -277,7 +293,7 @@ out:
 
 int workers_share_reserve(int vnic)
 {
-	unsigned int i, n;
+	unsigned int i, k, n;
 
 	if (vnic < 0)
 		return -EINVAL;
@@ -286,6 +302,7 @@ int workers_share_reserve(int vnic)
 
 		if ((unsigned int)vnic >= w->nshare) {
 			struct rx_share *sh;
+			atomic_uint *held;
 
 			n = (vnic + 64) & ~63u;
 			sh = realloc(w->share, n * sizeof(*sh));
@@ -293,8 +310,16 @@ int workers_share_reserve(int vnic)
 				return -ENOMEM;
 			memset(sh + w->nshare, 0, (n - w->nshare) * sizeof(*sh));
 			w->share = sh;
+			held = realloc(w->spread_held, n * sizeof(*held));
+			if (!held)
+				return -ENOMEM;	/* share is bigger: harmless */
+			for (k = w->nshare; k < n; k++)
+				atomic_init(&held[k], 0);
+			w->spread_held = held;
 			w->nshare = n;
 		}
+		/* spread_held stays: frames counted for the id's last vNIC are
+		 * still in the ring, and subtract from it when taken */
 		w->share[vnic] = (struct rx_share){ 0 };
 	}
 	return 0;

@@ -114,6 +114,42 @@ static void simulate(const char *what, unsigned int a, unsigned int b, unsigned 
 	}
 }
 
+/* A spread ring of @size (usable size - 1, as rte_ring's): each step two
+ * floods offer @flood frames each and a light vNIC one, worker 0 admits by
+ * share_may_spread(), then the other worker takes @take in the order they
+ * came.  The light vNIC must never be refused; each flood holds a third
+ * at most. */
+static void simulate_ring(unsigned int size, unsigned int flood, unsigned int take)
+{
+	unsigned int ring[4096] = { 0 }, head = 0, tail = 0, held[3] = { 0 }, refused[3] = { 0 };
+	unsigned int step, i, k, maxheld = 0;
+
+	for (step = 0; step < 1000; step++) {
+		unsigned int offer[3] = { flood, flood, 1 }, room = size - 1 - (head - tail);
+
+		for (k = 0; k < flood; k++)
+			for (i = 0; i < 3; i++) {
+				if (!offer[i])
+					continue;
+				offer[i]--;
+				if (!share_may_spread(held[i], room)) {
+					refused[i]++;
+					continue;
+				}
+				held[i]++;
+				room--;
+				ring[head++ % size] = i;
+			}
+		for (i = 0; i < 2; i++)
+			maxheld = held[i] > maxheld ? held[i] : maxheld;
+		for (k = 0; k < take && tail != head; k++)
+			held[ring[tail++ % size]]--;
+	}
+	CHECK(refused[2] == 0, "ring %u: the light vNIC refused %u times", size, refused[2]);
+	CHECK(refused[0] > 0 && refused[1] > 0, "ring %u: the floods were never refused", size);
+	CHECK(maxheld <= size / 3 + 1, "ring %u: a flood held %u", size, maxheld);
+}
+
 int main(void)
 {
 	struct vnic v[NV];
@@ -134,6 +170,11 @@ int main(void)
 	      !share_may_wait(10, DEFER_MAX, DEFER_MAX / 2, 0), "one vNIC: half the line");
 	CHECK(share_may_wait(10, DEFER_MAX, BURST - 1, 1) && !share_may_wait(10, DEFER_MAX, BURST, 1),
 	      "a flooding vNIC: a burst");
+	/* a spread ring */
+	CHECK(share_may_spread(0, 1) && !share_may_spread(0, 0), "an empty vNIC: any room");
+	CHECK(share_may_spread(9, 10) && !share_may_spread(10, 10), "no more held than is free");
+	simulate_ring(1024, 200, 64);
+	simulate_ring(64, 50, 3);
 	/* how deep a run reads */
 	CHECK(share_depth(5, 10) == RX_READ && share_depth(10, 10) == RUN_BUDGET &&
 	      share_depth(11, 10) == RUN_BUDGET, "deep only until the time given");
