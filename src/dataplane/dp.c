@@ -42,6 +42,8 @@ static struct {
 
 	atomic_int gone, panicked;
 	void (*on_panic)(void);
+	int (*serve_poll)(void);
+	int (*serve_idle)(int sleeping);
 } dp = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
 /* --- the loop --- */
@@ -78,6 +80,7 @@ static void dp_loop(void)
 {
 	struct worker *w = &dpw.w[0];
 	unsigned int n;
+	int served;
 
 	while (!dp.stop) {
 		unsigned long long t0 = nuse_host_now();
@@ -85,9 +88,10 @@ static void dp_loop(void)
 		__atomic_store_n(&w->heartbeat, t0, __ATOMIC_RELAXED);
 		maybe_inject_panic(t0);
 		ctl_run_pending();
+		served = dp.serve_poll ? dp.serve_poll() : 0;
 		n = worker_rx(w);
-		if (n || w->ninflight || worker_has_work(w) || t0 >= nuse_next_deadline() ||
-		    w->idle < SPIN_LOOPS) {
+		if (n || served || w->ninflight || worker_has_work(w) ||
+		    t0 >= nuse_next_deadline() || w->idle < SPIN_LOOPS) {
 			if (nuse_run())
 				break;
 		}
@@ -97,9 +101,22 @@ static void dp_loop(void)
 			w->last_traffic = t0;
 			continue;
 		}
-		if (++w->idle >= SPIN_LOOPS &&
-		    worker_sleep(w, nuse_host_now(), nuse_next_deadline(), w->last_traffic))
+		if (served) {
+			w->idle = 0;	/* a program is making calls: it may make more */
+			continue;
+		}
+		if (++w->idle < SPIN_LOOPS)
+			continue;
+		/* programs ring from now on; one that wrote before it knew is
+		 * seen here */
+		if (dp.serve_idle && dp.serve_idle(1)) {
+			w->idle = 0;
+			continue;
+		}
+		if (worker_sleep(w, nuse_host_now(), nuse_next_deadline(), w->last_traffic))
 			w->idle = 0;	/* run the kernel: work was handed to it */
+		if (dp.serve_idle)
+			dp.serve_idle(0);
 	}
 	for (n = 0; n < w->nrx; n++)
 		rte_pktmbuf_free(w->rx[n]);
@@ -360,6 +377,12 @@ int dp_panicked(void)
 void dp_on_panic(void (*fn)(void))
 {
 	dp.on_panic = fn;
+}
+
+void dp_serve(int (*poll)(void), int (*idle)(int sleeping))
+{
+	dp.serve_poll = poll;
+	dp.serve_idle = idle;
 }
 
 /* --- statistics (dp_stats.c renders them) --- */

@@ -69,5 +69,13 @@ int dp_panicked(void);
  * kernel panicked (what panic() said is logged by then).  It must only
  * hand the news over, e.g. with ev_async_send(). */
 void dp_on_panic(void (*fn)(void));
+/*
+ * Set before dp_start(): work the dataplane thread (the kernel's CPU 0)
+ * takes on between the kernel's runs.  @poll returns how many requests
+ * it submitted to the kernel (which then runs); @idle(1) comes before the
+ * thread sleeps and returns nonzero if there is work after all (it does
+ * not sleep), @idle(0) after it woke.  The tool RPC's shared channels.
+ */
+void dp_serve(int (*poll)(void), int (*idle)(int sleeping));
 
 #endif

@@ -46,6 +46,7 @@ struct pl_conn {
 	size_t shm_size;
 	uint32_t req_off, rep_off;	/* our copies, checked at HELLO */
 	uint32_t rep_pos;	/* in the reply: what pl_take reads next */
+	unsigned long spin_ns;	/* how long the next reply is spun for (wire.c) */
 	int want_fd;		/* reading a HELLO reply: keep a memfd it carries */
 	int got_fd;
 	char rbuf[4096];

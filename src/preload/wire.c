@@ -16,13 +16,21 @@
  * is read before the reply.
  */
 
-/* Spin this long for a reply before sleeping (NUSE_RPC_SPIN_NS): none by
- * default, since the appliance's control thread serves the channel and on
- * a machine of few cores a spinning client takes the core it needs
- * (bench/bench-tools.sh: 11 us a getsockname() without spinning, 18-21 us
- * with 2-5 us of spin); a sleep this long at most before looking at the
- * socket. */
-#define SHM_SPIN_NS	0
+/*
+ * Spin at most this long for a reply before sleeping (NUSE_RPC_SPIN_NS;
+ * 0: never spin).  The kernel's CPU serves the channel and says so in
+ * @srv_spin while it is awake; a reply it is about to write comes in a
+ * microsecond or two, and waking a thread from a futex costs ten times
+ * that on a VM (bench/bench-tools.sh: getsockname() 18 us sleeping, 1.3
+ * us spinning).  So the library spins only while @srv_spin is set, and
+ * adapts: a reply that came while it spun doubles the next spin (up to
+ * the most), one that did not halves it (down to SHM_SPIN_MIN_NS), so a
+ * thread whose calls block (accept, recv with nothing to read) soon
+ * stops burning its core on them.  A sleep lasts this long at most
+ * before it looks at the socket.
+ */
+#define SHM_SPIN_NS	50000
+#define SHM_SPIN_MIN_NS	2000
 #define SHM_NAP_MS	200
 #define _GNU_SOURCE
 #include <errno.h>
@@ -227,23 +235,34 @@ static int shm_wait(void)
 	struct nrpc_shm *m = conn.shm;
 	struct timespec nap = { 0, SHM_NAP_MS * 1000000L };
 	uint64_t t0 = 0;
+	unsigned long budget = conn.spin_ns ? conn.spin_ns : pl_spin_ns;
 	uint32_t v;
-	int i, err;
+	int i, err, spun = 0;
 
 	for (;;) {
 		for (i = 0;; i++) {
 			v = __atomic_load_n(&m->rep_seq, __ATOMIC_ACQUIRE);
-			if (v == conn.seq)
+			if (v == conn.seq) {
+				if (spun == 1)	/* came while spinning: spin longer */
+					conn.spin_ns = budget * 2 < pl_spin_ns ? budget * 2
+									       : pl_spin_ns;
 				return 0;
-			if (!pl_spin_ns)
+			}
+			if (!budget || spun > 1 ||
+			    !__atomic_load_n(&m->srv_spin, __ATOMIC_RELAXED))
 				break;
+			spun = 1;
 			if ((i & 63) == 63) {
 				if (!t0)
 					t0 = now_ns();
-				else if (now_ns() - t0 >= pl_spin_ns)
+				else if (now_ns() - t0 >= budget)
 					break;
 			}
 			__builtin_ia32_pause();
+		}
+		if (spun == 1) {	/* spun for nothing: less next time */
+			spun = 2;
+			conn.spin_ns = budget / 2 > SHM_SPIN_MIN_NS ? budget / 2 : SHM_SPIN_MIN_NS;
 		}
 		if (__atomic_load_n(&m->closed, __ATOMIC_ACQUIRE))
 			return pl_fail("it ended the session");

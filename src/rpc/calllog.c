@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE		/* struct ucred */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -71,9 +72,12 @@ static int flow(long err)
 	return err == -EAGAIN || err == -EINPROGRESS || err == -EINTR || err == -EALREADY;
 }
 
-static int allowed(struct rpc_sess *s)
+/* The control thread and the kernel's CPU (chan.c) both log calls. */
+static pthread_mutex_t lim_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int allowed_locked(struct rpc_sess *s)
 {
-	ev_tstamp now = ev_now(rpc_loop);
+	ev_tstamp now = ev_time();
 
 	if (now - lim.window >= WINDOW) {
 		if (lim.dropped)
@@ -92,6 +96,16 @@ static int allowed(struct rpc_sess *s)
 	s->log_count++;
 	lim.count++;
 	return 1;
+}
+
+static int allowed(struct rpc_sess *s)
+{
+	int ok;
+
+	pthread_mutex_lock(&lim_lock);
+	ok = allowed_locked(s);
+	pthread_mutex_unlock(&lim_lock);
+	return ok;
 }
 
 /* A path from the program, printable and bounded. */

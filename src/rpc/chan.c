@@ -13,7 +13,16 @@
  * (the layout, the replies) it never reads back.  The region is a memfd
  * sealed against shrinking, so no access of ours can fault.
  *
- * Control thread only.
+ * Who serves it: once the HELLO reply is on its way the channel is
+ * attached, and from then on the kernel's CPU 0 (the dataplane thread)
+ * takes its calls between the kernel's runs, submits them, and writes
+ * their replies when they come back, all on that one thread: the control
+ * thread is not in a call's path.  The control thread keeps the socket,
+ * the session's start and its end.  To end a session it first detaches
+ * the channel (under @live_lock, which the kernel's CPU holds while it
+ * looks at channels), taking over whatever calls are still in the
+ * kernel; the kernel's CPU never closes a session itself, it asks
+ * (rpc_sess_fail).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +30,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -29,6 +39,9 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "nuse_syscalls.h"
+#include "nuse_tsan.h"
+#include "rpc.h"
 #include "rpc_int.h"
 
 #define CHAN_HEAD	4096	/* the layout and the doorbells */
@@ -41,6 +54,12 @@ _Static_assert(offsetof(struct nrpc_shm, req_seq) == 64 &&
 #define CHAN_BUF_MIN	4096	/* the copy's buffer when idle */
 
 struct rpc_chan {
+	struct rpc_sess *s;
+	struct rpc_chan *lnext, **lprev;	/* on @live while attached */
+	int attached;
+	const char *doom;	/* why the kernel's CPU wants the session closed */
+	struct rpc_call *flight;	/* its calls in the kernel, while attached */
+	uint32_t spin;		/* what @srv_spin was last set to */
 	struct nrpc_shm *shm;
 	int memfd;		/* until the HELLO reply has carried it */
 	uint32_t taken;		/* seq of the last call copied out */
@@ -49,6 +68,24 @@ struct rpc_chan {
 	unsigned char *buf;	/* the call, copied out */
 	size_t cap;
 };
+
+/*
+ * The attached channels.  The kernel's CPU holds @live_lock while it
+ * takes calls and while it completes them; the control thread holds it
+ * to attach and detach.  @nlive is read without it, to skip the lock
+ * when nothing is attached.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rpc_chan *live;
+static int nlive;
+static uint32_t awake = 1;	/* the kernel's CPU is not about to sleep */
+static __thread int on_kernel;	/* this thread is the kernel's CPU, serving */
+static int took;		/* calls taken since the kernel's CPU last asked */
+
+int rpc_on_kernel(void)
+{
+	return on_kernel;
+}
 
 static unsigned char *region(const struct rpc_chan *ch, uint32_t off)
 {
@@ -116,6 +153,7 @@ void rpc_chan_close(struct rpc_sess *s)
 
 	if (!ch)
 		return;
+	rpc_chan_detach(s);
 	s->chan = NULL;
 	if (ch->memfd >= 0)
 		close(ch->memfd);
@@ -137,7 +175,7 @@ void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c)
 	size_t len = c->reply.h.len;
 
 	if (len > NRPC_MSG_MAX) {	/* out_len is capped by out_max */
-		rpc_sess_close(s, "a reply larger than the channel");
+		rpc_sess_fail(s, "a reply larger than the channel");
 		return;
 	}
 	memcpy(region(ch, CHAN_HEAD + NRPC_MSG_MAX), &c->reply, len);
@@ -149,7 +187,7 @@ void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c)
 		 * socket's buffer is full only if the program does not read */
 		ch->poll = 0;
 		if (send(s->fd, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT) != sizeof(h))
-			rpc_sess_close(s, "the program does not read its RINGs");
+			rpc_sess_fail(s, "the program does not read its RINGs");
 		return;
 	}
 	/* the store above, then the client's flag (both seq_cst, so never
@@ -181,7 +219,7 @@ static void take_call(struct rpc_sess *s, uint32_t seq)
 		unsigned char *p = realloc(ch->buf, h.len);
 
 		if (!p) {
-			rpc_sess_close(s, "out of memory");
+			rpc_sess_fail(s, "out of memory");
 			return;
 		}
 		ch->buf = p;
@@ -200,15 +238,20 @@ static void take_call(struct rpc_sess *s, uint32_t seq)
 		ch->cap = CHAN_BUF_MIN;
 }
 
-void rpc_chan_poll(struct rpc_sess *s)
+/* What the program wrote since the last look: a cancel for the call in
+ * flight, or its next call.  1 if a call was taken. */
+static int look(struct rpc_sess *s)
 {
 	struct rpc_chan *ch = s->chan;
-	struct nrpc_shm *m;
+	struct nrpc_shm *m = ch->shm;
 	uint32_t seq, cancel;
 
-	if (!ch || s->fd < 0 || s->state != RPC_READY)
-		return;
-	m = ch->shm;
+	if (s->fd < 0 || s->state != RPC_READY || ch->doom)
+		return 0;
+	if (ch->spin != awake) {
+		ch->spin = awake;
+		__atomic_store_n(&m->srv_spin, awake, __ATOMIC_SEQ_CST);
+	}
 	if (s->pending) {
 		cancel = __atomic_load_n(&m->cancel, __ATOMIC_ACQUIRE);
 		if (cancel != ch->cancel_seen) {
@@ -216,9 +259,172 @@ void rpc_chan_poll(struct rpc_sess *s)
 			if (cancel == s->pending->reply.h.seq)
 				rpc_cancel(s);
 		}
-		return;		/* the next call is looked for when this one is back */
+		return 0;	/* the next call is looked for when this one is back */
 	}
-	seq = __atomic_load_n(&m->req_seq, __ATOMIC_ACQUIRE);
-	if (seq != ch->taken)
-		take_call(s, seq);
+	seq = __atomic_load_n(&m->req_seq, __ATOMIC_SEQ_CST);
+	if (seq == ch->taken)
+		return 0;
+	take_call(s, seq);
+	took++;
+	return 1;
+}
+
+/* A RING came (the kernel's CPU was asleep), or a call came back to a
+ * channel that is not attached. */
+void rpc_chan_poll(struct rpc_sess *s)
+{
+	if (s->chan && s->chan->attached)
+		rpc_wake_kernel();
+}
+
+void rpc_chan_attach(struct rpc_sess *s)
+{
+	struct rpc_chan *ch = s->chan;
+
+	pthread_mutex_lock(&live_lock);
+	ch->s = s;
+	ch->lnext = live;
+	if (live)
+		live->lprev = &ch->lnext;
+	ch->lprev = &live;
+	live = ch;
+	ch->attached = 1;
+	__atomic_store_n(&nlive, nlive + 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&live_lock);
+	rpc_wake_kernel();	/* to set @srv_spin */
+}
+
+void rpc_chan_detach(struct rpc_sess *s)
+{
+	struct rpc_chan *ch = s->chan;
+	struct rpc_call *c;
+
+	if (!ch)
+		return;
+	pthread_mutex_lock(&live_lock);
+	if (ch->attached) {
+		*ch->lprev = ch->lnext;
+		if (ch->lnext)
+			ch->lnext->lprev = ch->lprev;
+		ch->attached = 0;
+		__atomic_store_n(&nlive, nlive - 1, __ATOMIC_RELAXED);
+		/* what is still in the kernel comes back the slow way, to
+		 * this thread, and holds the session until it has */
+		for (c = ch->flight; c; c = c->fnext) {
+			c->fast = 0;
+			s->refs++;
+		}
+		ch->flight = NULL;
+	}
+	pthread_mutex_unlock(&live_lock);
+}
+
+const char *rpc_chan_doomed(struct rpc_sess *s)
+{
+	const char *why;
+
+	if (!s->chan)
+		return NULL;
+	pthread_mutex_lock(&live_lock);
+	why = s->chan->doom;
+	pthread_mutex_unlock(&live_lock);
+	return why;
+}
+
+void rpc_chan_doom(struct rpc_sess *s, const char *why)
+{
+	if (s->chan && !s->chan->doom)
+		s->chan->doom = why;
+}
+
+static void unlink_call(struct rpc_call *c)
+{
+	*c->fprev = c->fnext;
+	if (c->fnext)
+		c->fnext->fprev = c->fprev;
+	c->fast = 0;
+}
+
+/* The kernel's CPU, serving: a call of an attached channel goes in. */
+void rpc_chan_submit(struct rpc_sess *s, int pid, struct rpc_call *c)
+{
+	struct rpc_chan *ch = s->chan;
+	int err;
+
+	c->fast = 1;
+	c->fnext = ch->flight;
+	if (ch->flight)
+		ch->flight->fprev = &c->fnext;
+	c->fprev = &ch->flight;
+	ch->flight = c;
+	NUSE_TSAN_SUBMIT(&c->sc);
+	err = nuse_syscall_submit(pid, &c->sc);
+	if (err) {
+		unlink_call(c);
+		c->sc.ret = err;
+		c->complete(c);
+	}
+}
+
+int rpc_chan_done(struct rpc_call *c)
+{
+	struct rpc_sess *s = c->s;
+
+	pthread_mutex_lock(&live_lock);
+	if (!c->fast) {		/* detached meanwhile: the control thread's */
+		pthread_mutex_unlock(&live_lock);
+		return 0;
+	}
+	unlink_call(c);
+	on_kernel = 1;
+	c->complete(c);
+	if (s->chan && s->chan->attached)
+		look(s);	/* the program's next call, at once */
+	on_kernel = 0;
+	pthread_mutex_unlock(&live_lock);
+	return 1;
+}
+
+int rpc_kernel_poll(void)
+{
+	struct rpc_chan *ch, *next;
+	int n;
+
+	if (!__atomic_load_n(&nlive, __ATOMIC_RELAXED))
+		return 0;
+	pthread_mutex_lock(&live_lock);
+	on_kernel = 1;
+	for (ch = live; ch; ch = next) {
+		next = ch->lnext;
+		look(ch->s);
+	}
+	on_kernel = 0;
+	n = took;	/* with those taken when a call came back */
+	took = 0;
+	pthread_mutex_unlock(&live_lock);
+	return n;
+}
+
+int rpc_kernel_idle(int sleeping)
+{
+	struct rpc_chan *ch;
+	int found = 0;
+
+	if (!__atomic_load_n(&nlive, __ATOMIC_RELAXED))
+		return 0;
+	pthread_mutex_lock(&live_lock);
+	awake = !sleeping;
+	for (ch = live; ch; ch = ch->lnext) {
+		ch->spin = awake;
+		__atomic_store_n(&ch->shm->srv_spin, awake, __ATOMIC_SEQ_CST);
+	}
+	/* the stores above, then the program's seq (both seq_cst): a call
+	 * whose program saw @srv_spin set is seen here, or it rang */
+	for (ch = live; sleeping && ch && !found; ch = ch->lnext)
+		found = !ch->doom && !ch->s->pending && ch->s->state == RPC_READY &&
+			__atomic_load_n(&ch->shm->req_seq, __ATOMIC_SEQ_CST) != ch->taken;
+	if (found)
+		awake = 1;	/* the next look sets @srv_spin again */
+	pthread_mutex_unlock(&live_lock);
+	return found;
 }

@@ -17,6 +17,16 @@
  * kernel's CPU).  0, or -errno with a message logged; nothing is left
  * behind then. */
 int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(void));
+/*
+ * The kernel's CPU 0 serves the programs' shared channels between its
+ * runs (dataplane thread only): rpc_kernel_poll() takes what they wrote
+ * and returns how many calls went to the kernel (run it); before it
+ * sleeps, rpc_kernel_idle(1) tells the programs to ring, and returns
+ * nonzero if a call came meanwhile (do not sleep); rpc_kernel_idle(0)
+ * once it is awake again.
+ */
+int rpc_kernel_poll(void);
+int rpc_kernel_idle(int sleeping);
 /* Close every program's session (its tenant sockets close) and the socket. */
 void rpc_fini(void);
 

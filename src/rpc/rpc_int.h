@@ -4,9 +4,12 @@
  * (server.c), the session's kernel tasks and the calls in flight
  * (session.c), and what each op sends to the kernel (ops.c, opts.c).
  *
- * Everything here runs on the control thread, except the done()
+ * Everything here runs on the control thread, except (1) the done()
  * callback of a call, which runs on the dataplane thread and only queues
- * the call back (session.c).
+ * the call back (session.c), and (2) the calls of an attached shared
+ * channel, which the dataplane thread (the kernel's CPU 0) takes, submits
+ * and completes itself, under chan.c's lock: see chan.c for who owns
+ * what.  Code on that path never closes a session: rpc_sess_fail().
  */
 #ifndef RPC_INT_H
 #define RPC_INT_H
@@ -53,6 +56,8 @@ struct rpc_call {
 	unsigned int cancelling:1;	/* POLL: the eventfd write is in flight */
 	unsigned int back:1;		/* POLL: ppoll is done */
 	unsigned int passes_fd:1;	/* HELLO: the channel's memfd rides on it */
+	int fast;			/* in the kernel for an attached channel */
+	struct rpc_call *fnext, **fprev;	/* ... on its list (chan.c) */
 	size_t out_cap, out_len, sent;
 	unsigned char *scratch;
 	struct nrpc_reply reply;	/* last: its data follows */
@@ -125,6 +130,8 @@ void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret);
 /* An answer without a call: -errno or a HELLO's. */
 void rpc_send_error(struct rpc_sess *s, uint32_t seq, long ret);
 void rpc_sess_close(struct rpc_sess *s, const char *why);
+/* Close @s now on the control thread; from the kernel's CPU, ask it to. */
+void rpc_sess_fail(struct rpc_sess *s, const char *why);
 /* A header the stream (or channel) cannot go on past: logged, closed. */
 void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const char *bad);
 struct rpc_sess *rpc_sess_first(void);
@@ -158,8 +165,22 @@ void rpc_chan_sent(struct rpc_sess *s);
 void rpc_chan_close(struct rpc_sess *s);
 /* Write @c's reply into the region and wake the program if it sleeps. */
 void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c);
-/* A RING came or a call ended: take what the program wrote. */
+/* A RING came: wake the kernel's CPU, which serves the channel. */
 void rpc_chan_poll(struct rpc_sess *s);
+/* The kernel's CPU serves the channel from now on (control thread). */
+void rpc_chan_attach(struct rpc_sess *s);
+/* ... no longer: the calls still in the kernel are the control thread's. */
+void rpc_chan_detach(struct rpc_sess *s);
+/* Nonzero on the kernel's CPU while it serves channels. */
+int rpc_on_kernel(void);
+/* The kernel's CPU: submit @c for an attached channel. */
+void rpc_chan_submit(struct rpc_sess *s, int pid, struct rpc_call *c);
+/* done() of a call rpc_chan_submit() sent: 1 if completed here, 0 if
+ * the channel was detached meanwhile (the call goes the slow way). */
+int rpc_chan_done(struct rpc_call *c);
+/* The kernel's CPU wants @s closed (rpc_sess_fail), and why (control). */
+void rpc_chan_doom(struct rpc_sess *s, const char *why);
+const char *rpc_chan_doomed(struct rpc_sess *s);
 
 /* calllog.c */
 void rpc_pid_comm(int pid, char comm[16]);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE		/* struct ucred, accept4 */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,29 +28,36 @@ static struct {
 	int fd;
 	ev_io io;
 	ev_timer pause;		/* out of descriptors: accept again later */
+	ev_async doom;		/* the kernel's CPU wants sessions closed */
 	struct rpc_sockfile file;
 	int nsess;
 	struct rpc_sess *sessions;
 } srv = { .fd = -1 };
 
+/* Any thread: the kernel's CPU logs what a channel's program did wrong. */
 void rpc_log_peer(const char *fmt, ...)
 {
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	static ev_tstamp window;
 	static int count, dropped;
-	ev_tstamp now = ev_now(rpc_loop);
+	ev_tstamp now = ev_time();
 	char buf[256];
 	va_list ap;
+	int held = 0, drop;
 
+	pthread_mutex_lock(&lock);
 	if (now - window >= LOG_WINDOW) {
-		if (dropped)
-			log_warn("rpc: %d more such lines were not logged", dropped);
+		held = dropped;
 		window = now;
 		count = dropped = 0;
 	}
-	if (count++ >= LOG_BURST) {
-		dropped++;
+	drop = count++ >= LOG_BURST;
+	dropped += drop;
+	pthread_mutex_unlock(&lock);
+	if (held)
+		log_warn("rpc: %d more such lines were not logged", held);
+	if (drop)
 		return;
-	}
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -191,7 +199,7 @@ void rpc_send_error(struct rpc_sess *s, uint32_t seq, long ret)
 	struct rpc_call *c = rpc_call_new(s, 0, 0);
 
 	if (!c) {
-		rpc_sess_close(s, "out of memory");
+		rpc_sess_fail(s, "out of memory");
 		return;
 	}
 	rpc_send(s, c, seq, ret);
@@ -203,6 +211,12 @@ void rpc_sess_close(struct rpc_sess *s, const char *why)
 
 	if (s->fd < 0)
 		return;
+	if (rpc_on_kernel()) {
+		rpc_sess_fail(s, why);
+		return;
+	}
+	/* first of all: the kernel's CPU stops looking at it */
+	rpc_chan_detach(s);
 	if (s->state == RPC_READY)
 		log_debug("rpc: session %llu (pid %d, tenant %s) ends: %s",
 			  (unsigned long long)s->id, s->peer.pid, s->tenant, why);
@@ -228,7 +242,32 @@ void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const cha
 {
 	rpc_log_peer("program %s (pid %d uid %u): %s (type %u, length %u): closing",
 		     s->comm, s->peer.pid, s->peer.uid, bad, h->type, h->len);
-	rpc_sess_close(s, bad);
+	rpc_sess_fail(s, bad);
+}
+
+void rpc_sess_fail(struct rpc_sess *s, const char *why)
+{
+	if (!rpc_on_kernel()) {
+		rpc_sess_close(s, why);
+		return;
+	}
+	rpc_chan_doom(s, why);	/* it is not served from now on */
+	ev_async_send(rpc_loop, &srv.doom);
+}
+
+static void on_doom(struct ev_loop *l, ev_async *w, int revents)
+{
+	struct rpc_sess *s, *next;
+	const char *why;
+
+	for (s = srv.sessions; s; s = next) {
+		next = s->next;
+		why = rpc_chan_doomed(s);
+		if (why) {
+			rpc_sess_close(s, why);
+			rpc_sess_put(s);
+		}
+	}
 }
 
 void rpc_sess_put(struct rpc_sess *s)
@@ -279,7 +318,9 @@ static void sess_parse(struct rpc_sess *s)
 	while (s->fd >= 0 && !s->out_head && s->in_len >= sizeof(h)) {
 		memcpy(&h, s->in, sizeof(h));
 		/* A header is bad when the stream cannot be trusted past it: close. */
-		bad = rpc_check_header(&h, s->state, s->pending != NULL, s->chan_live);
+		/* (a channel's call in flight is the kernel's CPU's to know of:
+		 * nothing but RINGs may come on its socket anyway) */
+		bad = rpc_check_header(&h, s->state, !s->chan_live && s->pending, s->chan_live);
 		if (bad) {
 			rpc_sess_bad_header(s, &h, bad);
 			return;
@@ -470,6 +511,8 @@ int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(v
 	ev_io_init(&srv.io, on_accept, srv.fd, EV_READ);
 	ev_io_start(loop, &srv.io);
 	ev_timer_init(&srv.pause, on_pause, 1., 0.);
+	ev_async_init(&srv.doom, on_doom);
+	ev_async_start(loop, &srv.doom);
 	log_info("rpc: listening on %s (root%s%s)", srv.file.path,
 		 srv.file.has_group ? " and group " : "",
 		 srv.file.has_group ? c->rpc_group : "");
@@ -485,6 +528,7 @@ void rpc_fini(void)
 		return;
 	ev_io_stop(rpc_loop, &srv.io);
 	ev_timer_stop(rpc_loop, &srv.pause);
+	ev_async_stop(rpc_loop, &srv.doom);
 	rpc_listen_close(srv.fd, &srv.file);
 	srv.fd = -1;
 	for (s = srv.sessions; s; s = next) {

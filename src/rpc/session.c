@@ -120,10 +120,28 @@ struct rpc_call *rpc_call_new(struct rpc_sess *s, size_t out_cap, size_t scratch
 	return c;
 }
 
+/* Dataplane thread: a call of an attached channel is done. */
+static void fast_done(struct nuse_syscall *sc)
+{
+	struct rpc_call *c = sc->priv;
+
+	if (c->magic != RPC_CALL_MAGIC) {
+		log_err("rpc: a call came back damaged: dropped");
+		return;
+	}
+	if (!rpc_chan_done(c))
+		call_done(sc);
+}
+
 void rpc_submit(struct rpc_sess *s, int pid, struct rpc_call *c)
 {
 	int err;
 
+	if (rpc_on_kernel()) {	/* an attached channel's, on the kernel's CPU */
+		c->sc.done = fast_done;
+		rpc_chan_submit(s, pid, c);
+		return;
+	}
 	s->refs++;
 	NUSE_TSAN_SUBMIT(&c->sc);
 	err = nuse_syscall_submit(pid, &c->sc);
@@ -323,8 +341,10 @@ static void start_ready(struct rpc_sess *s)
 		}
 	}
 	rpc_send(s, c, s->hello_seq, 0);
-	if (s->chan)
+	if (s->chan) {
 		s->chan_live = 1;	/* after the reply went into the socket's queue */
+		rpc_chan_attach(s);
+	}
 	log_info("rpc: session %llu: pid %d uid %u in tenant %s (tasks %d and %d)%s%s",
 		 (unsigned long long)s->id, s->peer.pid, s->peer.uid, s->tenant,
 		 s->pid, s->cpid, s->kind == RPC_KIND_THREAD ? ", a thread's" : "",

@@ -5,8 +5,9 @@
  * does between two looks of the appliance's.  Each step, 4 bytes of
  * the input say what: write bytes at an offset of the region (most into
  * the call area, some over the layout and the appliance's own words),
- * store a req_seq or a cancel, write a whole call; then the appliance
- * looks (rpc_chan_poll).  A call it takes goes through the ops' checks
+ * store a req_seq or a cancel, write a whole call; then the kernel's CPU
+ * looks (rpc_kernel_poll, now and then after rpc_kernel_idle: the
+ * channel is attached as a session's is).  A call it takes goes through the ops' checks
  * (ops.c and the rest, as fuzz-rpc), is answered with a result taken
  * from the input and its reply written back into the region.
  *
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "rpc.h"
 #include "rpc_double.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -42,9 +44,28 @@ void rpc_sess_close(struct rpc_sess *s, const char *why)
 	s->fd = -1;
 }
 
+/* what the kernel's CPU does: the session is not looked at again */
+void rpc_sess_fail(struct rpc_sess *s, const char *why)
+{
+	closed = 1;
+	rpc_chan_doom(s, why);
+}
+
 void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const char *bad)
 {
-	rpc_sess_close(s, bad);
+	rpc_sess_fail(s, bad);
+}
+
+static void no_wake(void)
+{
+}
+
+void (*rpc_wake_kernel)(void) = no_wake;
+
+/* rpc_double's rpc_submit() takes the calls: nothing reaches a kernel */
+int nuse_syscall_submit(int pid, struct nuse_syscall *call)
+{
+	abort();
 }
 
 void rpc_cancel(struct rpc_sess *s)
@@ -113,6 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rpc_chan_close(&s);
 		return 0;
 	}
+	rpc_chan_attach(&s);
 	while (size && !closed && steps++ < 64) {
 		uint32_t what = take32(&data, &size);
 		uint32_t arg = take32(&data, &size);
@@ -158,7 +180,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		data += len;
 		size -= len;
-		rpc_chan_poll(&s);	/* the RING */
+		if (what & 32) {	/* about to sleep: it must see a call written */
+			int found = rpc_kernel_idle(1);
+
+			if (found != (rpc_kernel_poll() > 0))
+				abort();
+			rpc_kernel_idle(0);
+		} else {
+			rpc_kernel_poll();
+		}
 		if (closed)
 			break;
 		if (rpc_double_submitted) {
@@ -167,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s.pending != c)
 				abort();
 			if (what & 16)
-				rpc_chan_poll(&s);	/* rung again while pending */
+				rpc_kernel_poll();	/* looked at again while pending */
 			if (rpc_double_complete(c, (int32_t)arg))
 				abort();
 			if (s.pending)
