@@ -176,8 +176,10 @@ enum nrpc_op {
  * With a channel, calls and replies go through the region, never the
  * socket: the client writes its NRPC_CALL message (the same bytes it
  * would send) at @req_off, then stores its seq in @req_seq (release),
- * then sends NRPC_RING (a bare header) on the socket unless @srv_spin
- * says the appliance is watching.  The appliance copies the message
+ * then loads @srv_spin (both seq_cst) and sends NRPC_RING (a bare
+ * header) on the socket unless it says the appliance is watching; the
+ * appliance clears @srv_spin, then loads @req_seq (both seq_cst) before
+ * it stops watching, so a call is always seen or rung.  The appliance copies the message
  * out of the region before it checks any of it, and writes the reply
  * (struct nrpc_reply and its data, as on the socket) at @rep_off, then
  * stores its seq in @rep_seq (release) and wakes a client that set
@@ -208,7 +210,8 @@ struct nrpc_shm {
 	uint32_t pad1[13];
 	/* the appliance's */
 	uint32_t rep_seq;	/* seq of the reply written */
-	uint32_t srv_spin;	/* nonzero: watching @req_seq, no RING needed */
+	uint32_t srv_spin;	/* nonzero: the kernel's CPU is awake and watching
+				 * @req_seq: no RING needed, and a reply is near */
 	uint32_t closed;	/* nonzero: the session has ended (woken as a reply) */
 	uint32_t pad2[13];
 };

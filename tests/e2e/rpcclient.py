@@ -818,6 +818,44 @@ def sc_shm(path, tenant):
     return failed
 
 
+def sc_shmwake(path, tenant, count):
+    """Calls rung only when the region says the kernel's CPU is not
+    watching (@srv_spin clear), as the preload library rings, with pauses
+    of 0 to 3 ms between them so that it goes to sleep now and then: no
+    call may be lost between its look and its sleep.  Three sessions take
+    turns."""
+    count = int(count)
+    rnd = random.Random(count)
+    cs = [chan_hello(path, tenant) for _ in range(3)]
+    unrung = slept = lost = 0
+    for i in range(count):
+        c = cs[i % len(cs)]
+        c.seq += 1
+        msg = c.call_msg(NULL)
+        c.m[c.req_off:c.req_off + len(msg)] = msg
+        c.u32(REQ_SEQ, c.seq)
+        if c.u32(SRV_SPIN):
+            unrung += 1
+        else:
+            slept += 1
+            c.ring()
+        c.polling = False
+        try:
+            ret, _ = c.finish(timeout=2)
+        except socket.timeout:
+            lost += 1
+            break
+        if ret != 0:
+            check(False, "NULL %d: %d" % (i, ret))
+            break
+        if rnd.random() < 0.3:
+            time.sleep(rnd.random() * 0.003)
+    check(not lost, "%d calls, %d not rung (the kernel's CPU was watching), %d rung: "
+          "none lost" % (count, unrung, slept))
+    check(unrung > 0 and slept > 0, "both kinds happened: %d and %d" % (unrung, slept))
+    return failed
+
+
 def scribble(c, stop, rnd):
     """Write anything anywhere in the region, as fast as it goes."""
     while not stop.is_set():
@@ -900,7 +938,7 @@ def sc_shmfuzz(path, tenant, rounds, seed):
 
 
 SCENARIOS = {
-    "shm": sc_shm, "shmfuzz": sc_shmfuzz,
+    "shm": sc_shm, "shmfuzz": sc_shmfuzz, "shmwake": sc_shmwake,
     "hello": sc_hello, "echo": sc_echo, "poll": sc_poll, "proc": sc_proc,
     "garbage": sc_garbage, "flood": sc_flood, "iptables": sc_iptables, "slow": sc_slow, "listen": sc_listen, "fork": sc_fork,
     "thread": sc_thread,
