@@ -77,7 +77,7 @@ n=$(grep -c "rpc: program " "$WORK/daemon.log")
 
 echo "--- the shared channel (version 2), and clients scribbling over theirs"
 scenario shm a
-scenario shmwake a 3000
+scenario shmwake a 3000 || grep -E "rpc:|error" "$WORK/daemon.log" | tail -20
 SEED=${NUSE_TEST_SEED:-$RANDOM}
 echo "shmfuzz seed $SEED (NUSE_TEST_SEED=$SEED repeats it)"
 scenario shmfuzz a 30 $SEED
