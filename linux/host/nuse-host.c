@@ -261,10 +261,23 @@ static void *host_region(size_t memory)
  * (it backs the guest's memory as it is first written), which fell on
  * every ninth tenant created.  A locked OR of zero writes the byte back
  * as it was, atomically against the kernel's own stores. */
-static pthread_t host_prefault_thread;
-static atomic_bool host_prefault_stop, host_prefault_done;
-static size_t host_prefault_size;
-static bool host_prefaulting;
+/*
+ * The prefault thread runs at SCHED_IDLE, so on a busy host it may not
+ * run for seconds: a halt never waits for it.  Whichever of the two is
+ * last, the thread at its end or the halt, unmaps the memory (the other
+ * has left a mark in @state), and each run of it has its own record,
+ * so a boot after a halt never meets the last one's thread.
+ */
+enum { PREFAULT_RUNNING, PREFAULT_DONE, PREFAULT_UNMAP };
+
+struct host_prefault_run {
+	char *mem;
+	size_t mem_size, size;		/* mapped, to touch */
+	atomic_bool stop;
+	atomic_int state;
+};
+
+static struct host_prefault_run *host_prefault_run;
 
 static void host_touch(char *p)
 {
@@ -277,21 +290,23 @@ static void host_touch(char *p)
 
 static void *host_prefault(void *arg)
 {
+	struct host_prefault_run *r = arg;
 	struct sched_param sp = { 0 };
-	char *p = host_memory, *end = p + host_prefault_size;
+	char *p = r->mem, *end = p + r->size;
 
-	(void)arg;
 	pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
-	for (; p < end && !atomic_load_explicit(&host_prefault_stop, memory_order_relaxed);
-	     p += HOST_HUGE)
+	for (; p < end && !atomic_load_explicit(&r->stop, memory_order_relaxed); p += HOST_HUGE)
 		host_touch(p);
-	atomic_store(&host_prefault_done, true);
+	if (atomic_exchange(&r->state, PREFAULT_DONE) == PREFAULT_UNMAP) {
+		munmap(r->mem, r->mem_size);	/* halted meanwhile: ours to free */
+		free(r);
+	}
 	return NULL;
 }
 
 int nuse_host_prefaulting(void)
 {
-	return host_prefaulting && !atomic_load(&host_prefault_done);
+	return host_prefault_run && atomic_load(&host_prefault_run->state) == PREFAULT_RUNNING;
 }
 
 static void host_prefault_start(void)
@@ -299,37 +314,54 @@ static void host_prefault_start(void)
 #ifndef NUSE_TSAN	/* its touches are races to TSan */
 	const char *env = getenv("NUSE_PREFAULT");
 	long free_pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	struct host_prefault_run *r;
 	pthread_attr_t attr;
+	pthread_t t;
 
 	if (env && !strcmp(env, "0"))
 		return;
-
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return;
+	r->mem = host_memory;
+	r->mem_size = host_memory_size;
 	/* never more than half of what the host has free: a kernel.memory
 	 * larger than the host's memory stays touched only as it is used */
-	host_prefault_size = host_memory_size;
-	if (free_pages > 0 && page > 0 && host_prefault_size > (size_t)free_pages / 2 * page)
-		host_prefault_size = (size_t)free_pages / 2 * page;
-	host_prefault_size &= ~(HOST_HUGE - 1);
-	atomic_store(&host_prefault_stop, false);
-	atomic_store(&host_prefault_done, false);
+	r->size = host_memory_size;
+	if (free_pages > 0 && page > 0 && r->size > (size_t)free_pages / 2 * page)
+		r->size = (size_t)free_pages / 2 * page;
+	r->size &= ~(HOST_HUGE - 1);
+	atomic_init(&r->stop, false);
+	atomic_init(&r->state, PREFAULT_RUNNING);
 	/* detached: a daemon that exits without a halt (a panic) leaves
 	 * no thread to join */
-	if (pthread_attr_init(&attr))
+	if (pthread_attr_init(&attr)) {
+		free(r);
 		return;
+	}
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	host_prefaulting = !pthread_create(&host_prefault_thread, &attr, host_prefault, NULL);
+	if (pthread_create(&t, &attr, host_prefault, r))
+		free(r);
+	else
+		host_prefault_run = r;
 	pthread_attr_destroy(&attr);
 #endif
 }
 
-static void host_prefault_end(void)
+/* The memory is no longer the kernel's: unmapped now, or by the thread
+ * when it next runs. */
+static void host_memory_release(void)
 {
-	if (!host_prefaulting)
-		return;
-	atomic_store(&host_prefault_stop, true);
-	while (!atomic_load(&host_prefault_done))	/* a touch or two: < 20 ms */
-		usleep(1000);
-	host_prefaulting = false;
+	struct host_prefault_run *r = host_prefault_run;
+
+	host_prefault_run = NULL;
+	if (r) {
+		atomic_store(&r->stop, true);
+		if (atomic_exchange(&r->state, PREFAULT_UNMAP) == PREFAULT_RUNNING)
+			return;		/* the thread unmaps, and frees @r */
+		free(r);
+	}
+	munmap(host_memory, host_memory_size);
 }
 
 int nuse_host_boot(size_t memory, const char *cmdline, nuse_log_fn log)
@@ -398,8 +430,7 @@ int nuse_host_halt(void)
 	if (err == 0)
 		host_cpus_stop();
 	if (err == 0 && host_memory) {
-		host_prefault_end();
-		munmap(host_memory, host_memory_size);
+		host_memory_release();
 		host_memory = NULL;
 	}
 	return err;
