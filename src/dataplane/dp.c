@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -396,6 +397,15 @@ void dp_serve(int (*poll)(void), int (*idle)(int sleeping))
 {
 	dp.serve_poll = poll;
 	dp.serve_idle = idle;
+}
+
+int dp_bell(int fd, int on)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = DP_BELL_FD };
+
+	if (!dpw.w || dpw.w[0].epoll_fd < 0)
+		return -ENODEV;
+	return epoll_ctl(dpw.w[0].epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) ? -errno : 0;
 }
 
 /* --- statistics (dp_stats.c renders them) --- */

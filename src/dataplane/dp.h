@@ -28,6 +28,7 @@ struct dp_stats {
 	unsigned long long spread_frames;	/* handed to another worker by flow hash */
 	unsigned long long spread_dropped;	/* its ring was full */
 	unsigned long long busy_ns, idle_ns;
+	unsigned long long bell_wakes;		/* woken from sleep by a program's doorbell */
 	unsigned long long port_ipackets, port_opackets, port_imissed;
 	unsigned long long port_ierrors, port_oerrors, port_rx_nombuf;
 	unsigned char unknown_mac[6];	/* of the last unknown unicast frame */
@@ -77,5 +78,10 @@ void dp_on_panic(void (*fn)(void));
  * not sleep), @idle(0) after it woke.  The tool RPC's shared channels.
  */
 void dp_serve(int (*poll)(void), int (*idle)(int sleeping));
+/* The dataplane thread wakes when @fd (an eventfd another process may
+ * write) is written, edge-triggered: it is never read.  @on 0: no longer
+ * (before the descriptor closes: another process's copy keeps it in the
+ * set otherwise).  0 or -errno; any thread. */
+int dp_bell(int fd, int on);
 
 #endif

@@ -17,6 +17,7 @@
 #include "conf/conf.h"
 
 #define DP_RING_SIZE	1024
+#define DP_BELL_FD	(-2)	/* epoll data of a dp_bell() descriptor */
 
 struct dp_port {
 	uint16_t id;

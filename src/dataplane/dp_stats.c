@@ -41,6 +41,7 @@ void dp_get_stats(struct dp_stats *s)
 		s->spread_dropped += w.spread_dropped;
 		s->busy_ns += w.busy_ns;
 		s->idle_ns += w.idle_ns;
+		s->bell_wakes += w.bell_wakes;
 		if (w.rx_unknown) {
 			memcpy(s->unknown_mac, w.unknown_mac, 6);
 			s->unknown_vlan = w.unknown_vlan;
@@ -166,6 +167,10 @@ static void dp_render(struct metrics_out *o, const void *snap)
 	metrics_counter(o, "nuse_dataplane_spread_frames_total",
 			"Frames worker 0 handed to another worker by flow hash (a port with "
 			"one receive queue).", s->spread_frames);
+	metrics_counter(o, "nuse_dataplane_bell_wakeups_total",
+			"Times the kernel's CPU 0 was woken from its sleep by a program's "
+			"doorbell (the shared channel's eventfd), with no other thread in between.",
+			s->bell_wakes);
 	metrics_counter(o, "nuse_dataplane_spread_dropped_total",
 			"Frames dropped in that hand-over: the worker's ring was full.",
 			s->spread_dropped);

@@ -105,6 +105,9 @@ int worker_sleep(struct worker *w, unsigned long long now, unsigned long long de
 		} else if (ev[i].data.fd == w->kick_fd) {
 			nuse_host_cpu_clear(w->id);
 			woken = 1;
+		} else if (ev[i].data.fd == DP_BELL_FD) {
+			w->stats.bell_wakes++;	/* a program rang: edge-triggered, not read */
+			woken = 1;
 		}
 	atomic_store(&w->sleeping, 0);
 	if (has_queue && w->rx_intr_fd >= 0)

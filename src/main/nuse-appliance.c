@@ -213,6 +213,7 @@ static int run(const struct config *c, const char *argv0)
 	ev_async_start(loop, &panicked);
 	dp_on_panic(dp_panic_news);
 	dp_serve(rpc_kernel_poll, rpc_kernel_idle);
+	rpc_kernel_bell(dp_bell);
 	err = ctl_init(loop, dp_wake);
 	if (err) {
 		log_err("control: cannot start: %s", strerror(-err));

@@ -40,7 +40,7 @@
 
 __thread struct pl_conn *pl_cur __attribute__((tls_model("initial-exec")));
 static __thread int lost_here __attribute__((tls_model("initial-exec")));
-static struct pl_conn first = { .fd = -1 };
+static struct pl_conn first = { .fd = -1, .bell = -1 };
 struct pl_pool pl_pool = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.idle = PTHREAD_COND_INITIALIZER,
@@ -138,6 +138,20 @@ int pl_lost_take(void)
 	return l;
 }
 
+static int conn_move_high(int fd)
+{
+	struct rlimit rl;
+	int base = CONN_FD_BASE, nfd;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 2 * CONN_FD_BASE)
+		base = rl.rlim_cur >= CONN_FD_BASE + 24 ? CONN_FD_BASE : rl.rlim_cur / 2;
+	nfd = pl_real.fcntl(fd, F_DUPFD_CLOEXEC, base);
+	if (nfd < 0)
+		return fd;
+	pl_real.close(fd);
+	return nfd;
+}
+
 /* One HELLO and its reply: the reply's @ret, with the session (and a
  * channel, if one came) set up; or -errno if the connection failed. */
 static int hello_once(uint64_t fork_of, uint32_t flags, uint32_t version, int64_t *ret)
@@ -146,7 +160,7 @@ static int hello_once(uint64_t fork_of, uint32_t flags, uint32_t version, int64_
 	struct iovec v = { &m, sizeof(m) };
 	uint64_t size = 0;
 	uint32_t n;
-	int err, fd;
+	int err, fd, bell;
 
 	if (++conn.seq == 0)
 		conn.seq = 1;
@@ -156,13 +170,14 @@ static int hello_once(uint64_t fork_of, uint32_t flags, uint32_t version, int64_
 	strcpy(m.tenant, pool.tenant);
 	conn.out_max = sizeof(conn.session) + sizeof(size);
 	conn.want_fd = !!(flags & NRPC_HELLO_SHM);
-	conn.got_fd = -1;
+	conn.got_fd = conn.got_bell = -1;
 	err = pl_wire_send(&v, 1, 0);
 	if (!err)
 		err = pl_reply(ret, &n);
 	conn.want_fd = 0;
 	fd = conn.got_fd;
-	conn.got_fd = -1;
+	bell = conn.got_bell;
+	conn.got_fd = conn.got_bell = -1;
 	if (!err && *ret >= 0) {
 		if (n != sizeof(conn.session) && (n != sizeof(conn.session) + sizeof(size) || fd < 0))
 			err = pl_fail("HELLO reply without a session");
@@ -175,11 +190,18 @@ static int hello_once(uint64_t fork_of, uint32_t flags, uint32_t version, int64_
 			err = pl_shm_map(fd, size);
 			fd = -1;
 		}
+		if (!err && conn.shm && bell >= 0 &&
+		    (__atomic_load_n(&conn.shm->features, __ATOMIC_RELAXED) & NRPC_SHM_BELL)) {
+			pl_bell_keep(conn_move_high(bell));
+			bell = -1;
+		}
 	} else if (!err) {
 		err = pl_done();	/* a refusal: another HELLO may follow */
 	}
 	if (fd >= 0)
 		pl_real.close(fd);
+	if (bell >= 0)
+		pl_real.close(bell);
 	return err;
 }
 
@@ -219,19 +241,6 @@ int pl_conn_hello(uint64_t fork_of, uint32_t flags)
 	return 0;
 }
 
-static int conn_move_high(int fd)
-{
-	struct rlimit rl;
-	int base = CONN_FD_BASE, nfd;
-
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 2 * CONN_FD_BASE)
-		base = rl.rlim_cur >= CONN_FD_BASE + 24 ? CONN_FD_BASE : rl.rlim_cur / 2;
-	nfd = pl_real.fcntl(fd, F_DUPFD_CLOEXEC, base);
-	if (nfd < 0)
-		return fd;
-	pl_real.close(fd);
-	return nfd;
-}
 
 /* Connect (no HELLO yet); 0 or -errno, said on stderr unless @quiet. */
 int pl_conn_connect(int quiet)
@@ -343,6 +352,7 @@ static struct pl_conn *conn_take(void)
 		if (!pool.nogrow && pool.n < PL_CONNS_MAX && pool.files &&
 		    (c = calloc(1, sizeof(*c)))) {
 			c->fd = -1;
+			c->bell = -1;
 			c->gen = pool.gen;
 			__atomic_store_n(&pool.c[pool.n], c, __ATOMIC_RELEASE);
 			__atomic_store_n(&pool.n, pool.n + 1, __ATOMIC_RELEASE);
@@ -469,7 +479,8 @@ int pl_is_conn_fd(int fd)
 	if (fd < 0)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (__atomic_load_n(&pool.c[i]->fd, __ATOMIC_RELAXED) == fd)
+		if (__atomic_load_n(&pool.c[i]->fd, __ATOMIC_RELAXED) == fd ||
+		    __atomic_load_n(&pool.c[i]->bell, __ATOMIC_RELAXED) == fd)
 			return 1;
 	return fd == pool.forkpipe[0] || fd == pool.forkpipe[1];
 }

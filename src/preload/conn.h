@@ -48,7 +48,10 @@ struct pl_conn {
 	uint32_t rep_pos;	/* in the reply: what pl_take reads next */
 	unsigned long spin_ns;	/* how long the next reply is spun for (wire.c) */
 	int want_fd;		/* reading a HELLO reply: keep a memfd it carries */
-	int got_fd;
+	int got_fd, got_bell;	/* the memfd, the doorbell's eventfd */
+	int bell;		/* the channel's doorbell (NRPC_SHM_BELL), or -1 */
+	dev_t bell_dev;		/* its, to know it is still ours */
+	ino_t bell_ino;
 	char rbuf[4096];
 };
 
@@ -62,6 +65,9 @@ void pl_wire_reset(void);
 /* Map the channel whose memfd (@fd, closed here) and @size the HELLO
  * reply brought: 0 or -errno with the reason said. */
 int pl_shm_map(int fd, uint64_t size);
+/* The channel's doorbell (an eventfd, @fd moved out of the program's
+ * way): written instead of a RING on the socket, closed with the channel. */
+void pl_bell_keep(int fd);
 /* The channel is gone with the connection (unmapped unless @inherited:
  * a fork's child has no such mapping, MADV_DONTFORK). */
 void pl_shm_drop(int inherited);

@@ -154,13 +154,16 @@ int pl_conn_evict(int fd)
 
 	pthread_mutex_lock(&pool.lock);
 	for (i = 0; i < pool.n && !moved; i++) {
-		if (pool.c[i]->fd != fd)
+		int *at = pool.c[i]->fd == fd ? &pool.c[i]->fd
+			: pool.c[i]->bell == fd ? &pool.c[i]->bell : NULL;
+
+		if (!at)
 			continue;
 		nfd = pl_real.fcntl(fd, F_DUPFD_CLOEXEC, fd + 1);
 		if (nfd < 0)
 			nfd = pl_real.fcntl(fd, F_DUPFD_CLOEXEC, 3);
 		if (nfd >= 0) {
-			__atomic_store_n(&pool.c[i]->fd, nfd, __ATOMIC_RELEASE);
+			__atomic_store_n(at, nfd, __ATOMIC_RELEASE);
 			moved = 1;
 		}
 	}
@@ -183,14 +186,17 @@ static int cmp_uint(const void *a, const void *b)
 /* The host's close_range over [lo, hi] minus our connections. */
 static long close_around(unsigned int lo, unsigned int hi, unsigned int flags)
 {
-	unsigned int keep[PL_CONNS_MAX + 2], at = lo;
+	unsigned int keep[2 * PL_CONNS_MAX + 2], at = lo;
 	int n = 0, i, done = 0;
 	long r = 0;
 
 	pthread_mutex_lock(&pool.lock);
-	for (i = 0; i < pool.n; i++)
+	for (i = 0; i < pool.n; i++) {
 		if (pool.c[i]->fd >= 0 && !pool.c[i]->lost)
 			keep[n++] = pool.c[i]->fd;
+		if (pool.c[i]->bell >= 0)
+			keep[n++] = pool.c[i]->bell;
+	}
 	for (i = 0; i < 2; i++)
 		if (pool.forkpipe[i] >= 0)
 			keep[n++] = pool.forkpipe[i];

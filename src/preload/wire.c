@@ -133,12 +133,40 @@ void pl_wire_reset(void)
 
 /* --- the shared channel --- */
 
+/* Is conn.bell still the eventfd the HELLO reply brought?  (A raw close
+ * or dup2 of the program's may have put a file of its own there.) */
+static int bell_ours(void)
+{
+	struct stat st;
+
+	return conn.bell >= 0 && !fstat(conn.bell, &st) && st.st_dev == conn.bell_dev &&
+	       st.st_ino == conn.bell_ino;
+}
+
+void pl_bell_keep(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st)) {
+		if (fd >= 0)
+			pl_real.close(fd);
+		return;
+	}
+	conn.bell_dev = st.st_dev;
+	conn.bell_ino = st.st_ino;
+	__atomic_store_n(&conn.bell, fd, __ATOMIC_RELEASE);
+}
+
 void pl_shm_drop(int inherited)
 {
 	if (conn.shm && !inherited)
 		munmap(conn.shm, conn.shm_size);
 	conn.shm = NULL;
 	conn.shm_size = 0;
+	/* a fork's child closes its copy too: the parent's session's */
+	if (bell_ours())
+		pl_real.close(conn.bell);
+	__atomic_store_n(&conn.bell, -1, __ATOMIC_RELEASE);
 }
 
 int pl_shm_map(int fd, uint64_t size)
@@ -181,12 +209,21 @@ static unsigned char *shm_at(uint32_t off)
 	return (unsigned char *)conn.shm + off;
 }
 
-/* The doorbell: the appliance looks at the region. */
+/* The doorbell: the appliance looks at the region.  The eventfd wakes
+ * the kernel's CPU itself; the socket's RING goes through the
+ * appliance's control thread (and is what is left if the eventfd is
+ * not ours any more). */
 static int shm_ring(void)
 {
 	struct nrpc_hdr h = { .len = sizeof(h), .type = NRPC_RING, .seq = conn.seq };
 	struct iovec v = { &h, sizeof(h) };
+	uint64_t one = 1;
 
+	if (conn.bell >= 0) {
+		if (bell_ours() && pl_real.write(conn.bell, &one, sizeof(one)) == sizeof(one))
+			return 0;
+		__atomic_store_n(&conn.bell, -1, __ATOMIC_RELEASE);	/* not closed: not ours */
+	}
 	return wire_writev(&v, 1);
 }
 
@@ -281,8 +318,8 @@ static int shm_wait(void)
 
 /* --- the socket --- */
 
-/* A HELLO reply may carry the channel's memfd: the first one kept in
- * conn.got_fd, any other closed. */
+/* A HELLO reply may carry the channel's memfd and its doorbell: the
+ * first two kept in conn.got_fd and conn.got_bell, any other closed. */
 static ssize_t fill_fd(void *dst, size_t len)
 {
 	union {
@@ -309,6 +346,8 @@ static ssize_t fill_fd(void *dst, size_t len)
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
 			if (conn.got_fd < 0)
 				conn.got_fd = fd;
+			else if (conn.got_bell < 0)
+				conn.got_bell = fd;
 			else
 				pl_real.close(fd);
 		}

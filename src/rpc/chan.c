@@ -33,6 +33,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -62,6 +63,8 @@ struct rpc_chan {
 	uint32_t spin;		/* what @srv_spin was last set to */
 	struct nrpc_shm *shm;
 	int memfd;		/* until the HELLO reply has carried it */
+	int bell;		/* the doorbell's eventfd, or -1 */
+	int watched;		/* the kernel's CPU sleeps on @bell */
 	uint32_t taken;		/* seq of the last call copied out */
 	uint32_t cancel_seen;	/* the last @cancel acted on */
 	int poll;		/* the call taken is a POLL: its reply is rung */
@@ -81,6 +84,12 @@ static int nlive;
 static uint32_t awake = 1;	/* the kernel's CPU is not about to sleep */
 static __thread int on_kernel;	/* this thread is the kernel's CPU, serving */
 static int took;		/* calls taken since the kernel's CPU last asked */
+static int (*bell_hook)(int fd, int on);
+
+void rpc_kernel_bell(int (*bell)(int fd, int on))
+{
+	bell_hook = bell;
+}
 
 int rpc_on_kernel(void)
 {
@@ -102,6 +111,15 @@ int rpc_chan_open(struct rpc_sess *s)
 		return -ENOMEM;
 	}
 	ch->cap = CHAN_BUF_MIN;
+	/* without one (no descriptor left) the socket rings.  Watched from
+	 * now: a ring before the channel is attached wakes the kernel's CPU
+	 * for nothing, and the attach looks */
+	ch->bell = bell_hook ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
+	if (ch->bell >= 0 && bell_hook(ch->bell, 1)) {
+		close(ch->bell);
+		ch->bell = -1;
+	}
+	ch->watched = ch->bell >= 0;
 	ch->memfd = memfd_create("nuse-rpc", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (ch->memfd < 0)
 		goto fail;
@@ -117,6 +135,7 @@ int rpc_chan_open(struct rpc_sess *s)
 		.magic = NRPC_SHM_MAGIC, .version = NRPC_VERSION, .size = CHAN_SIZE,
 		.req_off = CHAN_HEAD, .req_max = NRPC_MSG_MAX,
 		.rep_off = CHAN_HEAD + NRPC_MSG_MAX, .rep_max = NRPC_MSG_MAX,
+		.features = ch->bell >= 0 ? NRPC_SHM_BELL : 0,
 	};
 	s->chan = ch;
 	return 0;
@@ -124,6 +143,10 @@ fail:
 	err = -errno;
 	if (ch->memfd >= 0)
 		close(ch->memfd);
+	if (ch->watched)
+		bell_hook(ch->bell, 0);
+	if (ch->bell >= 0)
+		close(ch->bell);
 	free(ch->buf);
 	free(ch);
 	return err;
@@ -137,6 +160,11 @@ size_t rpc_chan_size(void)
 int rpc_chan_fd(const struct rpc_sess *s)
 {
 	return s->chan ? s->chan->memfd : -1;
+}
+
+int rpc_chan_bell_fd(const struct rpc_sess *s)
+{
+	return s->chan ? s->chan->bell : -1;
 }
 
 void rpc_chan_sent(struct rpc_sess *s)
@@ -157,6 +185,12 @@ void rpc_chan_close(struct rpc_sess *s)
 	s->chan = NULL;
 	if (ch->memfd >= 0)
 		close(ch->memfd);
+	/* the program holds the eventfd too: closing ours would not take
+	 * it out of the sleep set */
+	if (ch->watched)
+		bell_hook(ch->bell, 0);
+	if (ch->bell >= 0)
+		close(ch->bell);
 	if (ch->shm) {
 		/* a client asleep on a reply learns now, not at its next look
 		 * at the socket */

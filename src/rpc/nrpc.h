@@ -192,9 +192,16 @@ enum nrpc_op {
  * RINGs (the client's, and the appliance's for POLL replies); its end is
  * still the end of the session.  The client may write anything into the
  * region at any time: the appliance trusts none of it, and reads the
- * fields it writes itself (@magic ... @rep_max) nowhere.
+ * fields it writes itself (@magic ... @features) nowhere.
+ *
+ * With NRPC_SHM_BELL in @features the reply carried a second descriptor
+ * after the memfd, an eventfd the kernel's CPU sleeps on: writing a
+ * count (8 bytes, any nonzero value) to it is a RING for a call or a
+ * cancel, with no other thread of the appliance in between.  A RING on
+ * the socket still works.
  */
 #define NRPC_SHM_MAGIC	0x6e73686du	/* "nshm" */
+#define NRPC_SHM_BELL	1u		/* @features: the eventfd doorbell */
 
 struct nrpc_shm {
 	uint32_t magic;		/* NRPC_SHM_MAGIC */
@@ -202,7 +209,8 @@ struct nrpc_shm {
 	uint64_t size;		/* of the region */
 	uint32_t req_off, req_max;	/* where a call goes, its largest */
 	uint32_t rep_off, rep_max;	/* where a reply comes, its largest */
-	uint32_t pad0[8];
+	uint32_t features;	/* NRPC_SHM_BELL, or 0 */
+	uint32_t pad0[7];
 	/* the client's */
 	uint32_t req_seq;	/* seq of the call written */
 	uint32_t cancel;	/* seq of the POLL to end */

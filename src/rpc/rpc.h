@@ -27,6 +27,10 @@ int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(v
  */
 int rpc_kernel_poll(void);
 int rpc_kernel_idle(int sleeping);
+/* How the kernel's CPU sleeps on a channel's doorbell (an eventfd the
+ * program writes): @bell(fd, 1) watches it (edge-triggered: never read),
+ * @bell(fd, 0) no longer; 0 or -errno.  Unset, channels have none. */
+void rpc_kernel_bell(int (*bell)(int fd, int on));
 /* Close every program's session (its tenant sockets close) and the socket. */
 void rpc_fini(void);
 

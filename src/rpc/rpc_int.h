@@ -161,6 +161,8 @@ int rpc_chan_open(struct rpc_sess *s);
 size_t rpc_chan_size(void);
 /* The memfd to pass with the HELLO reply, -1 once it went. */
 int rpc_chan_fd(const struct rpc_sess *s);
+/* the doorbell's eventfd that goes with it in the HELLO reply, or -1 */
+int rpc_chan_bell_fd(const struct rpc_sess *s);
 void rpc_chan_sent(struct rpc_sess *s);
 void rpc_chan_close(struct rpc_sess *s);
 /* Write @c's reply into the region and wake the program if it sleeps. */

@@ -107,12 +107,13 @@ static int peer_allowed(int fd, struct ucred *cr)
 
 /* --- the stream --- */
 
-/* The HELLO reply that carries the channel's memfd on its first byte. */
+/* The HELLO reply that carries the channel's memfd (and its doorbell's
+ * eventfd, if it has one) on its first byte. */
 static ssize_t send_with_fd(struct rpc_sess *s, const void *p, size_t len)
 {
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 	} u;
 	struct iovec iov = { (void *)p, len };
 	struct msghdr mh = {
@@ -120,14 +121,15 @@ static ssize_t send_with_fd(struct rpc_sess *s, const void *p, size_t len)
 		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	int fd = rpc_chan_fd(s);
+	int fd[2] = { rpc_chan_fd(s), rpc_chan_bell_fd(s) }, nfd = fd[1] >= 0 ? 2 : 1;
 	ssize_t n;
 
 	memset(&u, 0, sizeof(u));
+	mh.msg_controllen = CMSG_SPACE(nfd * sizeof(int));
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	cm->cmsg_len = CMSG_LEN(nfd * sizeof(int));
+	memcpy(CMSG_DATA(cm), fd, nfd * sizeof(int));
 	n = sendmsg(s->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n > 0)
 		rpc_chan_sent(s);

@@ -31,7 +31,8 @@ HELLO_SHM = 0x2
 SHM_MAGIC = 0x6e73686d
 # struct nrpc_shm: magic version size req_off req_max rep_off rep_max pad0[8];
 # then the client's words at 64 (req_seq cancel cli_wait), the appliance's at 128
-SHM_HEAD = struct.Struct("=IIQIIII")
+SHM_HEAD = struct.Struct("=IIQIIIII")
+SHM_BELL = 1
 REQ_SEQ, CANCEL_W, CLI_WAIT, REP_SEQ, SRV_SPIN, CLOSED = 64, 68, 72, 128, 132, 136
 
 HDR = struct.Struct("=IHHII")            # len, type, flags, seq, pad
@@ -140,14 +141,17 @@ class Chan(Rpc):
         for level, typ, data in anc:
             if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
                 fds += list(struct.unpack("=%di" % (len(data) // 4), data[:len(data) // 4 * 4]))
-        if ret != 0 or out_len != 16 or len(fds) != 1:
+        if ret != 0 or out_len != 16 or len(fds) not in (1, 2):
             raise Exception("HELLO for a channel: ret %d, %d bytes, fds %r" % (ret, out_len, fds))
         self.sid, size = struct.unpack_from("=qQ", msg, REPLY_MSG.size)
         self.memfd = fds[0]
         self.size = size
         self.m = mmap.mmap(self.memfd, size)
         (self.magic, self.version, self.rsize, self.req_off, self.req_max, self.rep_off,
-         self.rep_max) = SHM_HEAD.unpack_from(self.m)
+         self.rep_max, self.features) = SHM_HEAD.unpack_from(self.m)
+        self.nfds = len(fds)
+        self.bell = fds[1] if len(fds) == 2 and self.features & SHM_BELL else None
+        self.use_bell = self.bell is not None
         return 0
 
     def u32(self, off, v=None):
@@ -156,7 +160,16 @@ class Chan(Rpc):
         struct.pack_into("=I", self.m, off, v & 0xffffffff)
 
     def ring(self):
+        """The doorbell's eventfd if there is one (and use_bell), else a
+        RING on the socket; which one it was."""
+        if getattr(self, "use_bell", False):
+            try:
+                os.write(self.bell, struct.pack("=Q", 1))
+                return "bell"
+            except OSError:     # full (a fuzzing client filled it): the socket
+                pass
         self.send(HDR.pack(HDR.size, RING, 0, self.seq, 0))
+        return "socket"
 
     def start(self, op, args=(), data=b"", out_max=DATA_MAX):
         msg = self.call_msg(op, args, data, out_max)
@@ -776,6 +789,9 @@ def sc_shm(path, tenant):
           c.req_off + c.req_max <= c.size and c.rep_off + c.rep_max <= c.size,
           "the region's layout: %d bytes, calls at %d, replies at %d"
           % (c.size, c.req_off, c.rep_off))
+    check(c.bell is not None and c.nfds == 2,
+          "the HELLO reply carried a doorbell (features %#x, %d descriptors)"
+          % (c.features, c.nfds))
     try:
         os.ftruncate(c.memfd, 4096)
         check(False, "the client shrank the region")
@@ -828,6 +844,7 @@ def sc_shmwake(path, tenant, count):
     rnd = random.Random(count)
     cs = [chan_hello(path, tenant) for _ in range(3)]
     unrung = slept = lost = 0
+    rings = {"bell": 0, "socket": 0}
     for i in range(count):
         c = cs[i % len(cs)]
         c.seq += 1
@@ -838,7 +855,9 @@ def sc_shmwake(path, tenant, count):
             unrung += 1
         else:
             slept += 1
-            c.ring()
+            # the doorbell, or the socket: the kernel's CPU wakes for both
+            c.use_bell = c.bell is not None and rnd.random() < 0.7
+            rings[c.ring()] += 1
         c.polling = False
         try:
             ret, _ = c.finish(timeout=2)
@@ -853,6 +872,8 @@ def sc_shmwake(path, tenant, count):
     check(not lost, "%d calls, %d not rung (the kernel's CPU was watching), %d rung: "
           "none lost" % (count, unrung, slept))
     check(unrung > 0 and slept > 0, "both kinds happened: %d and %d" % (unrung, slept))
+    check(rings["bell"] > 0 and rings["socket"] > 0,
+          "rung on the doorbell %d times, on the socket %d" % (rings["bell"], rings["socket"]))
     return failed
 
 
@@ -878,7 +899,8 @@ def sc_shmfuzz(path, tenant, rounds, seed):
             th.start()
         try:
             for _ in range(20):
-                kind = rnd.randrange(6)
+                kind = rnd.randrange(7)
+                c.use_bell = c.bell is not None and rnd.random() < 0.5
                 if kind == 0:           # a plausible call, then its bytes flipped
                     op = rnd.choice([NULL, SOCKET, BIND, SETSOCKOPT, IOCTL, SENDTO, POLL,
                                      GETSOCKOPT, OPEN, RECVMSG, SENDMSG])
@@ -905,6 +927,20 @@ def sc_shmfuzz(path, tenant, rounds, seed):
                 elif kind == 4:         # cancel words and rings in a burst
                     c.u32(CANCEL_W, rnd.getrandbits(32))
                     c.u32(CLI_WAIT, rnd.getrandbits(32))
+                elif kind == 5 and c.bell is not None:  # the doorbell read, filled, misused
+                    for how in rnd.sample(range(4), rnd.randrange(1, 4)):
+                        try:
+                            if how == 0:
+                                os.read(c.bell, 8)
+                            elif how == 1:
+                                os.write(c.bell, struct.pack("=Q", 0xfffffffffffffffe))
+                            elif how == 2:
+                                os.write(c.bell, b"\x01\x00\x00\x00")
+                            else:
+                                os.write(c.bell, struct.pack("=Q", 0))
+                        except OSError:
+                            pass
+                    c.start(NULL)
                 else:
                     c.m[c.req_off:c.req_off + 256] = rnd.randbytes(256)
                     c.u32(REQ_SEQ, rnd.getrandbits(32))

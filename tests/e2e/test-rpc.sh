@@ -78,7 +78,12 @@ n=$(grep -c "rpc: program " "$WORK/daemon.log")
 
 echo "--- the shared channel (version 2), and clients scribbling over theirs"
 scenario shm a
+bells() { curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '$1 == "nuse_dataplane_bell_wakeups_total" {print $2}'; }
+b0=$(bells)
 scenario shmwake a 3000 || grep -E "rpc:|error" "$WORK/daemon.log" | grep -v ": pid .* in tenant" | tail -20
+b1=$(bells)
+[ "${b1:-0}" -gt "${b0:-0}" ] && pass "the doorbell woke the kernel's CPU $((b1 - b0)) times" ||
+	fail "the doorbell never woke the kernel's CPU ($b0, then $b1)"
 SEED=${NUSE_TEST_SEED:-$RANDOM}
 echo "shmfuzz seed $SEED (NUSE_TEST_SEED=$SEED repeats it)"
 scenario shmfuzz a 30 $SEED

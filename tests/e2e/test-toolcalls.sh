@@ -23,7 +23,7 @@ SRC=$(cd "$(dirname "$0")/../preload" && pwd)
 ${CC:-cc} -O1 -Wall -o "$WORK/pltools" "$SRC/pltools.c" -lpthread || die "cannot build pltools"
 X="$DAEMON exec --socket $SOCK t --"
 
-for c in threads fcntl closerange ethtool arp; do
+for c in threads fcntl closerange bell ethtool arp; do
 	echo "--- $c"
 	timeout 90 $X "$WORK/pltools" $c 10.79.0.10 eth0; rc=$?
 	[ $rc = 0 ] || fail "pltools $c exited $rc"

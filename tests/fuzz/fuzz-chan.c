@@ -62,6 +62,17 @@ static void no_wake(void)
 
 void (*rpc_wake_kernel)(void) = no_wake;
 
+/* the doorbell's sleep set: what is watched must be unwatched, once */
+static int bell_watched = -1;
+
+static int fake_bell(int fd, int on)
+{
+	if (on ? bell_watched >= 0 : bell_watched != fd)
+		abort();
+	bell_watched = on ? fd : -1;
+	return 0;
+}
+
 /* rpc_double's rpc_submit() takes the calls: nothing reaches a kernel */
 int nuse_syscall_submit(int pid, struct nuse_syscall *call)
 {
@@ -124,6 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strcpy(s.tenant, "t");
 	strcpy(s.comm, "fuzz");
 	closed = cancels = 0;
+	rpc_kernel_bell(fake_bell);
 	if (rpc_chan_open(&s))
 		return 0;	/* no memfd here: nothing to try */
 	/* the client's own mapping of it, as the preload library makes */
@@ -208,6 +220,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rpc_double_reset();
 	rpc_chan_close(&s);
+	if (bell_watched >= 0)
+		abort();	/* closed, yet still in the sleep set */
 	munmap(base, map);
 	return 0;
 }

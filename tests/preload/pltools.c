@@ -298,6 +298,76 @@ static int tenant_works(void)
 	return other_calls();
 }
 
+/* The library's doorbell: an eventfd at or above @from; -1 if none. */
+static int high_eventfd(int from)
+{
+	char path[64], link[64];
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/fd");
+	int found = -1, fd;
+	ssize_t k;
+
+	while (dir && (d = readdir(dir)) && found < 0) {
+		fd = atoi(d->d_name);
+		if (fd < from || fd == dirfd(dir))
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		k = readlink(path, link, sizeof(link) - 1);
+		if (k > 0 && (link[k] = 0, strstr(link, "eventfd")))
+			found = fd;
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+/* Calls each made after a pause, so that the kernel's CPU is asleep and
+ * the library rings. */
+static int tenant_works_rung(void)
+{
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		usleep(30000);
+		if (!tenant_works())
+			return 0;
+	}
+	return 1;
+}
+
+static void check_bell(void)
+{
+	int bell, sp[2], nb;
+	char ch;
+
+	tenant_works();
+	bell = high_eventfd(100);
+	if (bell < 0) {
+		printf("skip: no doorbell (NUSE_RPC_SHM=0?)\n");
+		return;
+	}
+	CHECK(tenant_works_rung(), "calls rung on the doorbell (descriptor %d)", bell);
+	closefrom(3);
+	CHECK(fcntl(bell, F_GETFD) >= 0 && tenant_works_rung(), "closefrom(3) spares the doorbell");
+	CHECK(dup2(0, bell) == bell && tenant_works_rung() && (nb = high_eventfd(100)) >= 0 &&
+	      nb != bell, "dup2 onto the doorbell: it moves out of the way (to %d)", nb);
+	close(bell);
+	bell = nb;
+	/* a raw dup2 puts the program's socket at the doorbell's number */
+	if (bell < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sp)) {
+		CHECK(0, "a doorbell and a socket pair");
+		return;
+	}
+	syscall(SYS_dup2, sp[0], bell);
+	CHECK(tenant_works_rung(), "after a raw dup2 over the doorbell, rung calls work");
+	errno = 0;
+	CHECK(recv(sp[1], &ch, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN,
+	      "and nothing went into the program's socket at that number");
+	syscall(SYS_close, bell);
+	close(sp[0]);
+	close(sp[1]);
+}
+
 static void check_closerange(void)
 {
 	struct sockaddr_in sa;
@@ -471,7 +541,7 @@ int main(int argc, char **argv)
 	} checks[] = {
 		{ "threads", check_threads }, { "fcntl", check_fcntl },
 		{ "closerange", check_closerange }, { "ethtool", check_ethtool },
-		{ "arp", check_arp }, { "refused", check_refused },
+		{ "arp", check_arp }, { "refused", check_refused }, { "bell", check_bell },
 	};
 	size_t i;
 
