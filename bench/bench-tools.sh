@@ -64,6 +64,7 @@ sleep 0.5
 ip netns exec c$ID iperf3 -c 10.94.1.1 -t $SECS -J > "$WORK/host.json" 2>/dev/null
 wait $spid 2>/dev/null
 host=$(gbps "$WORK/host.json")
+ihost=$host
 echo "iperf3 server in the tenant, calls on the socket:  $in0 Gbit/s"
 echo "iperf3 server in the tenant (client over the tap): $in Gbit/s"
 echo "iperf3 server on the host (client over a veth):    $host Gbit/s"
@@ -179,4 +180,49 @@ echo "the same with exec t -- iptables-legacy-restore: $(( ($(date +%s%N) - t0) 
 t0=$(date +%s%N)
 X t -- iptables-legacy -S | wc -l | sed 's/^/rules listed by exec t -- iptables -S: /'
 echo "  in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+stop_daemon > /dev/null
+
+# The host-side port that reads cheapest: net_af_packet on a veth (its
+# frames come through a memory-mapped ring, where net_tap makes a readv
+# of each), the client on the veth's peer.
+echo "--- iperf3 TCP, $SECS s, the appliance on net_af_packet (a veth) instead of net_tap"
+AP=na$ID
+ip link add $AP type veth peer name $AP netns c$ID
+undo "ip link del $AP"
+ip link set $AP up
+ethtool -K $AP gro off >/dev/null 2>&1
+ip netns exec c$ID ethtool -K $AP tx off tso off gso off >/dev/null 2>&1
+sed "s|\"port\": \"[^\"]*\"|\"port\": \"net_af_packet$ID,iface=$AP,blocksz=8192,framesz=2048,framecnt=4096\"|" \
+	"$WORK/t.json" > "$WORK/ap.json"
+start_daemon "$WORK/ap.json"
+ip -n c$ID addr add 10.93.1.2/24 dev $AP
+ip -n c$ID link set $AP up
+X t -- iperf3 -s -1 > "$WORK/s.log" 2>&1 &
+spid=$!
+sleep 1
+ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$WORK/ap.json.out" 2>/dev/null
+wait $spid 2>/dev/null
+ap=$(gbps "$WORK/ap.json.out")
+echo "iperf3 server in the tenant (client over af_packet): $ap Gbit/s"
+python3 -c "import sys; a, b = float('$ap'), float('$ihost'); print('ratio to the host over a veth: %.3f' % (a / b if b else 0))"
+if [ -x "$FLOOD" ]; then
+	read -r gota senta <<< "$(udprecv_under $tmac 10.93.1.2 10.93.1.1 $AP X t -- "$top_builddir/bench/udprecv")"
+	python3 -c "import sys; n, s, t = int('${gota:-0}' or 0), int('${senta:-0}' or 0), float('$SECS')
+print('UDP server in the tenant over af_packet: read %8.0f datagrams/s of %8.0f/s sent (%.1f%% lost)' % (n / t, s / t, 100 * (1 - n / s) if s else 0))"
+	# Paced: the highest rate the server reads whole (under 0.1% lost).
+	best=0
+	for rate in 50000 100000 150000 200000 300000 400000; do
+		X t -- "$top_builddir/bench/udprecv" 9 $((SECS + 3)) > "$WORK/udp.out" 2>&1 &
+		rpid=$!
+		for i in $(seq 50); do grep -q listening "$WORK/udp.out" && break; sleep 0.1; done
+		sent=$(ip netns exec c$ID "$FLOOD" $AP $tmac 10.93.1.2 10.93.1.1 $SECS $rate)
+		wait $rpid
+		got=$(sed -n 's/^\([0-9]*\) datagrams.*/\1/p' "$WORK/udp.out")
+		# the first datagram is read before udprecv counts
+		lost=$(python3 -c "n, s = int('${got:-0}' or 0) + 1, int('${sent:-0}' or 0); print('%.2f' % (100 * (1 - n / s) if s else 100))")
+		echo "paced at $rate/s: $sent sent, $((${got:-0} + 1)) read, $lost% lost"
+		awk -v l="$lost" 'BEGIN { exit !(l < 0.1) }' && best=$rate
+	done
+	echo "UDP server in the tenant over af_packet, read without loss at up to: $best datagrams/s"
+fi
 stop_daemon > /dev/null

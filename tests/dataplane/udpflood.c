@@ -3,7 +3,9 @@
  * udpflood IFACE DST_MAC SRC_IP DST_IP SECONDS: 64-byte UDP frames to
  * DST_MAC/DST_IP out of IFACE, as fast as one core sends them (batches
  * of sendmmsg on a packet socket past the qdisc), each from another
- * source port, for SECONDS; prints how many the interface took.  The
+ * source port, for SECONDS (or FRAMES_PER_S of them, paced in bursts
+ * of 50 us worth);
+ * prints how many the interface took.  The
  * fairness test's flood: a script's per-frame send is ten times slower
  * than the dataplane and would never saturate it.
  */
@@ -64,14 +66,16 @@ int main(int argc, char **argv)
 	struct in_addr src, dst;
 	struct ifreq ifr = { 0 };
 	unsigned long long sent = 0;
-	double secs, end;
-	int fd, i, one = 1;
+	double secs, end, t0, rate = 0;
+	int fd, i, one = 1, burst = FRAMES;
 
-	if (argc != 6 || sscanf(argv[2], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1],
+	if (argc == 7 && (rate = atof(argv[6])) <= 0)
+		argc = 0;	/* a rate must be a positive frames/s */
+	if ((argc != 6 && argc != 7) || sscanf(argv[2], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1],
 				&dmac[2], &dmac[3], &dmac[4], &dmac[5]) != 6 ||
 	    !inet_aton(argv[3], &src) || !inet_aton(argv[4], &dst) ||
 	    (secs = atof(argv[5])) <= 0) {
-		fprintf(stderr, "usage: udpflood IFACE DST_MAC SRC_IP DST_IP SECONDS\n");
+		fprintf(stderr, "usage: udpflood IFACE DST_MAC SRC_IP DST_IP SECONDS [FRAMES_PER_S]\n");
 		return 2;
 	}
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
@@ -111,9 +115,25 @@ int main(int argc, char **argv)
 		iov[i] = (struct iovec){ f, LEN };
 		msg[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i], .msg_iovlen = 1 } };
 	}
+	if (rate)
+		burst = rate / 20000 < 1 ? 1 : rate / 20000 > FRAMES ? FRAMES : (int)(rate / 20000);
 	sigaction(SIGTERM, &sa, NULL);	/* ends it early, the count printed */
-	for (end = now() + secs; !stop && now() < end;) {
-		int n = sendmmsg(fd, msg, FRAMES, 0);
+	for (t0 = now(), end = t0 + secs; !stop && now() < end;) {
+		int n;
+
+		/* paced: a burst of 50 us worth once the schedule has room for it */
+		if (rate) {
+			double due = t0 + (sent + burst) / rate, t = now();
+
+			if (due > t) {
+				struct timespec ts = { 0, (long)((due - t) * 1e9) };
+
+				if (ts.tv_nsec > 20000)
+					nanosleep(&ts, NULL);
+				continue;
+			}
+		}
+		n = sendmmsg(fd, msg, burst, 0);
 
 		if (n > 0)
 			sent += n;
