@@ -41,18 +41,20 @@ try:
     print("%.2f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))
 except Exception:
     print("0")' "$1"; }
-X t -- iperf3 -s -1 > "$WORK/s.log" 2>&1 &
-spid=$!
-sleep 1
-ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$WORK/in.json" 2>/dev/null
-wait $spid 2>/dev/null
-in=$(gbps "$WORK/in.json")
-NUSE_RPC_SHM=0 X t -- iperf3 -s -1 > "$WORK/s.log" 2>&1 &
-spid=$!
-sleep 1
-ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$WORK/in0.json" 2>/dev/null
-wait $spid 2>/dev/null
-in0=$(gbps "$WORK/in0.json")
+# tenant_iperf OUT [ENV=VALUE...]: the server in the tenant, the client
+# in c$ID; its Gbit/s
+tenant_iperf() {
+	local out=$1 spid
+	shift
+	env "$@" "$DAEMON" exec --socket "$SOCK" t -- iperf3 -s -1 > "$WORK/s.log" 2>&1 &
+	spid=$!
+	sleep 1
+	ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$out" 2>/dev/null
+	wait $spid 2>/dev/null
+	gbps "$out"
+}
+in=$(tenant_iperf "$WORK/in.json")
+in0=$(tenant_iperf "$WORK/in0.json" NUSE_RPC_SHM=0)
 # The same client against a server on the host kernel: a veth to the host.
 ip link add hv$ID type veth peer name hc$ID netns c$ID
 undo "ip link del hv$ID"
@@ -197,12 +199,7 @@ sed "s|\"port\": \"[^\"]*\"|\"port\": \"net_af_packet$ID,iface=$AP,blocksz=8192,
 start_daemon "$WORK/ap.json"
 ip -n c$ID addr add 10.93.1.2/24 dev $AP
 ip -n c$ID link set $AP up
-X t -- iperf3 -s -1 > "$WORK/s.log" 2>&1 &
-spid=$!
-sleep 1
-ip netns exec c$ID iperf3 -c 10.93.1.1 -t $SECS -J > "$WORK/ap.json.out" 2>/dev/null
-wait $spid 2>/dev/null
-ap=$(gbps "$WORK/ap.json.out")
+ap=$(tenant_iperf "$WORK/ap.json.out")
 echo "iperf3 server in the tenant (client over af_packet): $ap Gbit/s"
 python3 -c "import sys; a, b = float('$ap'), float('$ihost'); print('ratio to the host over a veth: %.3f' % (a / b if b else 0))"
 if [ -x "$FLOOD" ]; then
