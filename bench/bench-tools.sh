@@ -6,6 +6,7 @@
 #    channel, vs an echo process (rpcnull)
 #  - a program's getsockname and UDP send+recv through the preload
 #    library, on the socket and through the channel (plcalls)
+#  - sendfile() of a host file into a tenant TCP socket vs on the host
 #  - iperf3 TCP with the server inside a tenant through the preload
 #    library vs the same server on the host kernel, same client host
 #  - nginx with the same config in the tenant and on the host, wrk from
@@ -30,6 +31,13 @@ echo "--- the RPC round trip"
 echo "--- a program's calls through the preload library: the socket, then the shared channel"
 NUSE_RPC_SHM=0 X t -- "$top_builddir/bench/plcalls" 10000 | sed 's/^/socket:  /'
 X t -- "$top_builddir/bench/plcalls" 10000 | sed 's/^/channel: /'
+
+echo "--- sendfile() of a 512 MiB host file over TCP to itself: in the tenant vs on the host"
+${CC:-cc} -O2 -o "$WORK/plsplice" "$(dirname "$0")/../tests/preload/plsplice.c" -lpthread &&
+for i in 1 2 3; do	# alternating; the first tenant run also warms the kernel's memory
+	X t -- "$WORK/plsplice" bench 512 | sed 's/^/tenant: /'
+	"$WORK/plsplice" bench 512 | sed 's/^/host:   /'
+done
 
 echo "--- iperf3 TCP, $SECS s: the server in the tenant (through the RPC) vs on the host"
 netns c$ID

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Data on tenant descriptors: read/write/readv/writev, send/recv and their
- * to/from forms, glibc's fortified entry points, sendfile.  Sends gather
+ * to/from forms, glibc's fortified entry points (sendfile and splice are
+ * in splice.c).  Sends gather
  * straight from the caller's buffers; a stream send larger than one call
  * goes as several (see "Sizes" in preload.h).
  */
@@ -11,7 +12,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "preload.h"
@@ -222,7 +222,7 @@ PL_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n)
 	return pl_ret(moved(fd, &e, pl_rread(e.remote, iov, n)));
 }
 
-static long do_write(int fd, const struct pl_fd *e, const struct iovec *iov, int n)
+long pl_fd_write(int fd, const struct pl_fd *e, const struct iovec *iov, int n)
 {
 	long r = pl_rwrite(e->remote, is_stream(e), iov, n);
 
@@ -236,7 +236,7 @@ PL_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 
 	if (pl_fd_get(fd, &e))
 		return pl_real.write(fd, buf, len);
-	return pl_ret(do_write(fd, &e, &v, 1));
+	return pl_ret(pl_fd_write(fd, &e, &v, 1));
 }
 
 PL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int n)
@@ -245,7 +245,7 @@ PL_EXPORT ssize_t writev(int fd, const struct iovec *iov, int n)
 
 	if (pl_fd_get(fd, &e))
 		return pl_real.writev(fd, iov, n);
-	return pl_ret(do_write(fd, &e, iov, n));
+	return pl_ret(pl_fd_write(fd, &e, iov, n));
 }
 
 PL_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
@@ -310,45 +310,3 @@ PL_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen,
 	return recvfrom(fd, buf, len, flags, sa, salen);
 }
 
-/* Into a tenant socket: a bounce buffer, one chunk per call (a short
- * count, as sendfile may give).  From a tenant descriptor: EINVAL, as
- * for a socket in the kernel. */
-static long bounce(int out, const struct pl_fd *e, int in, off_t *off, size_t count)
-{
-	size_t len = count < 65536 ? count : 65536;
-	char *buf = malloc(len ? len : 1);
-	struct iovec v = { buf, 0 };
-	ssize_t got;
-	long r;
-
-	if (!buf)
-		return -ENOMEM;
-	got = off ? pread(in, buf, len, *off) : pl_real.read(in, buf, len);
-	if (got <= 0) {
-		r = got < 0 ? -errno : 0;
-		goto out_free;
-	}
-	v.iov_len = got;
-	r = do_write(out, e, &v, 1);
-	if (off && r > 0)
-		*off += r;
-	if (!off && (r > 0 ? r : 0) < got)	/* what did not go, unread */
-		pl_real.lseek(in, (r > 0 ? r : 0) - got, SEEK_CUR);
-out_free:
-	free(buf);
-	return r;
-}
-
-PL_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
-{
-	struct pl_fd e;
-
-	if (!pl_fd_get(in, &e))
-		return pl_ret(-EINVAL);
-	if (pl_fd_get(out, &e))
-		return pl_real.sendfile(out, in, off, count);
-	return pl_ret(bounce(out, &e, in, off, count));
-}
-
-PL_EXPORT ssize_t sendfile64(int out, int in, off_t *off, size_t count)
-	__attribute__((alias("sendfile")));

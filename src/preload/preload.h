@@ -96,8 +96,16 @@
  * fileno() of it is -1.  Directories (opendir of /proc/sys/...) stay on
  * the host.
  *
- * Not covered: splice/tee/vmsplice and sendfile() from a tenant
- * descriptor (sendfile() into one works), fdopen() of a tenant socket
+ * sendfile() and splice() (splice.c).  sendfile() from a host file or
+ * pipe into a tenant descriptor, splice() from a host pipe into a tenant
+ * socket and from a tenant stream socket into a host pipe: through a
+ * buffer, one call's worth at a time, and nothing the other end did not
+ * take is consumed.
+ *
+ * Not covered: sendfile() from a tenant descriptor (EINVAL, as from a
+ * socket in the kernel), splice() from a tenant datagram socket or /proc
+ * file (EINVAL: not supported), tee() and vmsplice() (pipes only, so never a tenant
+ * descriptor), fdopen() of a tenant socket
  * (glibc's stdio reads it with internal calls we never see), ioctls
  * with pointers inside their argument (SIOCADDRT, ...: ENOTTY) other than
  * SIOCETHTOOL's known commands, pthread_cancel() of a thread blocked in a
@@ -151,6 +159,7 @@ struct pl_real {
 	ssize_t (*readv)(int, const struct iovec *, int);
 	ssize_t (*writev)(int, const struct iovec *, int);
 	ssize_t (*sendfile)(int, int, off_t *, size_t);
+	ssize_t (*splice)(int, off_t *, int, off_t *, size_t, unsigned int);
 	off_t (*lseek)(int, off_t, int);
 	int (*close)(int);
 	int (*dup)(int);
@@ -278,6 +287,8 @@ long pl_rrecv(int rfd, void *buf, size_t len, int flags, struct sockaddr *sa,
 	      socklen_t *salen);
 long pl_rread(int rfd, const struct iovec *iov, int n);
 long pl_rwrite(int rfd, int stream, const struct iovec *iov, int n);
+/* write/writev on tenant descriptor @fd (@e): a socket's EPIPE raises SIGPIPE */
+long pl_fd_write(int fd, const struct pl_fd *e, const struct iovec *iov, int n);
 long pl_call_v(uint32_t op, const int64_t a[6], const struct iovec *head, int nhead,
 	       const struct iovec *v, int nv);
 /* One call's worth of data: @v[0..nv) are @len bytes; @first: the first. */

@@ -34,7 +34,7 @@ static const struct {
 	R(shutdown), R(getsockname), R(getpeername), R(send), R(recv),
 	R(sendto), R(recvfrom), R(sendmsg), R(recvmsg), R(sendmmsg),
 	R(recvmmsg), R(getsockopt), R(setsockopt), R(read), R(write),
-	R(readv), R(writev), R(sendfile), R(lseek), R(close), R(dup), R(dup2),
+	R(readv), R(writev), R(sendfile), R(splice), R(lseek), R(close), R(dup), R(dup2),
 	R(dup3), R(fcntl), R(ioctl), R(poll), R(ppoll), R(select), R(pselect),
 	R(epoll_ctl), R(epoll_pwait), OPT(epoll_pwait2), R(open), R(openat),
 	R(fopen), R(if_nametoindex), R(if_indextoname), R(if_nameindex),

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # What operators' tools need from the preload library, on the real daemon
 # through `nuse-appliance exec`: threads that block while others work,
-# fcntl's unused argument, close_range/closefrom over the library's
+# fcntl's unused argument, sendfile and splice (plsplice.c), close_range/closefrom over the library's
 # connection, SIOCETHTOOL and the ARP ioctls (tests/preload/pltools.c
 # does each as a tool does), Debian's ethtool and arp, and the log line a
 # refused call leaves.
@@ -28,6 +28,11 @@ for c in threads fcntl closerange bell ethtool arp; do
 	timeout 90 $X "$WORK/pltools" $c 10.79.0.10 eth0; rc=$?
 	[ $rc = 0 ] || fail "pltools $c exited $rc"
 done
+
+echo "--- sendfile and splice between host files and pipes and tenant sockets"
+${CC:-cc} -O1 -Wall -o "$WORK/plsplice" "$SRC/plsplice.c" -lpthread || die "cannot build plsplice"
+timeout 150 $X "$WORK/plsplice" check; rc=$?
+[ $rc = 0 ] || fail "plsplice check exited $rc"
 
 echo "--- Debian's ethtool and arp"
 out=$($X ethtool -i eth0 2>&1)
