@@ -34,34 +34,68 @@ static struct {
 	struct rpc_sess *sessions;
 } srv = { .fd = -1 };
 
-/* Any thread: the kernel's CPU logs what a channel's program did wrong. */
-void rpc_log_peer(const char *fmt, ...)
+/* Lines a program can make us log: at most LOG_BURST a window each. */
+struct limit {
+	pthread_mutex_t lock;
+	ev_tstamp window;
+	int count, dropped;
+};
+
+static void vlog_limited(struct limit *l, const char *fmt, va_list ap)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static ev_tstamp window;
-	static int count, dropped;
 	ev_tstamp now = ev_time();
 	char buf[256];
-	va_list ap;
 	int held = 0, drop;
 
-	pthread_mutex_lock(&lock);
-	if (now - window >= LOG_WINDOW) {
-		held = dropped;
-		window = now;
-		count = dropped = 0;
+	pthread_mutex_lock(&l->lock);
+	if (now - l->window >= LOG_WINDOW) {
+		held = l->dropped;
+		l->window = now;
+		l->count = l->dropped = 0;
 	}
-	drop = count++ >= LOG_BURST;
-	dropped += drop;
-	pthread_mutex_unlock(&lock);
+	drop = l->count++ >= LOG_BURST;
+	l->dropped += drop;
+	pthread_mutex_unlock(&l->lock);
 	if (held)
 		log_warn("rpc: %d more such lines were not logged", held);
 	if (drop)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	log_warn("rpc: %s", buf);
+}
+
+static void log_limited(struct limit *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void log_limited(struct limit *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_limited(l, fmt, ap);
+	va_end(ap);
+}
+
+/* Any thread: the kernel's CPU logs what a channel's program did wrong. */
+void rpc_log_peer(const char *fmt, ...)
+{
+	static struct limit peer = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_limited(&peer, fmt, ap);
+	va_end(ap);
+}
+
+/* A session the appliance ends, not the program: why, always with its id
+ * (a budget of its own, so that the reason is there even after a burst
+ * of a program's mistakes used up rpc_log_peer's). */
+static void log_ended(const struct rpc_sess *s, const char *why)
+{
+	static struct limit ended = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+	log_limited(&ended, "session %llu (program %s, pid %d, tenant %s): closed by the appliance: %s",
+		    (unsigned long long)s->id, s->comm, s->peer.pid, s->tenant[0] ? s->tenant : "-", why);
 }
 
 struct rpc_sess *rpc_sess_first(void)
@@ -250,6 +284,8 @@ void rpc_sess_bad_header(struct rpc_sess *s, const struct nrpc_hdr *h, const cha
 void rpc_sess_fail(struct rpc_sess *s, const char *why)
 {
 	if (!rpc_on_kernel()) {
+		if (s->fd >= 0)
+			log_ended(s, why);
 		rpc_sess_close(s, why);
 		return;
 	}
@@ -266,6 +302,8 @@ static void on_doom(struct ev_loop *l, ev_async *w, int revents)
 		next = s->next;
 		why = rpc_chan_doomed(s);
 		if (why) {
+			if (s->fd >= 0)
+				log_ended(s, why);
 			rpc_sess_close(s, why);
 			rpc_sess_put(s);
 		}
@@ -330,7 +368,7 @@ static void sess_parse(struct rpc_sess *s)
 		if (h.len > s->in_len) {
 			if (h.len > s->in_cap) {
 				if (!(p = realloc(s->in, h.len))) {
-					rpc_sess_close(s, "out of memory");
+					rpc_sess_fail(s, "out of memory");
 					return;
 				}
 				s->in = p;
