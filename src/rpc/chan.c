@@ -13,6 +13,15 @@
  * (the layout, the replies) it never reads back.  The region is a memfd
  * sealed against shrinking, so no access of ours can fault.
  *
+ * In place: the payload of a WRITE or a SENDTO is not copied out; the
+ * kernel reads it from the region, as it reads a program's buffer (into
+ * an skb of its own before it looks at any of it), so whatever the
+ * program writes there meanwhile changes only the bytes it sends.  The
+ * data of a READ or a RECVFROM the kernel writes straight into the
+ * reply's place, and only the reply's header (and RECVFROM's address) is
+ * copied after it.  The region stays mapped while any call pointing
+ * into it is in the kernel: each holds a reference on the mapping.
+ *
  * Who serves it: once the HELLO reply is on its way the channel is
  * attached, and from then on the kernel's CPU 0 (the dataplane thread)
  * takes its calls between the kernel's runs, submits them, and writes
@@ -54,6 +63,13 @@ _Static_assert(offsetof(struct nrpc_shm, req_seq) == 64 &&
 #define CHAN_SIZE	(CHAN_HEAD + 2 * (size_t)NRPC_MSG_MAX)
 #define CHAN_BUF_MIN	4096	/* the copy's buffer when idle */
 
+/* The region's mapping: the channel's reference, and one per call the
+ * kernel reads or writes it for. */
+struct rpc_map {
+	void *base;
+	int refs;
+};
+
 struct rpc_chan {
 	struct rpc_sess *s;
 	struct rpc_chan *lnext, **lprev;	/* on @live while attached */
@@ -68,6 +84,9 @@ struct rpc_chan {
 	uint32_t taken;		/* seq of the last call copied out */
 	uint32_t cancel_seen;	/* the last @cancel acted on */
 	int poll;		/* the call taken is a POLL: its reply is rung */
+	int placing;		/* an op runs for the call being taken */
+	uint32_t body_copied;	/* ... and this much of its body was copied out */
+	struct rpc_map *map;
 	unsigned char *buf;	/* the call, copied out */
 	size_t cap;
 };
@@ -101,6 +120,70 @@ static unsigned char *region(const struct rpc_chan *ch, uint32_t off)
 	return (unsigned char *)ch->shm + off;
 }
 
+static struct rpc_map *map_get(struct rpc_map *m)
+{
+	__atomic_add_fetch(&m->refs, 1, __ATOMIC_RELAXED);
+	return m;
+}
+
+static void map_put(struct rpc_map *m)
+{
+	if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	munmap(m->base, CHAN_SIZE);
+	free(m);
+}
+
+void rpc_call_unplace(struct rpc_call *c)
+{
+	if (c->map) {
+		map_put(c->map);
+		c->map = NULL;
+	}
+}
+
+/* The ops that may have their payload in place, and how much of their
+ * body comes before it (SENDTO: the address; a bad length is the op's
+ * to refuse, with nothing past it read). */
+static int body_head(const struct nrpc_call *m, size_t body, size_t *head)
+{
+	if (m->op == NRPC_WRITE) {
+		*head = 0;
+		return 1;
+	}
+	if (m->op == NRPC_SENDTO) {
+		*head = m->args[2] >= 0 && m->args[2] <= RPC_SOCKADDR_MAX &&
+			(uint64_t)m->args[2] <= body ? (size_t)m->args[2] : 0;
+		return 1;
+	}
+	return 0;
+}
+
+const unsigned char *rpc_in_place(struct rpc_sess *s, struct rpc_call *c, size_t off)
+{
+	struct rpc_chan *ch = s->chan;
+
+	if (!ch || !ch->placing || off > ch->body_copied)
+		return NULL;	/* (the op copies from @off: it has that much) */
+	if (!c->map)
+		c->map = map_get(ch->map);
+	return region(ch, CHAN_HEAD + sizeof(struct nrpc_call) + off);
+}
+
+unsigned char *rpc_out_place(struct rpc_sess *s, struct rpc_call *c, size_t off, size_t len)
+{
+	struct rpc_chan *ch = s->chan;
+
+	if (!ch || !ch->placing || off > NRPC_MSG_MAX - sizeof(struct nrpc_reply) ||
+	    len > NRPC_MSG_MAX - sizeof(struct nrpc_reply) - off)
+		return NULL;
+	if (!c->map)
+		c->map = map_get(ch->map);
+	c->out_placed = 1;
+	c->out_here = off;
+	return region(ch, CHAN_HEAD + NRPC_MSG_MAX + sizeof(struct nrpc_reply) + off);
+}
+
 int rpc_chan_open(struct rpc_sess *s)
 {
 	struct rpc_chan *ch = calloc(1, sizeof(*ch));
@@ -131,6 +214,11 @@ int rpc_chan_open(struct rpc_sess *s)
 		ch->shm = NULL;
 		goto fail;
 	}
+	if (!(ch->map = malloc(sizeof(*ch->map)))) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	*ch->map = (struct rpc_map){ ch->shm, 1 };
 	*ch->shm = (struct nrpc_shm){
 		.magic = NRPC_SHM_MAGIC, .version = NRPC_VERSION, .size = CHAN_SIZE,
 		.req_off = CHAN_HEAD, .req_max = NRPC_MSG_MAX,
@@ -141,6 +229,8 @@ int rpc_chan_open(struct rpc_sess *s)
 	return 0;
 fail:
 	err = -errno;
+	if (ch->shm)
+		munmap(ch->shm, CHAN_SIZE);
 	if (ch->memfd >= 0)
 		close(ch->memfd);
 	if (ch->watched)
@@ -196,7 +286,7 @@ void rpc_chan_close(struct rpc_sess *s)
 		 * at the socket */
 		__atomic_store_n(&ch->shm->closed, 1, __ATOMIC_RELEASE);
 		syscall(SYS_futex, &ch->shm->rep_seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-		munmap(ch->shm, CHAN_SIZE);
+		map_put(ch->map);	/* unmapped when the last call is back */
 	}
 	free(ch->buf);
 	free(ch);
@@ -212,6 +302,8 @@ void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c)
 		rpc_sess_fail(s, "a reply larger than the channel");
 		return;
 	}
+	if (c->out_placed)	/* its data is there already */
+		len = sizeof(c->reply) + (c->out_len < c->out_here ? c->out_len : c->out_here);
 	memcpy(region(ch, CHAN_HEAD + NRPC_MSG_MAX), &c->reply, len);
 	__atomic_store_n(&m->rep_seq, c->reply.h.seq, __ATOMIC_SEQ_CST);
 	if (ch->poll) {
@@ -235,6 +327,8 @@ void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c)
 static void take_call(struct rpc_sess *s, uint32_t seq)
 {
 	struct rpc_chan *ch = s->chan;
+	const struct nrpc_call *m;
+	size_t take, body, head;
 	struct nrpc_hdr h;
 	const char *bad;
 	int err;
@@ -259,13 +353,25 @@ static void take_call(struct rpc_sess *s, uint32_t seq)
 		ch->buf = p;
 		ch->cap = h.len;
 	}
-	memcpy(ch->buf, region(ch, CHAN_HEAD), h.len);
+	/* the call's fixed part first: from our copy of it, whether its
+	 * payload stays in place (then only what comes before it follows) */
+	take = h.len < sizeof(*m) ? h.len : sizeof(*m);
+	memcpy(ch->buf, region(ch, CHAN_HEAD), take);
 	memcpy(ch->buf, &h, sizeof(h));		/* the header that was checked */
+	m = (const struct nrpc_call *)ch->buf;
+	body = h.len - take;
+	if (take == sizeof(*m) && body_head(m, body, &head))
+		ch->placing = 1;
+	else
+		head = body;
+	memcpy(ch->buf + take, region(ch, CHAN_HEAD + take), head);
+	ch->body_copied = head;
 	ch->taken = seq;
-	ch->poll = h.len >= sizeof(struct nrpc_call) &&
-		   ((const struct nrpc_call *)ch->buf)->op == NRPC_POLL;
-	err = rpc_check_body(&h) ? -EINVAL
-	    : rpc_call_start(s, (const struct nrpc_call *)ch->buf, h.len);
+	ch->poll = take == sizeof(*m) && m->op == NRPC_POLL;
+	if (take == sizeof(*m) && (m->op == NRPC_READ || m->op == NRPC_RECVFROM))
+		ch->placing = 1;
+	err = rpc_check_body(&h) ? -EINVAL : rpc_call_start(s, m, h.len);
+	ch->placing = 0;
 	if (err)
 		rpc_send_error(s, h.seq, err);
 	if (s->chan && ch->cap > CHAN_BUF_MIN && (ch->buf = realloc(ch->buf, CHAN_BUF_MIN) ?: ch->buf))

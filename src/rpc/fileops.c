@@ -33,6 +33,7 @@ int rpc_op_read(struct rpc_sess *s, const struct nrpc_call *m,
 		const unsigned char *in, size_t n, struct rpc_call **cp)
 {
 	size_t room = rpc_out_room(m), len;
+	unsigned char *out;
 	struct rpc_call *c;
 	long fd;
 	int err = rpc_fd_arg(s, m->args[0], &fd);
@@ -42,12 +43,14 @@ int rpc_op_read(struct rpc_sess *s, const struct nrpc_call *m,
 	if (n || m->args[1] < 0)
 		return -EINVAL;
 	len = (uint64_t)m->args[1] < room ? (size_t)m->args[1] : room;
-	c = rpc_call_new(s, len, 0);
+	c = rpc_call_new(s, len, 0);	/* unused if in place: untouched */
 	if (!c)
 		return -ENOMEM;
+	if (!(out = rpc_out_place(s, c, 0, len)))
+		out = rpc_out(c);
 	c->sc.nr = NUSE_SYS_read;
 	c->sc.args[0] = fd;
-	c->sc.args[1] = (long)rpc_out(c);
+	c->sc.args[1] = (long)out;
 	c->sc.args[2] = len;
 	c->aux[0] = len;
 	c->finish = read_finish;
@@ -59,6 +62,7 @@ int rpc_op_read(struct rpc_sess *s, const struct nrpc_call *m,
 int rpc_op_write(struct rpc_sess *s, const struct nrpc_call *m,
 		 const unsigned char *in, size_t n, struct rpc_call **cp)
 {
+	const unsigned char *data;
 	struct rpc_call *c;
 	long fd;
 	int err = rpc_fd_arg(s, m->args[0], &fd);
@@ -68,10 +72,11 @@ int rpc_op_write(struct rpc_sess *s, const struct nrpc_call *m,
 	c = rpc_call_new(s, 0, n);
 	if (!c)
 		return -ENOMEM;
-	memcpy(c->scratch, in, n);
+	if (!(data = rpc_in_place(s, c, 0)))
+		data = memcpy(c->scratch, in, n);
 	c->sc.nr = NUSE_SYS_write;
 	c->sc.args[0] = fd;
-	c->sc.args[1] = (long)c->scratch;
+	c->sc.args[1] = (long)data;
 	c->sc.args[2] = n;
 	*cp = c;
 	return 0;

@@ -224,6 +224,7 @@ static int op_getpeername(struct rpc_sess *s, const struct nrpc_call *m,
 static int op_sendto(struct rpc_sess *s, const struct nrpc_call *m,
 		     const unsigned char *in, size_t n, struct rpc_call **cp)
 {
+	const unsigned char *data;
 	struct rpc_call *c;
 	long fd, flags;
 	int err = rpc_fd_arg(s, m->args[0], &fd);
@@ -236,8 +237,9 @@ static int op_sendto(struct rpc_sess *s, const struct nrpc_call *m,
 	c = call(s, 0, n, NUSE_SYS_sendto, fd, 0, n - m->args[2]);
 	if (!c)
 		return -ENOMEM;
-	memcpy(c->scratch, in, n);
-	c->sc.args[1] = (long)(c->scratch + m->args[2]);
+	data = rpc_in_place(s, c, m->args[2]);	/* or copied with the address */
+	memcpy(c->scratch, in, data ? (size_t)m->args[2] : n);
+	c->sc.args[1] = (long)(data ?: c->scratch + m->args[2]);
 	c->sc.args[3] = flags;
 	c->sc.args[4] = m->args[2] ? (long)c->scratch : 0;
 	c->sc.args[5] = m->args[2];
@@ -271,6 +273,7 @@ static int op_recvfrom(struct rpc_sess *s, const struct nrpc_call *m,
 		       const unsigned char *in, size_t n, struct rpc_call **cp)
 {
 	uint32_t alen = RPC_SOCKADDR_MAX;
+	unsigned char *data;
 	struct rpc_call *c;
 	long fd, flags;
 	size_t len;
@@ -286,7 +289,9 @@ static int op_recvfrom(struct rpc_sess *s, const struct nrpc_call *m,
 		return -ENOMEM;
 	memset(rpc_out(c), 0, RECV_DATA_AT);
 	memcpy(rpc_out(c), &alen, sizeof(alen));
-	c->sc.args[1] = (long)(rpc_out(c) + RECV_DATA_AT);
+	if (!(data = rpc_out_place(s, c, RECV_DATA_AT, len)))
+		data = rpc_out(c) + RECV_DATA_AT;
+	c->sc.args[1] = (long)data;
 	c->sc.args[3] = flags;
 	c->sc.args[4] = (long)(rpc_out(c) + NAME_AT);
 	c->sc.args[5] = (long)rpc_out(c);

@@ -60,6 +60,11 @@ struct rpc_call {
 	struct rpc_call *fnext, **fprev;	/* ... on its list (chan.c) */
 	size_t out_cap, out_len, sent;
 	unsigned char *scratch;
+	/* a call of a channel's whose data the kernel reads or writes in the
+	 * region (chan.c, "In place"): it holds the mapping until it is back */
+	struct rpc_map *map;
+	unsigned int out_placed:1;	/* out data past @out_here is in the region */
+	size_t out_here;
 	struct nrpc_reply reply;	/* last: its data follows */
 };
 
@@ -167,6 +172,15 @@ void rpc_chan_sent(struct rpc_sess *s);
 void rpc_chan_close(struct rpc_sess *s);
 /* Write @c's reply into the region and wake the program if it sleeps. */
 void rpc_chan_reply(struct rpc_sess *s, const struct rpc_call *c);
+/* In place, for an op of a call being taken from a channel (else NULL,
+ * and the op copies as on the socket): where the call's body has its
+ * bytes from @off on, for the kernel to read (WRITE, SENDTO: the body
+ * past @off was not copied out); where the reply's out data from @off
+ * is, room for @len, for the kernel to write (READ, RECVFROM).  Either
+ * makes @c hold the region until rpc_call_unplace(). */
+const unsigned char *rpc_in_place(struct rpc_sess *s, struct rpc_call *c, size_t off);
+unsigned char *rpc_out_place(struct rpc_sess *s, struct rpc_call *c, size_t off, size_t len);
+void rpc_call_unplace(struct rpc_call *c);
 /* A RING came: wake the kernel's CPU, which serves the channel. */
 void rpc_chan_poll(struct rpc_sess *s);
 /* The kernel's CPU serves the channel from now on (control thread). */

@@ -207,6 +207,10 @@ static void sess_flush(struct rpc_sess *s)
 
 void rpc_send(struct rpc_sess *s, struct rpc_call *c, uint32_t seq, long ret)
 {
+	if (c->out_placed && !s->chan_live) {	/* its data is not here: none */
+		c->out_len = 0;
+		ret = -EIO;
+	}
 	c->reply.h = (struct nrpc_hdr){
 		.len = sizeof(c->reply) + c->out_len, .type = NRPC_REPLY, .seq = seq,
 	};

@@ -237,6 +237,7 @@ void rpc_call_back(struct rpc_call *c)
 {
 	struct rpc_sess *s = c->s;
 
+	rpc_call_unplace(c);	/* the kernel is done with the region */
 	if (s->fd < 0) {
 		if (s->pending == c)
 			s->pending = NULL;

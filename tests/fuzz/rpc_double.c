@@ -19,6 +19,23 @@ static struct {
 	unsigned char *scratch;
 } made[CALLS_MAX];
 
+/* Without chan.c (fuzz-rpc, t-rpcmsg): no channel, nothing in place. */
+__attribute__((weak)) const unsigned char *rpc_in_place(struct rpc_sess *s, struct rpc_call *c,
+							size_t off)
+{
+	return NULL;
+}
+
+__attribute__((weak)) unsigned char *rpc_out_place(struct rpc_sess *s, struct rpc_call *c,
+						   size_t off, size_t len)
+{
+	return NULL;
+}
+
+__attribute__((weak)) void rpc_call_unplace(struct rpc_call *c)
+{
+}
+
 void rpc_double_init(void)
 {
 	if (!rpc_loop)
@@ -54,6 +71,7 @@ void rpc_double_reset(void)
 	int i;
 
 	for (i = 0; i < rpc_double_ncalls; i++) {
+		rpc_call_unplace(made[i].c);	/* as when it comes back */
 		free(made[i].c);
 		free(made[i].scratch);
 	}
@@ -73,6 +91,7 @@ void rpc_drain(struct rpc_sess *s)
 /* As session.c's, for the parts a reply's size depends on. */
 void rpc_call_back(struct rpc_call *c)
 {
+	rpc_call_unplace(c);
 	c->s->pending = NULL;
 	c->out_len = 0;
 	if (c->finish)
