@@ -195,7 +195,7 @@ stop_daemon > /dev/null
 # The host-side port that reads cheapest: net_af_packet on a veth (its
 # frames come through a memory-mapped ring, where net_tap makes a readv
 # of each), the client on the veth's peer.
-echo "--- iperf3 TCP, $SECS s, the appliance on net_af_packet (a veth) instead of net_tap"
+echo "--- iperf3 TCP, $SECS s, and nginx, the appliance on net_af_packet (a veth) instead of net_tap"
 AP=na$ID
 ip link add $AP type veth peer name $AP netns c$ID
 undo "ip link del $AP"
@@ -210,6 +210,12 @@ ip -n c$ID link set $AP up
 ap=$(tenant_iperf "$WORK/ap.json.out")
 echo "iperf3 server in the tenant (client over af_packet): $ap Gbit/s"
 python3 -c "import sys; a, b = float('$ap'), float('$ihost'); print('ratio to the host over a veth: %.3f' % (a / b if b else 0))"
+if command -v nginx >/dev/null && command -v wrk >/dev/null; then
+	nginx_wrk "$WORK/ngx-t" 10.93.1.1 "$WORK/wrk-ap" X t -- nginx
+	inap=$(rps "$WORK/wrk-ap")
+	echo "nginx in the tenant (wrk over af_packet): ${inap:-0} req/s"
+	python3 -c "a, b = float('${inap:-0}'), float('${host:-0}'); print('ratio to the host over a veth: %.3f' % (a / b if b else 0))"
+fi
 if [ -x "$FLOOD" ]; then
 	read -r gota senta <<< "$(udprecv_under $tmac 10.93.1.2 10.93.1.1 $AP X t -- "$top_builddir/bench/udprecv")"
 	python3 -c "import sys; n, s, t = int('${gota:-0}' or 0), int('${senta:-0}' or 0), float('$SECS')

@@ -580,11 +580,23 @@ static bool vnic_off_from_skb(const struct sk_buff *skb, struct nuse_offload *o)
 /* A frame in a fresh skb: linear up to VNIC_COPY_LINEAR bytes, beyond
  * that its head linear and the rest in pages (a 64 KB super-frame takes
  * no order-4 allocation), with its offloads. */
+#define VNIC_SMALL_HEAD(len)	(SKB_DATA_ALIGN((len) + NET_SKB_PAD + NET_IP_ALIGN) + \
+				 SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) <= 512)
+
 static struct sk_buff *vnic_frame_skb(struct lib_vnic_rxq *q, const struct nuse_frame *f,
 				      unsigned int len)
 {
 	unsigned int head = len <= VNIC_COPY_LINEAR ? len : VNIC_HEAD, off = head;
-	struct sk_buff *skb = napi_alloc_skb(&q->napi, head);
+	struct sk_buff *skb;
+
+	/* A small frame (a 64-byte datagram, an ACK) in a head of its own
+	 * from kmalloc's 512-byte class: a napi fragment would be 1 KiB of
+	 * truesize, and a flood of small datagrams would fill a socket's
+	 * buffer twice as fast as on a host's veth. */
+	if (VNIC_SMALL_HEAD(len))
+		skb = netdev_alloc_skb_ip_align(q->v->dev, len);
+	else
+		skb = napi_alloc_skb(&q->napi, head);
 
 	if (!skb)
 		return NULL;
