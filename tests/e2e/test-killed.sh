@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # A program using a tenant, killed with SIGKILL in the middle of a
 # transfer, leaves nothing behind in the kernel: no socket in the tenant
-# (ss), and the kernel's task count back where it was (/metrics).
+# (ss), and the kernel's task count back where it was (/metrics); one
+# killed inside a write the kernel was reading from its shared channel
+# leaves no mapping of that channel behind.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v nc >/dev/null || { echo "skip: no nc"; exit 77; }
@@ -68,6 +70,29 @@ for round in receiver sender; do
 	[ "$(live)" = 0 ] && pass "$round: with the peer gone, no socket but TIME-WAIT" \
 		|| fail "$round: $(X t -- ss -Htan | grep ":$port")"
 done
+# Blocked in a write whose bytes the kernel reads in place from the
+# shared channel (the peer never reads): killed there, the channel's
+# mapping goes once the write is back from the kernel.
+maps() { grep -c "nuse-rpc" /proc/$DAEMON_PID/maps; }
+ip netns exec c$ID python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("10.95.0.1", 9002)); s.listen(1); c, _ = s.accept(); time.sleep(60)' > /dev/null 2>&1 &
+peer=$!
+undo "kill -9 $peer"
+sleep 0.5
+X t -- sh -c 'head -c 2000000000 /dev/zero | nc 10.95.0.1 9002' > /dev/null 2>&1 &
+prog=$!
+undo "kill -9 $prog"
+sleep 1.5
+[ "$(maps)" -ge 1 ] && pass "stuck writer: its channel is mapped ($(maps))" ||
+	fail "stuck writer: no channel mapped"
+kill_tree $prog
+for i in $(seq 50); do [ "$(maps)" = 0 ] && [ "$(tasks)" = "$before" ] && break; sleep 0.1; done
+[ "$(maps)" = 0 ] && [ "$(tasks)" = "$before" ] &&
+	pass "stuck writer killed: no channel left mapped, $before tasks again" ||
+	fail "stuck writer killed: $(maps) channel(s) mapped, $(tasks) tasks (were $before)"
+kill -9 $peer 2>/dev/null
 pings c$ID 10.95.0.10 && pass "the tenant still answers" || fail "the tenant is silent"
 stop_daemon
 exit $FAILED
