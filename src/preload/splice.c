@@ -50,6 +50,13 @@ static int is_pipe(int fd)
 	return !fstat(fd, &st) && S_ISFIFO(st.st_mode);
 }
 
+static int is_socket(int fd)
+{
+	struct stat st;
+
+	return !fstat(fd, &st) && S_ISSOCK(st.st_mode);
+}
+
 static int nonblocking(int fd)
 {
 	int fl = pl_real.fcntl(fd, F_GETFL);
@@ -213,6 +220,8 @@ PL_EXPORT ssize_t sendfile(int out, int in, off_t *off, size_t count)
 		return pl_real.sendfile(out, in, off, count);
 	if (pl_real.fcntl(in, F_GETFL) < 0)
 		return -1;	/* EBADF */
+	if (is_socket(in))
+		return pl_ret(-EINVAL);		/* as Linux: no socket as the source */
 	if ((s.pipe = is_pipe(in))) {
 		if (off)
 			return pl_ret(-ESPIPE);

@@ -274,7 +274,8 @@ static void check_partial(void)
 
 static void check_errors(void)
 {
-	int c, a, u = socket(AF_INET, SOCK_DGRAM, 0), p[2], shut = dup(0);
+	int c, a, u = socket(AF_INET, SOCK_DGRAM, 0), p[2], shut = dup(0), hs[2];
+	char junk[3];
 	off_t off = 0;
 
 	if (pair(&c, &a) || pipe(p)) {
@@ -296,6 +297,14 @@ static void check_errors(void)
 	errno = 0;
 	CHECK(sendfile(file, c, NULL, 10) < 0 && errno == EINVAL,
 	      "sendfile() from a tenant socket: EINVAL");
+	if (!socketpair(AF_UNIX, SOCK_STREAM, 0, hs)) {
+		errno = 0;
+		CHECK(write(hs[1], "abc", 3) == 3 && sendfile(c, hs[0], NULL, 3) < 0 &&
+		      errno == EINVAL && read(hs[0], junk, 3) == 3,
+		      "sendfile() from a host socket: EINVAL, and its bytes stay");
+		close(hs[0]);
+		close(hs[1]);
+	}
 	close(shut);
 	errno = 0;
 	CHECK(sendfile(c, shut, NULL, 10) < 0 && errno == EBADF,
