@@ -36,6 +36,19 @@ static const char *const op_names[NRPC_OP_MAX] = {
 	[NRPC_DUP] = "dup", [NRPC_NULL] = "null",
 };
 
+/* Counted on whichever thread takes the call; read by /metrics. */
+unsigned long long rpc_op_calls[NRPC_OP_MAX], rpc_op_refused[NRPC_OP_MAX];
+
+const char *rpc_op_name(uint32_t op)
+{
+	return op < NRPC_OP_MAX && op_names[op] ? op_names[op] : NULL;
+}
+
+void rpc_count_call(uint32_t op)
+{
+	__atomic_add_fetch(&rpc_op_calls[op < NRPC_OP_MAX ? op : 0], 1, __ATOMIC_RELAXED);
+}
+
 static struct {
 	ev_tstamp window;
 	int count, dropped;
@@ -124,6 +137,8 @@ void rpc_log_call(struct rpc_sess *s, uint32_t op, const int64_t args[3],
 	const char *name = op < NRPC_OP_MAX && op_names[op] ? op_names[op] : "unknown op";
 	char what[160];
 
+	if (err < 0 && refused)
+		__atomic_add_fetch(&rpc_op_refused[op < NRPC_OP_MAX ? op : 0], 1, __ATOMIC_RELAXED);
 	if (err >= 0 || flow(err) || !allowed(s))
 		return;
 	if (op == NRPC_OPEN && in && n)

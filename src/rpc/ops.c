@@ -443,6 +443,7 @@ int rpc_call_start(struct rpc_sess *s, const struct nrpc_call *m, size_t len)
 	struct rpc_call *c = NULL;
 	int err;
 
+	rpc_count_call(m->op);
 	if (m->op == 0 || m->op >= NRPC_OP_MAX || !ops[m->op])
 		err = -ENOSYS;
 	else if (s->job && !rpc_job_allows(m->op, m->args, in, len - sizeof(*m)))

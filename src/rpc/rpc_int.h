@@ -202,6 +202,10 @@ const char *rpc_chan_doomed(struct rpc_sess *s);
 void rpc_pid_comm(int pid, char comm[16]);
 /* A call refused here (@refused) or failed in the kernel: one line,
  * rate-limited, unless @err is success or flow (EAGAIN, ...). */
+/* Calls taken and refused by op ([0]: an op we do not know), any thread. */
+extern unsigned long long rpc_op_calls[NRPC_OP_MAX], rpc_op_refused[NRPC_OP_MAX];
+void rpc_count_call(uint32_t op);
+const char *rpc_op_name(uint32_t op);	/* NULL: not an op */
 void rpc_log_call(struct rpc_sess *s, uint32_t op, const int64_t args[3],
 		  const unsigned char *in, size_t n, long err, int refused);
 

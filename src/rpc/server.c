@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "log/log.h"
+#include "metrics/metrics.h"
 #include "rpc.h"
 #include "rpc_int.h"
 
@@ -90,13 +91,52 @@ void rpc_log_peer(const char *fmt, ...)
 /* A session the appliance ends, not the program: why, always with its id
  * (a budget of its own, so that the reason is there even after a burst
  * of a program's mistakes used up rpc_log_peer's). */
+static unsigned long long ended_by_us;
+
 static void log_ended(const struct rpc_sess *s, const char *why)
 {
 	static struct limit ended = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+	ended_by_us++;		/* control thread */
+
 	log_limited(&ended, "session %llu (program %s, pid %d, tenant %s): closed by the appliance: %s",
 		    (unsigned long long)s->id, s->comm, s->peer.pid, s->tenant[0] ? s->tenant : "-", why);
 }
+
+/* /metrics: sessions and calls (control thread: nothing to take on the
+ * dataplane's; the call counters are atomics any thread adds to). */
+static void rpc_render(struct metrics_out *o, const void *snap)
+{
+	const struct rpc_sess *s;
+	unsigned int chan = 0, sock = 0, op;
+
+	for (s = srv.sessions; s; s = s->next)
+		if (s->fd >= 0)
+			*(s->chan_live ? &chan : &sock) += 1;
+	metrics_head(o, "nuse_rpc_sessions", "gauge",
+		     "Tool sessions open, by transport (the shared channel or the socket alone).");
+	metrics_put(o, "nuse_rpc_sessions{transport=\"channel\"} %u\n", chan);
+	metrics_put(o, "nuse_rpc_sessions{transport=\"socket\"} %u\n", sock);
+	metrics_counter(o, "nuse_rpc_sessions_ended_by_appliance_total",
+			"Tool sessions the appliance ended (a bad message, no memory, ...; the log says why).",
+			ended_by_us);
+	metrics_head(o, "nuse_rpc_calls_total", "counter", "Tool calls taken, by op.");
+	for (op = 0; op < NRPC_OP_MAX; op++)
+		if (rpc_op_name(op) || !op)
+			metrics_put(o, "nuse_rpc_calls_total{op=\"%s\"} %llu\n",
+				    op ? rpc_op_name(op) : "unknown",
+				    __atomic_load_n(&rpc_op_calls[op], __ATOMIC_RELAXED));
+	metrics_head(o, "nuse_rpc_calls_refused_total", "counter",
+		     "Tool calls the appliance refused before the kernel saw them, by op.");
+	for (op = 0; op < NRPC_OP_MAX; op++)
+		if (rpc_op_name(op) || !op)
+			metrics_put(o, "nuse_rpc_calls_refused_total{op=\"%s\"} %llu\n",
+				    op ? rpc_op_name(op) : "unknown",
+				    __atomic_load_n(&rpc_op_refused[op], __ATOMIC_RELAXED));
+}
+
+static struct metrics_collector rpc_metrics = { .name = "rpc", .render = rpc_render };
+METRICS_COLLECTOR(rpc_metrics)
 
 struct rpc_sess *rpc_sess_first(void)
 {

@@ -3,7 +3,8 @@
 # /metrics on a live appliance: `promtool check metrics` finds nothing to
 # say, and the numbers move with what happened (pings counted on the
 # tenant's vNIC, API requests counted by method, route and code, the
-# dataplane's time, the kernel's memory, conntrack per tenant).
+# dataplane's time, the kernel's memory, conntrack per tenant, tool
+# calls by op and sessions by transport).
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v promtool >/dev/null || { echo "skip: no promtool"; exit 77; }
@@ -60,6 +61,29 @@ python3 -c "import sys; sys.exit(not float('$b1') > float('$b0'))" && pass "data
 	|| fail "idle time: $b0 -> $b1"
 out=$(promtool check metrics < "$WORK/m1" 2>&1); rc=$?
 [ $rc = 0 ] && [ -z "$out" ] && pass "promtool: clean after traffic" || fail "promtool ($rc): $out"
+
+# The tool RPC: calls by op, refusals, sessions by transport.
+X() { "$DAEMON" exec --socket "$WORK/rpc.sock" "$@"; }
+s0=$(value "$WORK/m1" 'nuse_rpc_calls_total{op="socket"}')
+o0=$(value "$WORK/m1" 'nuse_rpc_calls_refused_total{op="open"}')
+X m1 -- ip -br addr > /dev/null || fail "exec m1 -- ip"
+X m1 -- sh -c 'echo x > /proc/sys/kernel/domainname' 2>/dev/null
+X m1 -- python3 -c "import socket, time; s = socket.socket(); time.sleep(3)" &
+spid=$!
+sleep 1
+scrape "$WORK/m3"
+s1=$(value "$WORK/m3" 'nuse_rpc_calls_total{op="socket"}')
+o1=$(value "$WORK/m3" 'nuse_rpc_calls_refused_total{op="open"}')
+[ "${s1:-0}" -gt "${s0:-0}" ] && pass "rpc calls counted by op: socket $s0 -> $s1" ||
+	fail "socket calls: $s0 -> $s1"
+[ "${o1:-0}" = $((${o0:-0} + 1)) ] && pass "a refused open counted once: $o0 -> $o1" ||
+	fail "refused opens: $o0 -> $o1"
+n=$(value "$WORK/m3" 'nuse_rpc_sessions{transport="channel"}')
+n2=$(value "$WORK/m3" 'nuse_rpc_sessions{transport="socket"}')
+[ "${n:-0}" -ge 1 ] && pass "a program's session open: $n on the channel" || fail "rpc sessions: $n on the channel, $n2 on the socket"
+out=$(promtool check metrics < "$WORK/m3" 2>&1); rc=$?
+[ $rc = 0 ] && [ -z "$out" ] && pass "promtool: clean with the rpc series" || fail "promtool ($rc): $out"
+wait $spid
 
 curl -s -X DELETE "$API/tenants/m2" > /dev/null
 scrape "$WORK/m2"
