@@ -13,6 +13,8 @@
 #    the same client namespace
 #  - a UDP server in the tenant and on the host under the same flood
 #  - PUT /tenants/NAME/iptables with 1,000 rules
+#  - two programs making calls at once, the kernel on 1 CPU and on 2
+#    (each channel served by its home CPU)
 # Needs root.  Prints numbers; never fails on them.
 [ "$(id -u)" = 0 ] || { echo "bench-tools: needs root"; exit 77; }
 top_builddir=${top_builddir:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -237,3 +239,23 @@ print('UDP server in the tenant over af_packet: read %8.0f datagrams/s of %8.0f/
 	echo "UDP server in the tenant over af_packet, read without loss at up to: $best datagrams/s"
 fi
 stop_daemon > /dev/null
+
+# Two programs at once, each a session with a channel of its own: on a
+# kernel with 2 CPUs each channel has its home CPU, which takes its calls.
+# No traffic generator: the 2 cores hold the 2 programs and the kernel.
+echo "--- two programs making calls at once (plcalls 20000 each: getsockname, sendto, recv): the kernel on 1 CPU vs 2"
+for cpus in 1 2 1 2; do
+	NUSE_TEST_CPUS=$cpus write_config "$WORK/c$cpus.json" ns$ID '[{"name": "t", "vnics": [
+	  {"name": "eth0", "mac": "02:00:00:93:01:01", "addresses": ["10.93.1.1/24"]}]}]'
+	start_daemon "$WORK/c$cpus.json"
+	t0=$(date +%s%N)
+	X t -- "$top_builddir/bench/plcalls" 20000 > "$WORK/pc1" &
+	p1=$!
+	X t -- "$top_builddir/bench/plcalls" 20000 > "$WORK/pc2" &
+	wait $p1 $!
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	med=$(awk '/sendto/ { printf "%s ", $(NF - 5) }' "$WORK/pc1" "$WORK/pc2")
+	echo "kernel CPUs $cpus: 120000 calls in $ms ms: $(( 120000000 / (ms ? ms : 1) )) calls/s (send+recv medians ${med}us)"
+	curl -s "http://127.0.0.1:$API_PORT/metrics" | grep '^nuse_rpc_channel_calls_total' | tr '\n' ' '; echo
+	stop_daemon > /dev/null
+done

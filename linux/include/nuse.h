@@ -122,6 +122,7 @@ struct nuse_syscall {
 	void *priv;
 	struct nuse_syscall *next;	/* the kernel's; do not touch */
 	int pid;			/* set by nuse_syscall_submit() */
+	int here;			/* set by nuse_syscall_submit*(): done() where it ends */
 };
 
 /*
@@ -160,6 +161,13 @@ struct nuse_syscall {
  * there is no such task.  Safe from any host thread.  Returns 0, or
  * -EINVAL for a malformed request. */
 int nuse_syscall_submit(int pid, struct nuse_syscall *call);
+/* The same through CPU @cpu's doorbell (its interrupt queues the call,
+ * so a task that runs only on @cpu takes it there with no other CPU in
+ * the way), and done() runs on the thread of the CPU that finished the
+ * call, from its next run (nuse_run() or nuse_cpu_run()): for a host that
+ * serves calls on several CPUs' threads and locks for itself.  -EINVAL
+ * also for a CPU the kernel does not have. */
+int nuse_syscall_submit_cpu(unsigned int cpu, int pid, struct nuse_syscall *call);
 
 /*
  * vNICs: Ethernet devices of the library kernel whose frames the host

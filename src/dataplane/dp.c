@@ -44,8 +44,6 @@ static struct {
 	atomic_int gone, panicked;
 	atomic_int down;		/* out of its loop: taking the tenants and the kernel down */
 	void (*on_panic)(void);
-	int (*serve_poll)(void);
-	int (*serve_idle)(int sleeping);
 } dp = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
 /* --- the loop --- */
@@ -90,7 +88,7 @@ static void dp_loop(void)
 		__atomic_store_n(&w->heartbeat, t0, __ATOMIC_RELAXED);
 		maybe_inject_panic(t0);
 		ctl_run_pending();
-		served = dp.serve_poll ? dp.serve_poll() : 0;
+		served = dpw.serve_poll ? dpw.serve_poll(0) : 0;
 		n = worker_rx(w);
 		if (n || served || w->ninflight || worker_has_work(w) ||
 		    t0 >= nuse_next_deadline() || w->idle < SPIN_LOOPS) {
@@ -111,14 +109,14 @@ static void dp_loop(void)
 			continue;
 		/* programs ring from now on; one that wrote before it knew is
 		 * seen here */
-		if (dp.serve_idle && dp.serve_idle(1)) {
+		if (dpw.serve_idle && dpw.serve_idle(0, 1)) {
 			w->idle = 0;
 			continue;
 		}
 		if (worker_sleep(w, nuse_host_now(), nuse_next_deadline(), w->last_traffic))
 			w->idle = 0;	/* run the kernel: work was handed to it */
-		if (dp.serve_idle)
-			dp.serve_idle(0);
+		if (dpw.serve_idle)
+			dpw.serve_idle(0, 0);
 	}
 	for (n = 0; n < w->nrx; n++)
 		rte_pktmbuf_free(w->rx[n]);
@@ -393,19 +391,29 @@ void dp_on_panic(void (*fn)(void))
 	dp.on_panic = fn;
 }
 
-void dp_serve(int (*poll)(void), int (*idle)(int sleeping))
+void dp_serve(int (*poll)(unsigned int cpu), int (*idle)(unsigned int cpu, int sleeping))
 {
-	dp.serve_poll = poll;
-	dp.serve_idle = idle;
+	dpw.serve_poll = poll;
+	dpw.serve_idle = idle;
 }
 
-int dp_bell(int fd, int on)
+void dp_wake_cpu(unsigned int cpu)
+{
+	uint64_t one = 1;
+
+	if (!cpu || !dpw.w || cpu >= dpw.n)
+		dp_wake();
+	else
+		(void)!write(dpw.w[cpu].wake_fd, &one, sizeof(one));
+}
+
+int dp_bell(unsigned int cpu, int fd, int on)
 {
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.fd = DP_BELL_FD };
 
-	if (!dpw.w || dpw.w[0].epoll_fd < 0)
+	if (!dpw.w || cpu >= dpw.n || dpw.w[cpu].epoll_fd < 0)
 		return -ENODEV;
-	return epoll_ctl(dpw.w[0].epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) ? -errno : 0;
+	return epoll_ctl(dpw.w[cpu].epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) ? -errno : 0;
 }
 
 /* --- statistics (dp_stats.c renders them) --- */

@@ -71,17 +71,20 @@ int dp_panicked(void);
  * hand the news over, e.g. with ev_async_send(). */
 void dp_on_panic(void (*fn)(void));
 /*
- * Set before dp_start(): work the dataplane thread (the kernel's CPU 0)
- * takes on between the kernel's runs.  @poll returns how many requests
- * it submitted to the kernel (which then runs); @idle(1) comes before the
- * thread sleeps and returns nonzero if there is work after all (it does
- * not sleep), @idle(0) after it woke.  The tool RPC's shared channels.
+ * Set before dp_start(): work each worker (worker w is the kernel's CPU
+ * w; worker 0 the dataplane thread) takes on between its CPU's runs.
+ * @poll(cpu) returns how many requests it submitted to the kernel (which
+ * then runs); @idle(cpu, 1) comes before the worker sleeps and returns
+ * nonzero if there is work after all (it does not sleep), @idle(cpu, 0)
+ * after it woke.  The tool RPC's shared channels, each homed on a CPU.
  */
-void dp_serve(int (*poll)(void), int (*idle)(int sleeping));
-/* The dataplane thread wakes when @fd (an eventfd another process may
- * write) is written, edge-triggered: it is never read.  @on 0: no longer
- * (before the descriptor closes: another process's copy keeps it in the
- * set otherwise).  0 or -errno; any thread. */
-int dp_bell(int fd, int on);
+void dp_serve(int (*poll)(unsigned int cpu), int (*idle)(unsigned int cpu, int sleeping));
+/* Wake worker @cpu if it sleeps (any thread; worker 0: as dp_wake()). */
+void dp_wake_cpu(unsigned int cpu);
+/* Worker @cpu wakes when @fd (an eventfd another process may write) is
+ * written, edge-triggered: it is never read.  @on 0: no longer (before
+ * the descriptor closes: another process's copy keeps it in the set
+ * otherwise).  0 or -errno; any thread. */
+int dp_bell(unsigned int cpu, int fd, int on);
 
 #endif

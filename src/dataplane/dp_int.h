@@ -101,6 +101,7 @@ struct worker {
 	unsigned int id;		/* its kernel CPU, rx and tx queue */
 	uint16_t rxq, txq;		/* of the port; rxq only without ring */
 	int epoll_fd, kick_fd, rx_intr_fd;
+	int wake_fd;			/* eventfd of dp_wake_cpu() (w >= 1; worker 0's is dpw's) */
 	struct rte_ring *ring;		/* frames worker 0 spread to it */
 	atomic_int sleeping;		/* in epoll: kick it for new work */
 	int started;
@@ -155,6 +156,9 @@ struct dp_workers {
 	struct worker *w;
 	unsigned int n;
 	int wake_fd;			/* eventfd: stop and control requests */
+	/* dp_serve()'s: each worker serves the channels homed on its CPU */
+	int (*serve_poll)(unsigned int cpu);
+	int (*serve_idle)(unsigned int cpu, int sleeping);
 	struct rte_mbuf *spread[NUSE_CPUS_MAX][BURST];	/* worker 0's */
 	int tag_off;			/* mbuf dynfield: vNIC id + 1 a spread frame counts for */
 };

@@ -102,6 +102,9 @@ int worker_sleep(struct worker *w, unsigned long long now, unsigned long long de
 		if (ev[i].data.fd == dpw.wake_fd && !w->id) {
 			(void)!read(dpw.wake_fd, &v, sizeof(v));
 			woken = 1;
+		} else if (w->id && ev[i].data.fd == w->wake_fd) {
+			(void)!read(w->wake_fd, &v, sizeof(v));
+			woken = 1;
 		} else if (ev[i].data.fd == w->kick_fd) {
 			nuse_host_cpu_clear(w->id);
 			woken = 1;
@@ -157,22 +160,34 @@ int worker_hook(unsigned int cpu, void *arg)
 	struct worker *w = arg;
 	unsigned long long t0;
 	unsigned int n;
+	int served;
 
 	if (!w->started)
 		worker_start(w);
 	t0 = nuse_host_now();
 	__atomic_store_n(&w->heartbeat, t0, __ATOMIC_RELAXED);
 	worker_after_run(w);
+	served = dpw.serve_poll ? dpw.serve_poll(w->id) : 0;
 	n = worker_rx(w);
 	if (n || w->ninflight) {
 		w->idle = 0;
 		w->last_traffic = t0;
 		return 1;
 	}
+	if (served) {
+		w->idle = 0;	/* a program is making calls: it may make more */
+		return 1;
+	}
 	if (++w->idle < SPIN_LOOPS)
 		return 1;
+	if (dpw.serve_idle && dpw.serve_idle(w->id, 1)) {
+		w->idle = 0;
+		return 1;
+	}
 	if (worker_sleep(w, nuse_host_now(), nuse_cpu_next_deadline(cpu), w->last_traffic))
 		w->idle = 0;
+	if (dpw.serve_idle)
+		dpw.serve_idle(w->id, 0);
 	return 1;
 }
 
@@ -211,6 +226,8 @@ void workers_free(void)
 		free(dpw.w[i].spread_held);
 		if (dpw.w[i].epoll_fd >= 0)
 			close(dpw.w[i].epoll_fd);
+		if (dpw.w[i].wake_fd >= 0)
+			close(dpw.w[i].wake_fd);
 		rte_ring_free(dpw.w[i].ring);
 	}
 	rte_free(dpw.w);
@@ -244,7 +261,7 @@ int workers_alloc(void)
 		goto out;
 	}
 	for (i = 0; i < dpw.n; i++)
-		dpw.w[i].epoll_fd = -1;
+		dpw.w[i].epoll_fd = dpw.w[i].wake_fd = -1;
 	if (dp_port.software && dpw.n > 1) {
 		static const struct rte_mbuf_dynfield tag = {
 			.name = "nuse_spread_vnic",
@@ -274,8 +291,12 @@ int workers_alloc(void)
 			err = -errno;
 			break;
 		}
-		if (!i)
-			err = epoll_watch(w->epoll_fd, dpw.wake_fd);
+		if (i)
+			w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (i && w->wake_fd < 0)
+			err = -errno;
+		else
+			err = epoll_watch(w->epoll_fd, i ? w->wake_fd : dpw.wake_fd);
 		if (!err && w->rx_intr_fd >= 0)
 			err = epoll_watch(w->epoll_fd, w->rx_intr_fd);
 		if (!err && dp_port.software && i) {

@@ -217,7 +217,8 @@ static int run(const struct config *c, const char *argv0)
 	ev_async_start(loop, &panicked);
 	dp_on_panic(dp_panic_news);
 	dp_serve(rpc_kernel_poll, rpc_kernel_idle);
-	rpc_kernel_bell(dp_bell);
+	if (rpc_kernel_serve(dp_workers(), dp_bell, dp_wake_cpu))
+		log_warn("rpc: out of memory: kernel CPU 0 serves every program's channel");
 	err = ctl_init(loop, dp_wake);
 	if (err) {
 		log_err("control: cannot start: %s", strerror(-err));

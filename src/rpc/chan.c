@@ -22,16 +22,21 @@
  * copied after it.  The region stays mapped while any call pointing
  * into it is in the kernel: each holds a reference on the mapping.
  *
- * Who serves it: once the HELLO reply is on its way the channel is
- * attached, and from then on the kernel's CPU 0 (the dataplane thread)
- * takes its calls between the kernel's runs, submits them, and writes
- * their replies when they come back, all on that one thread: the control
- * thread is not in a call's path.  The control thread keeps the socket,
- * the session's start and its end.  To end a session it first detaches
- * the channel (under @live_lock, which the kernel's CPU holds while it
- * looks at channels), taking over whatever calls are still in the
- * kernel; the kernel's CPU never closes a session itself, it asks
- * (rpc_sess_fail).
+ * Who serves it: a channel is homed on one of the kernel's CPUs that
+ * serve (a dataplane worker each: CPU 0 is the dataplane thread), the one
+ * with the fewest channels when it opens; its doorbell wakes that CPU.
+ * Once the HELLO reply is on its way the channel is attached, and from
+ * then on its home CPU takes its calls between the kernel's runs and
+ * submits them; a reply is written by the CPU that completed the call,
+ * which takes the program's next call at once: the control thread is not
+ * in a call's path.  Sessions so spread over the CPUs, each CPU's on a
+ * list of its own under a lock of its own (@lock of its struct srv_cpu,
+ * held by whoever looks at those channels: the home CPU, another CPU
+ * completing a call of one, the control thread attaching and detaching).
+ * The control thread keeps the socket, the session's start and its end.
+ * To end a session it first detaches the channel, taking over whatever
+ * calls are still in the kernel; a kernel CPU never closes a session
+ * itself, it asks (rpc_sess_fail).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,7 +77,8 @@ struct rpc_map {
 
 struct rpc_chan {
 	struct rpc_sess *s;
-	struct rpc_chan *lnext, **lprev;	/* on @live while attached */
+	struct rpc_chan *lnext, **lprev;	/* on its CPU's @live while attached */
+	unsigned int cpu;	/* its home: the CPU that looks at it */
 	int attached;
 	const char *doom;	/* why the kernel's CPU wants the session closed */
 	struct rpc_call *flight;	/* its calls in the kernel, while attached */
@@ -92,22 +98,68 @@ struct rpc_chan {
 };
 
 /*
- * The attached channels.  The kernel's CPU holds @live_lock while it
- * takes calls and while it completes them; the control thread holds it
- * to attach and detach.  @nlive is read without it, to skip the lock
- * when nothing is attached.
+ * A serving CPU and the channels attached there.  @lock is held to take
+ * their calls, to complete them and to attach and detach; @nlive is read
+ * without it, to skip the lock when nothing is attached.
  */
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct rpc_chan *live;
-static int nlive;
-static uint32_t awake = 1;	/* the kernel's CPU is not about to sleep */
-static __thread int on_kernel;	/* this thread is the kernel's CPU, serving */
-static int took;		/* calls taken since the kernel's CPU last asked */
-static int (*bell_hook)(int fd, int on);
+struct srv_cpu {
+	pthread_mutex_t lock;
+	struct rpc_chan *live;
+	int nlive;
+	uint32_t awake;		/* the CPU is not about to sleep */
+	int took;		/* calls taken since the CPU last asked */
+	unsigned int homed;	/* channels open with this home (control thread) */
+	unsigned long long taken;	/* calls taken for them, ever (atomic) */
+} __attribute__((aligned(64)));
 
-void rpc_kernel_bell(int (*bell)(int fd, int on))
+static struct srv_cpu cpu_one = { .lock = PTHREAD_MUTEX_INITIALIZER, .awake = 1 };
+static struct srv_cpu *cpus = &cpu_one;
+static unsigned int ncpus = 1;
+static __thread int on_kernel;	/* this thread is a kernel CPU, serving */
+static int (*bell_hook)(unsigned int cpu, int fd, int on);
+static void (*wake_hook)(unsigned int cpu);
+
+int rpc_kernel_serve(unsigned int n, int (*bell)(unsigned int cpu, int fd, int on),
+		     void (*wake)(unsigned int cpu))
 {
+	struct srv_cpu *c;
+	unsigned int i;
+
 	bell_hook = bell;
+	wake_hook = wake;
+	if (n <= 1 || n == ncpus)
+		return 0;
+	if (cpus != &cpu_one || cpu_one.homed)
+		return -EBUSY;	/* once, before any channel */
+	c = calloc(n, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		pthread_mutex_init(&c[i].lock, NULL);
+		c[i].awake = 1;
+	}
+	cpus = c;
+	ncpus = n;
+	return 0;
+}
+
+void rpc_kernel_cpu_stats(unsigned int cpu, unsigned int *channels, unsigned long long *taken)
+{
+	*channels = cpu < ncpus ? cpus[cpu].homed : 0;
+	*taken = cpu < ncpus ? __atomic_load_n(&cpus[cpu].taken, __ATOMIC_RELAXED) : 0;
+}
+
+unsigned int rpc_kernel_cpus(void)
+{
+	return ncpus;
+}
+
+static void wake_cpu(unsigned int cpu)
+{
+	if (wake_hook)
+		wake_hook(cpu);
+	else
+		rpc_wake_kernel();
 }
 
 int rpc_on_kernel(void)
@@ -184,6 +236,29 @@ unsigned char *rpc_out_place(struct rpc_sess *s, struct rpc_call *c, size_t off,
 	return region(ch, CHAN_HEAD + NRPC_MSG_MAX + sizeof(struct nrpc_reply) + off);
 }
 
+long rpc_chan_home(struct rpc_sess *s, long *cpu)
+{
+	static unsigned int turn;	/* control thread */
+	unsigned int i, c;
+
+	*cpu = 0;
+	if (ncpus < 2)
+		return 0;
+	if (!s->homed) {
+		/* the fewest; of those, the next in turn (one program after
+		 * another goes round the CPUs, not always to CPU 0) */
+		c = turn++ % ncpus;
+		for (i = 1; i < ncpus; i++)
+			if (cpus[(c + i) % ncpus].homed < cpus[c].homed)
+				c = (c + i) % ncpus;
+		s->home = c;
+		s->homed = 1;
+		cpus[c].homed++;
+	}
+	*cpu = s->home;
+	return NUSE_SPAWN_CPU;
+}
+
 int rpc_chan_open(struct rpc_sess *s)
 {
 	struct rpc_chan *ch = calloc(1, sizeof(*ch));
@@ -194,11 +269,12 @@ int rpc_chan_open(struct rpc_sess *s)
 		return -ENOMEM;
 	}
 	ch->cap = CHAN_BUF_MIN;
+	ch->cpu = s->homed ? s->home : 0;
 	/* without one (no descriptor left) the socket rings.  Watched from
 	 * now: a ring before the channel is attached wakes the kernel's CPU
 	 * for nothing, and the attach looks */
 	ch->bell = bell_hook ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : -1;
-	if (ch->bell >= 0 && bell_hook(ch->bell, 1)) {
+	if (ch->bell >= 0 && bell_hook(ch->cpu, ch->bell, 1)) {
 		close(ch->bell);
 		ch->bell = -1;
 	}
@@ -234,7 +310,7 @@ fail:
 	if (ch->memfd >= 0)
 		close(ch->memfd);
 	if (ch->watched)
-		bell_hook(ch->bell, 0);
+		bell_hook(ch->cpu, ch->bell, 0);
 	if (ch->bell >= 0)
 		close(ch->bell);
 	free(ch->buf);
@@ -269,6 +345,10 @@ void rpc_chan_close(struct rpc_sess *s)
 {
 	struct rpc_chan *ch = s->chan;
 
+	if (s->homed) {
+		cpus[s->home].homed--;
+		s->homed = 0;
+	}
 	if (!ch)
 		return;
 	rpc_chan_detach(s);
@@ -278,7 +358,7 @@ void rpc_chan_close(struct rpc_sess *s)
 	/* the program holds the eventfd too: closing ours would not take
 	 * it out of the sleep set */
 	if (ch->watched)
-		bell_hook(ch->bell, 0);
+		bell_hook(ch->cpu, ch->bell, 0);
 	if (ch->bell >= 0)
 		close(ch->bell);
 	if (ch->shm) {
@@ -383,14 +463,15 @@ static void take_call(struct rpc_sess *s, uint32_t seq)
 static int look(struct rpc_sess *s)
 {
 	struct rpc_chan *ch = s->chan;
+	struct srv_cpu *home = &cpus[ch->cpu];
 	struct nrpc_shm *m = ch->shm;
 	uint32_t seq, cancel;
 
 	if (s->fd < 0 || s->state != RPC_READY || ch->doom)
 		return 0;
-	if (ch->spin != awake) {
-		ch->spin = awake;
-		__atomic_store_n(&m->srv_spin, awake, __ATOMIC_SEQ_CST);
+	if (ch->spin != home->awake) {
+		ch->spin = home->awake;
+		__atomic_store_n(&m->srv_spin, home->awake, __ATOMIC_SEQ_CST);
 	}
 	if (s->pending) {
 		cancel = __atomic_load_n(&m->cancel, __ATOMIC_ACQUIRE);
@@ -405,7 +486,8 @@ static int look(struct rpc_sess *s)
 	if (seq == ch->taken)
 		return 0;
 	take_call(s, seq);
-	took++;
+	home->took++;
+	__atomic_add_fetch(&home->taken, 1, __ATOMIC_RELAXED);
 	return 1;
 }
 
@@ -414,24 +496,25 @@ static int look(struct rpc_sess *s)
 void rpc_chan_poll(struct rpc_sess *s)
 {
 	if (s->chan && s->chan->attached)
-		rpc_wake_kernel();
+		wake_cpu(s->chan->cpu);
 }
 
 void rpc_chan_attach(struct rpc_sess *s)
 {
 	struct rpc_chan *ch = s->chan;
+	struct srv_cpu *home = &cpus[ch->cpu];
 
-	pthread_mutex_lock(&live_lock);
+	pthread_mutex_lock(&home->lock);
 	ch->s = s;
-	ch->lnext = live;
-	if (live)
-		live->lprev = &ch->lnext;
-	ch->lprev = &live;
-	live = ch;
+	ch->lnext = home->live;
+	if (home->live)
+		home->live->lprev = &ch->lnext;
+	ch->lprev = &home->live;
+	home->live = ch;
 	ch->attached = 1;
-	__atomic_store_n(&nlive, nlive + 1, __ATOMIC_RELAXED);
-	pthread_mutex_unlock(&live_lock);
-	rpc_wake_kernel();	/* to set @srv_spin */
+	__atomic_store_n(&home->nlive, home->nlive + 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&home->lock);
+	wake_cpu(ch->cpu);	/* to set @srv_spin */
 }
 
 void rpc_chan_detach(struct rpc_sess *s)
@@ -441,13 +524,13 @@ void rpc_chan_detach(struct rpc_sess *s)
 
 	if (!ch)
 		return;
-	pthread_mutex_lock(&live_lock);
+	pthread_mutex_lock(&cpus[ch->cpu].lock);
 	if (ch->attached) {
 		*ch->lprev = ch->lnext;
 		if (ch->lnext)
 			ch->lnext->lprev = ch->lprev;
 		ch->attached = 0;
-		__atomic_store_n(&nlive, nlive - 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&cpus[ch->cpu].nlive, cpus[ch->cpu].nlive - 1, __ATOMIC_RELAXED);
 		/* what is still in the kernel comes back the slow way, to
 		 * this thread, and holds the session until it has */
 		for (c = ch->flight; c; c = c->fnext) {
@@ -456,7 +539,7 @@ void rpc_chan_detach(struct rpc_sess *s)
 		}
 		ch->flight = NULL;
 	}
-	pthread_mutex_unlock(&live_lock);
+	pthread_mutex_unlock(&cpus[ch->cpu].lock);
 }
 
 const char *rpc_chan_doomed(struct rpc_sess *s)
@@ -465,9 +548,9 @@ const char *rpc_chan_doomed(struct rpc_sess *s)
 
 	if (!s->chan)
 		return NULL;
-	pthread_mutex_lock(&live_lock);
+	pthread_mutex_lock(&cpus[s->chan->cpu].lock);
 	why = s->chan->doom;
-	pthread_mutex_unlock(&live_lock);
+	pthread_mutex_unlock(&cpus[s->chan->cpu].lock);
 	return why;
 }
 
@@ -492,13 +575,15 @@ void rpc_chan_submit(struct rpc_sess *s, int pid, struct rpc_call *c)
 	int err;
 
 	c->fast = 1;
+	c->home = ch->cpu;
 	c->fnext = ch->flight;
 	if (ch->flight)
 		ch->flight->fprev = &c->fnext;
 	c->fprev = &ch->flight;
 	ch->flight = c;
 	NUSE_TSAN_SUBMIT(&c->sc);
-	err = nuse_syscall_submit(pid, &c->sc);
+	/* rung on its home, where its task runs (done() comes back there) */
+	err = nuse_syscall_submit_cpu(ch->cpu, pid, &c->sc);
 	if (err) {
 		unlink_call(c);
 		c->sc.ret = err;
@@ -508,11 +593,12 @@ void rpc_chan_submit(struct rpc_sess *s, int pid, struct rpc_call *c)
 
 int rpc_chan_done(struct rpc_call *c)
 {
+	struct srv_cpu *home = &cpus[c->home];	/* (@c->s's channel may be gone) */
 	struct rpc_sess *s = c->s;
 
-	pthread_mutex_lock(&live_lock);
+	pthread_mutex_lock(&home->lock);
 	if (!c->fast) {		/* detached meanwhile: the control thread's */
-		pthread_mutex_unlock(&live_lock);
+		pthread_mutex_unlock(&home->lock);
 		return 0;
 	}
 	unlink_call(c);
@@ -521,50 +607,52 @@ int rpc_chan_done(struct rpc_call *c)
 	if (s->chan && s->chan->attached)
 		look(s);	/* the program's next call, at once */
 	on_kernel = 0;
-	pthread_mutex_unlock(&live_lock);
+	pthread_mutex_unlock(&home->lock);
 	return 1;
 }
 
-int rpc_kernel_poll(void)
+int rpc_kernel_poll(unsigned int cpu)
 {
+	struct srv_cpu *me = &cpus[cpu];
 	struct rpc_chan *ch, *next;
 	int n;
 
-	if (!__atomic_load_n(&nlive, __ATOMIC_RELAXED))
+	if (cpu >= ncpus || !__atomic_load_n(&me->nlive, __ATOMIC_RELAXED))
 		return 0;
-	pthread_mutex_lock(&live_lock);
+	pthread_mutex_lock(&me->lock);
 	on_kernel = 1;
-	for (ch = live; ch; ch = next) {
+	for (ch = me->live; ch; ch = next) {
 		next = ch->lnext;
 		look(ch->s);
 	}
 	on_kernel = 0;
-	n = took;	/* with those taken when a call came back */
-	took = 0;
-	pthread_mutex_unlock(&live_lock);
+	n = me->took;	/* with those taken when a call came back */
+	me->took = 0;
+	pthread_mutex_unlock(&me->lock);
 	return n;
 }
 
-int rpc_kernel_idle(int sleeping)
+int rpc_kernel_idle(unsigned int cpu, int sleeping)
 {
+	struct srv_cpu *me = &cpus[cpu];
 	struct rpc_chan *ch;
 	int found = 0;
 
-	if (!__atomic_load_n(&nlive, __ATOMIC_RELAXED))
+	if (cpu >= ncpus || !__atomic_load_n(&me->nlive, __ATOMIC_RELAXED))
 		return 0;
-	pthread_mutex_lock(&live_lock);
-	awake = !sleeping;
-	for (ch = live; ch; ch = ch->lnext) {
-		ch->spin = awake;
-		__atomic_store_n(&ch->shm->srv_spin, awake, __ATOMIC_SEQ_CST);
+	pthread_mutex_lock(&me->lock);
+	me->awake = !sleeping;
+	for (ch = me->live; ch; ch = ch->lnext) {
+		ch->spin = me->awake;
+		__atomic_store_n(&ch->shm->srv_spin, me->awake, __ATOMIC_SEQ_CST);
 	}
 	/* the stores above, then the program's seq (both seq_cst): a call
 	 * whose program saw @srv_spin set is seen here, or it rang */
-	for (ch = live; sleeping && ch && !found; ch = ch->lnext)
+	for (ch = me->live; sleeping && ch && !found; ch = ch->lnext)
 		found = !ch->doom && !ch->s->pending && ch->s->state == RPC_READY &&
 			__atomic_load_n(&ch->shm->req_seq, __ATOMIC_SEQ_CST) != ch->taken;
 	if (found)
-		awake = 1;	/* the next look sets @srv_spin again */
-	pthread_mutex_unlock(&live_lock);
+		me->awake = 1;	/* the next look sets @srv_spin again */
+	pthread_mutex_unlock(&me->lock);
 	return found;
 }

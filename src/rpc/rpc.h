@@ -18,19 +18,28 @@
  * behind then. */
 int rpc_init(struct ev_loop *loop, const struct config *c, void (*wake_kernel)(void));
 /*
- * The kernel's CPU 0 serves the programs' shared channels between its
- * runs (dataplane thread only): rpc_kernel_poll() takes what they wrote
- * and returns how many calls went to the kernel (run it); before it
- * sleeps, rpc_kernel_idle(1) tells the programs to ring, and returns
- * nonzero if a call came meanwhile (do not sleep); rpc_kernel_idle(0)
- * once it is awake again.
+ * The kernel's serving CPUs (0 .. n-1, one dataplane worker each) serve
+ * the programs' shared channels between their runs, each the channels
+ * homed on it (a new channel goes to the CPU with the fewest): on CPU
+ * @cpu's own thread, rpc_kernel_poll(cpu) takes what they wrote and
+ * returns how many calls went to the kernel (run it); before it sleeps,
+ * rpc_kernel_idle(cpu, 1) tells the programs to ring, and returns nonzero
+ * if a call came meanwhile (do not sleep); rpc_kernel_idle(cpu, 0) once
+ * it is awake again.
  */
-int rpc_kernel_poll(void);
-int rpc_kernel_idle(int sleeping);
-/* How the kernel's CPU sleeps on a channel's doorbell (an eventfd the
- * program writes): @bell(fd, 1) watches it (edge-triggered: never read),
- * @bell(fd, 0) no longer; 0 or -errno.  Unset, channels have none. */
-void rpc_kernel_bell(int (*bell)(int fd, int on));
+int rpc_kernel_poll(unsigned int cpu);
+int rpc_kernel_idle(unsigned int cpu, int sleeping);
+/* Once, before rpc_init(): @n serving CPUs; how a CPU sleeps on a
+ * channel's doorbell (an eventfd the program writes): @bell(cpu, fd, 1)
+ * watches it (edge-triggered: never read), @bell(cpu, fd, 0) no longer,
+ * 0 or -errno (unset, channels have none); @wake(cpu) wakes a CPU that
+ * sleeps (unset: rpc_init()'s @wake_kernel).  0, or -ENOMEM (then one
+ * CPU serves them all). */
+int rpc_kernel_serve(unsigned int n, int (*bell)(unsigned int cpu, int fd, int on),
+		     void (*wake)(unsigned int cpu));
+/* /metrics: how many channels CPU @cpu is home to and the calls it took. */
+unsigned int rpc_kernel_cpus(void);
+void rpc_kernel_cpu_stats(unsigned int cpu, unsigned int *channels, unsigned long long *taken);
 /* Close every program's session (its tenant sockets close) and the socket. */
 void rpc_fini(void);
 

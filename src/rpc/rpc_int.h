@@ -57,6 +57,7 @@ struct rpc_call {
 	unsigned int back:1;		/* POLL: ppoll is done */
 	unsigned int passes_fd:1;	/* HELLO: the channel's memfd rides on it */
 	int fast;			/* in the kernel for an attached channel */
+	unsigned int home;		/* ... whose home is this CPU */
 	struct rpc_call *fnext, **fprev;	/* ... on its list (chan.c) */
 	size_t out_cap, out_len, sent;
 	unsigned char *scratch;
@@ -101,6 +102,8 @@ struct rpc_sess {
 	int step, tmp_fd;
 	uint32_t hello_seq;
 	int want_chan;			/* the HELLO asked for a shared channel */
+	int homed;			/* ... and has a home CPU: @home */
+	unsigned int home;
 	int chan_live;			/* calls come through @chan, not the socket */
 	struct rpc_chan *chan;		/* chan.c */
 	struct tenant_pid_req lookup;
@@ -162,6 +165,11 @@ void rpc_drain(struct rpc_sess *s);
 
 /* chan.c: the shared channel (nrpc.h) */
 /* Make the region of @s (s->chan), or -errno: the session keeps the socket. */
+/* A session that will have a channel: its home CPU, the one with the
+ * fewest such sessions (its tasks run there); returned as the SPAWN flags
+ * and CPU that pin a task there (0 with one serving CPU).  Given back by
+ * rpc_chan_close(). */
+long rpc_chan_home(struct rpc_sess *s, long *cpu);
 int rpc_chan_open(struct rpc_sess *s);
 size_t rpc_chan_size(void);
 /* The memfd to pass with the HELLO reply, -1 once it went. */

@@ -108,7 +108,8 @@ static void log_ended(const struct rpc_sess *s, const char *why)
 static void rpc_render(struct metrics_out *o, const void *snap)
 {
 	const struct rpc_sess *s;
-	unsigned int chan = 0, sock = 0, op;
+	unsigned int chan = 0, sock = 0, op, cpu, n;
+	unsigned long long taken;
 
 	for (s = srv.sessions; s; s = s->next)
 		if (s->fd >= 0)
@@ -117,6 +118,18 @@ static void rpc_render(struct metrics_out *o, const void *snap)
 		     "Tool sessions open, by transport (the shared channel or the socket alone).");
 	metrics_put(o, "nuse_rpc_sessions{transport=\"channel\"} %u\n", chan);
 	metrics_put(o, "nuse_rpc_sessions{transport=\"socket\"} %u\n", sock);
+	metrics_head(o, "nuse_rpc_channels", "gauge",
+		     "Shared channels open, by the kernel CPU that is their home and serves them.");
+	for (cpu = 0; cpu < rpc_kernel_cpus(); cpu++) {
+		rpc_kernel_cpu_stats(cpu, &n, &taken);
+		metrics_put(o, "nuse_rpc_channels{cpu=\"%u\"} %u\n", cpu, n);
+	}
+	metrics_head(o, "nuse_rpc_channel_calls_total", "counter",
+		     "Calls taken from shared channels, by their home CPU.");
+	for (cpu = 0; cpu < rpc_kernel_cpus(); cpu++) {
+		rpc_kernel_cpu_stats(cpu, &n, &taken);
+		metrics_put(o, "nuse_rpc_channel_calls_total{cpu=\"%u\"} %llu\n", cpu, taken);
+	}
 	metrics_counter(o, "nuse_rpc_sessions_ended_by_appliance_total",
 			"Tool sessions the appliance ended (a bad message, no memory, ...; the log says why).",
 			ended_by_us);

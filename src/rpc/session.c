@@ -433,6 +433,17 @@ static void start_call(struct rpc_sess *s, enum step step, int pid, long nr,
 	rpc_submit(s, pid, c);
 }
 
+/* S, the task that takes the session's calls: with a channel, on the
+ * channel's home CPU only, which serves it. */
+static void start_spawn(struct rpc_sess *s, int from, long flags)
+{
+	long cpu = 0;
+
+	if (s->want_chan)
+		flags |= rpc_chan_home(s, &cpu);
+	start_call(s, STEP_SPAWN, from, NUSE_CALL_SPAWN, flags, cpu, 0);
+}
+
 static void lookup_done(struct ctl_req *r)
 {
 	struct rpc_sess *s = (struct rpc_sess *)((char *)r - offsetof(struct rpc_sess, lookup));
@@ -442,7 +453,7 @@ static void lookup_done(struct ctl_req *r)
 		if (r->status)
 			start_fail(s, r->status == -ENOENT ? -ENOENT : -EIO);
 		else
-			start_call(s, STEP_SPAWN, s->lookup.pid, NUSE_CALL_SPAWN, 0, 0, 0);
+			start_spawn(s, s->lookup.pid, 0);
 	}
 	rpc_sess_put(s);
 }
@@ -469,8 +480,7 @@ static long start_fork(struct rpc_sess *s, uint64_t parent, int thread)
 	s->kind = thread ? RPC_KIND_THREAD : RPC_KIND_FORK;
 	if (!thread)
 		s->efd = p->efd;
-	start_call(s, STEP_SPAWN, p->cpid, NUSE_CALL_SPAWN,
-		   thread ? NUSE_SPAWN_SHARE_FILES : 0, 0, 0);
+	start_spawn(s, p->cpid, thread ? NUSE_SPAWN_SHARE_FILES : 0);
 	return 0;
 }
 

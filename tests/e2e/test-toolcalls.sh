@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What operators' tools need from the preload library, on the real daemon
 # through `nuse-appliance exec`: threads that block while others work,
-# fcntl's unused argument, sendfile and splice (plsplice.c), close_range/closefrom over the library's
+# fcntl's unused argument, the channels spread over the kernel's CPUs,
+# sendfile and splice (plsplice.c), close_range/closefrom over the library's
 # connection, SIOCETHTOOL and the ARP ioctls (tests/preload/pltools.c
 # does each as a tool does), Debian's ethtool and arp, and the log line a
 # refused call leaves.
@@ -28,6 +29,17 @@ for c in threads fcntl closerange bell ethtool arp; do
 	timeout 90 $X "$WORK/pltools" $c 10.79.0.10 eth0; rc=$?
 	[ $rc = 0 ] || fail "pltools $c exited $rc"
 done
+
+echo "--- the channels' calls were served on every serving CPU"
+m=$(curl -s "http://127.0.0.1:$API_PORT/metrics")
+echo "$m" | grep "^nuse_rpc_channel_calls_total"
+ncpu=$(echo "$m" | grep -c '^nuse_rpc_channel_calls_total{cpu=')
+idle=$(echo "$m" | grep '^nuse_rpc_channel_calls_total{cpu=' | awk '$2 == 0' | wc -l)
+[ "$ncpu" = "${NUSE_TEST_CPUS:-1}" ] && [ "$idle" = 0 ] &&
+	pass "$ncpu serving CPU(s), each took calls of its channels" ||
+	fail "channel calls by CPU: $ncpu CPUs listed, $idle of them took none"
+open=$(echo "$m" | awk '/^nuse_rpc_channels\{/ { n += $2 } END { print n + 0 }')
+[ "$open" = 0 ] && pass "no channel left open" || fail "$open channels still open"
 
 echo "--- sendfile and splice between host files and pipes and tenant sockets"
 ${CC:-cc} -O1 -Wall -o "$WORK/plsplice" "$SRC/plsplice.c" -lpthread || die "cannot build plsplice"

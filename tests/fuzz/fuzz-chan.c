@@ -65,9 +65,9 @@ void (*rpc_wake_kernel)(void) = no_wake;
 /* the doorbell's sleep set: what is watched must be unwatched, once */
 static int bell_watched = -1;
 
-static int fake_bell(int fd, int on)
+static int fake_bell(unsigned int cpu, int fd, int on)
 {
-	if (on ? bell_watched >= 0 : bell_watched != fd)
+	if (cpu || (on ? bell_watched >= 0 : bell_watched != fd))
 		abort();
 	bell_watched = on ? fd : -1;
 	return 0;
@@ -75,6 +75,11 @@ static int fake_bell(int fd, int on)
 
 /* rpc_double's rpc_submit() takes the calls: nothing reaches a kernel */
 int nuse_syscall_submit(int pid, struct nuse_syscall *call)
+{
+	abort();
+}
+
+int nuse_syscall_submit_cpu(unsigned int cpu, int pid, struct nuse_syscall *call)
 {
 	abort();
 }
@@ -135,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strcpy(s.tenant, "t");
 	strcpy(s.comm, "fuzz");
 	closed = cancels = 0;
-	rpc_kernel_bell(fake_bell);
+	rpc_kernel_serve(1, fake_bell, NULL);
 	if (rpc_chan_open(&s))
 		return 0;	/* no memfd here: nothing to try */
 	/* the client's own mapping of it, as the preload library makes */
@@ -193,13 +198,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += len;
 		size -= len;
 		if (what & 32) {	/* about to sleep: it must see a call written */
-			int found = rpc_kernel_idle(1);
+			int found = rpc_kernel_idle(0, 1);
 
-			if (found != (rpc_kernel_poll() > 0))
+			if (found != (rpc_kernel_poll(0) > 0))
 				abort();
-			rpc_kernel_idle(0);
+			rpc_kernel_idle(0, 0);
 		} else {
-			rpc_kernel_poll();
+			rpc_kernel_poll(0);
 		}
 		if (closed)
 			break;
@@ -209,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s.pending != c)
 				abort();
 			if (what & 16)
-				rpc_kernel_poll();	/* looked at again while pending */
+				rpc_kernel_poll(0);	/* looked at again while pending */
 			if (rpc_double_complete(c, (int32_t)arg))
 				abort();
 			if (s.pending)

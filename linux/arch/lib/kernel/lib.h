@@ -40,7 +40,7 @@ void lib_cpu_kick(struct lib_cpu *cpu);
 
 /* syscall.c */
 void lib_syscall_init(void);
-void lib_syscall_run_done(void);
+void lib_syscall_run_done(unsigned int cpu);
 void __noreturn lib_user_loop(void);
 void lib_session_exit(struct task_struct *tsk);
 int lib_session_alloc(struct task_struct *p);

@@ -223,7 +223,7 @@ static void lib_run_once(void)
 	if (__atomic_load_n(&lib_cpus[0].stopped, __ATOMIC_ACQUIRE))
 		return;
 	lib_enter_kernel(&lib_cpus[0]);
-	lib_syscall_run_done();
+	lib_syscall_run_done(0);
 }
 
 static void lib_wait_for_timer(void)
@@ -248,6 +248,7 @@ int nuse_cpu_run(unsigned int id)
 		lib_enter_kernel(cpu);
 	if (__atomic_load_n(&cpu->stopped, __ATOMIC_ACQUIRE))
 		return lib_stopped_wait(id);
+	lib_syscall_run_done(id);	/* what nuse_syscall_submit_cpu() sent */
 	return 0;
 }
 

@@ -60,12 +60,10 @@ static DEFINE_SPINLOCK(session_lock);
 static struct task_struct *last_task;
 static int last_pid;
 
-int nuse_syscall_submit(int pid, struct nuse_syscall *call)
+static void lib_submit(int pid, struct nuse_syscall *call)
 {
 	struct nuse_syscall *old;
 
-	if (!call || pid <= 0)
-		return -EINVAL;
 	call->pid = pid;
 	old = __atomic_load_n(&submitted, __ATOMIC_RELAXED);
 	do {
@@ -73,7 +71,28 @@ int nuse_syscall_submit(int pid, struct nuse_syscall *call)
 	} while (!__atomic_compare_exchange_n(&submitted, &old, call, true,
 					      __ATOMIC_RELEASE,
 					      __ATOMIC_RELAXED));
+}
+
+int nuse_syscall_submit(int pid, struct nuse_syscall *call)
+{
+	if (!call || pid <= 0)
+		return -EINVAL;
+	call->here = 0;
+	lib_submit(pid, call);
 	return nuse_irq_raise(LIB_IRQ_SYSCALL);
+}
+
+/* Whichever CPU's interrupt comes first takes every call submitted: the
+ * list is one; @cpu's is rung so that a call need not wait for CPU 0. */
+int nuse_syscall_submit_cpu(unsigned int cpu, int pid, struct nuse_syscall *call)
+{
+	if (!call || pid <= 0 || cpu >= NR_CPUS || cpu >= max(lib_ncpus, 1U))
+		return -EINVAL;
+	call->here = 1;
+	lib_submit(pid, call);
+	lib_irq_raise(&lib_cpus[cpu], LIB_IRQ_SYSCALL);
+	lib_cpu_kick(&lib_cpus[cpu]);
+	return 0;
 }
 
 /*
@@ -82,7 +101,8 @@ int nuse_syscall_submit(int pid, struct nuse_syscall *call)
  * two threads at once.  CPU 0 keeps its own list; the other CPUs push on
  * one shared list (newest first) and kick CPU 0.  The owner takes the
  * shared list first: a call finished elsewhere before one finished on
- * CPU 0 is handed back first.
+ * CPU 0 is handed back first.  A call of nuse_syscall_submit_cpu() goes
+ * on the list of the CPU that finished it, and back on that CPU's thread.
  */
 static struct nuse_syscall *remote_done;
 
@@ -96,7 +116,7 @@ static void lib_call_done(struct nuse_syscall *call, long ret)
 	call->next = NULL;
 	local_irq_save(flags);
 	cpu = lib_cpu_this();
-	if (cpu->id == 0) {
+	if (cpu->id == 0 || call->here) {
 		*cpu->done_tail = call;
 		cpu->done_tail = &call->next;
 		local_irq_restore(flags);
@@ -123,13 +143,14 @@ static void lib_run_done_list(struct nuse_syscall *call)
 	}
 }
 
-/* On CPU 0's host thread and stack, after that CPU went idle. */
-void lib_syscall_run_done(void)
+/* On CPU @id's host thread and stack, after that CPU went idle; CPU 0's
+ * takes the other CPUs' calls too. */
+void lib_syscall_run_done(unsigned int id)
 {
-	struct lib_cpu *cpu = &lib_cpus[0];
+	struct lib_cpu *cpu = &lib_cpus[id];
 	struct nuse_syscall *call, *fifo = NULL, *next;
 
-	if (__atomic_load_n(&remote_done, __ATOMIC_RELAXED)) {
+	if (!id && __atomic_load_n(&remote_done, __ATOMIC_RELAXED)) {
 		call = __atomic_exchange_n(&remote_done, NULL, __ATOMIC_ACQUIRE);
 		for (; call; call = next) {	/* newest first: reverse */
 			next = call->next;
@@ -156,6 +177,7 @@ int nuse_syscall_run(int pid, struct nuse_syscall *call)
 		err = nuse_syscall_submit(pid, call);
 	else {
 		call->pid = pid;
+		call->here = 0;
 		call->next = NULL;
 		cpu->direct_call = call;
 		err = 0;
