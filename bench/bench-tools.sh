@@ -241,13 +241,15 @@ fi
 stop_daemon > /dev/null
 
 # Two programs at once, each a session with a channel of its own: on a
-# kernel with 2 CPUs each channel has its home CPU, which takes its calls.
+# kernel with 2 CPUs, served by CPU 0 alone (rpc.serve_cpus 1, what
+# "auto" picks on 2 host cores) or each by its home CPU (serve_cpus 2).
 # No traffic generator: the 2 cores hold the 2 programs and the kernel.
-echo "--- two programs making calls at once (plcalls 20000 each: getsockname, sendto, recv): the kernel on 1 CPU vs 2"
-for cpus in 1 2 1 2; do
-	NUSE_TEST_CPUS=$cpus write_config "$WORK/c$cpus.json" ns$ID '[{"name": "t", "vnics": [
+echo "--- two programs making calls at once (plcalls 20000 each: getsockname, sendto, recv): 1 kernel CPU; 2 serving on CPU 0; 2 serving each its own"
+for v in 1/1 2/1 2/2 1/1 2/1 2/2; do
+	cpus=${v%/*} serve=${v#*/}
+	NUSE_TEST_CPUS=$cpus NUSE_TEST_SERVE_CPUS=$serve write_config "$WORK/c.json" ns$ID '[{"name": "t", "vnics": [
 	  {"name": "eth0", "mac": "02:00:00:93:01:01", "addresses": ["10.93.1.1/24"]}]}]'
-	start_daemon "$WORK/c$cpus.json"
+	start_daemon "$WORK/c.json"
 	t0=$(date +%s%N)
 	X t -- "$top_builddir/bench/plcalls" 20000 > "$WORK/pc1" &
 	p1=$!
@@ -255,7 +257,31 @@ for cpus in 1 2 1 2; do
 	wait $p1 $!
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	med=$(awk '/sendto/ { printf "%s ", $(NF - 5) }' "$WORK/pc1" "$WORK/pc2")
-	echo "kernel CPUs $cpus: 120000 calls in $ms ms: $(( 120000000 / (ms ? ms : 1) )) calls/s (send+recv medians ${med}us)"
-	curl -s "http://127.0.0.1:$API_PORT/metrics" | grep '^nuse_rpc_channel_calls_total' | tr '\n' ' '; echo
+	echo "kernel CPUs $cpus, serving $serve: 120000 calls in $ms ms: $(( 120000000 / (ms ? ms : 1) )) calls/s (send+recv medians ${med}us)"
 	stop_daemon > /dev/null
 done
+if command -v nginx >/dev/null && command -v wrk >/dev/null; then
+	echo "--- nginx with 2 worker processes, wrk -t2 -c32 -d${SECS}s over the tap, kernel CPUs 2: served on CPU 0 vs each worker on its own"
+	sed -e 's/worker_processes 1;/worker_processes 2;/' -e 's/master_process off;/master_process on;/' \
+		"$WORK/ngx-t/nginx.conf" > "$WORK/ngx-t/nginx2.conf"
+	for serve in 1 2 1 2; do
+		NUSE_TEST_CPUS=2 NUSE_TEST_SERVE_CPUS=$serve write_config "$WORK/n.json" $TAP '[{"name": "t", "vnics": [
+		  {"name": "eth0", "mac": "02:00:00:93:01:01", "addresses": ["10.93.1.1/24"]}]}]'
+		start_daemon "$WORK/n.json"
+		tap_to c$ID $TAP
+		ip -n c$ID addr add 10.93.1.2/24 dev $TAP
+		X t -- nginx -c "$WORK/ngx-t/nginx2.conf" > "$WORK/ngx-t/out" 2>&1 &
+		npid=$!
+		for i in $(seq 50); do
+			ip netns exec c$ID curl -s -o /dev/null --max-time 1 http://10.93.1.1:8080/ && break
+			sleep 0.1
+		done
+		ip netns exec c$ID wrk -t2 -c32 -d${SECS}s http://10.93.1.1:8080/ > "$WORK/wrk-2w" 2>&1
+		kill "$(cat "$WORK/ngx-t/nginx.pid" 2>/dev/null)" 2>/dev/null
+		for i in $(seq 50); do pgrep -f "$WORK/ngx-t/nginx2.conf" > /dev/null || break; sleep 0.1; done
+		pkill -KILL -f "$WORK/ngx-t/nginx2.conf"
+		kill $npid 2>/dev/null; wait $npid 2>/dev/null
+		echo "serving CPUs $serve: $(rps "$WORK/wrk-2w") req/s"
+		stop_daemon > /dev/null
+	done
+fi

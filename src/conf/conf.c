@@ -332,8 +332,9 @@ static int api_parse(struct ctx *x, json_t *o, struct config *c)
 
 static int rpc_parse(struct ctx *x, json_t *o, struct config *c)
 {
-	static const char *const keys[] = { "socket", "group", NULL };
+	static const char *const keys[] = { "socket", "group", "serve_cpus", NULL };
 	const char *sock = NULL, *group = NULL;
+	json_t *serve;
 
 	if (!json_is_object(o))
 		return conf_fail(x, "rpc", "must be an object, not %s", conf_type_name(o));
@@ -341,6 +342,19 @@ static int rpc_parse(struct ctx *x, json_t *o, struct config *c)
 	    conf_get_string(x, o, "socket", "rpc", 0, &sock) ||
 	    conf_get_string(x, o, "group", "rpc", 0, &group))
 		return -EINVAL;
+	serve = json_object_get(o, "serve_cpus");
+	if (json_is_string(serve)) {
+		if (strcmp(json_string_value(serve), "auto"))
+			return conf_fail(x, "rpc.serve_cpus", "\"%s\" is neither \"auto\" nor a number "
+					 "of CPUs", json_string_value(serve));
+		c->rpc_serve_cpus = 0;
+	} else if (serve && conf_get_uint(x, o, "serve_cpus", "rpc", 1, NUSE_CPUS_MAX,
+					  &c->rpc_serve_cpus)) {
+		return -EINVAL;
+	} else if (serve && c->rpc_serve_cpus > c->dp_cores) {
+		return conf_fail(x, "rpc.serve_cpus", "%u is more than dataplane.cores (%u): each CPU "
+				 "that serves is a dataplane worker", c->rpc_serve_cpus, c->dp_cores);
+	}
 	if (sock) {
 		if (sock[0] != '/' || strlen(sock) >= 108)
 			return conf_fail(x, "rpc.socket", "must be an absolute path under 108 bytes");
@@ -623,8 +637,10 @@ char *config_dump(const struct config *c)
 		"max_connections", (int)c->api_max_connections,
 		"max_connections_per_client", (int)c->api_max_per_client,
 		"idle_timeout", (int)c->api_idle_timeout));
-	json_object_set_new(root, "rpc", json_pack("{s:s,s:o}", "socket", c->rpc_socket,
-		"group", c->rpc_group ? json_string(c->rpc_group) : json_null()));
+	json_object_set_new(root, "rpc", json_pack("{s:s,s:o,s:o}", "socket", c->rpc_socket,
+		"group", c->rpc_group ? json_string(c->rpc_group) : json_null(),
+		"serve_cpus", c->rpc_serve_cpus ? json_integer(c->rpc_serve_cpus)
+						: json_string("auto")));
 	json_object_set_new(root, "state_dir", json_string(c->state_dir));
 	json_object_set_new(root, "user", json_string(c->user));
 	json_object_set_new(root, "log_level", json_string(levels[c->log_level]));

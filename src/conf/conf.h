@@ -33,6 +33,7 @@ struct config {
 	unsigned int api_idle_timeout;		/* seconds */
 	char *rpc_socket;		/* the tool RPC's unix socket */
 	char *rpc_group;		/* NULL: root only */
+	unsigned int rpc_serve_cpus;	/* CPUs serving shared channels; 0: "auto" */
 	char *state_dir;
 	char *user;
 	enum log_level log_level;

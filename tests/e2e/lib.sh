@@ -43,6 +43,7 @@ netns() {
 
 # write_config FILE TAP TENANTS_JSON
 write_config() {
+	local serve=${NUSE_TEST_SERVE_CPUS:-'"auto"'}
 	cat > "$1" <<JSON
 {
   "dpdk": {"args": ["--no-huge", "-m", "256", "--no-pci", "-l", "0", "--log-level", "lib.eal:error"],
@@ -50,7 +51,7 @@ write_config() {
   "kernel": {"memory": "128M", "cpus": ${NUSE_TEST_CPUS:-1}},
   "dataplane": {"cores": ${NUSE_TEST_CORES:-${NUSE_TEST_CPUS:-1}}, "distribute": "${NUSE_TEST_DISTRIBUTE:-auto}"},
   "api": {"listen": "127.0.0.1:$API_PORT"},
-  "rpc": {"socket": "$WORK/rpc.sock"},
+  "rpc": {"socket": "$WORK/rpc.sock", "serve_cpus": $serve},
   "state_dir": "$WORK/state",
   "log_level": "info",
   "tenants": $3

@@ -26,6 +26,10 @@ setup() { # DISTRIBUTE
 	  "routes": [{"dst": "10.82.1.0/24", "via": "10.82.2.1"}]}]'
 	start_daemon "$WORK/m.json"
 	grep -q "dataplane: 2 workers" "$WORK/daemon.log" || die "not 2 workers: $(grep dpdk: "$WORK/daemon.log")"
+	# rpc.serve_cpus auto: both workers serve channels only with 2 host cores for each
+	if [ "$(nproc)" -ge 4 ]; then want="served on kernel CPUs 0-1"; else want="served on kernel CPU 0 alone (rpc.serve_cpus auto"; fi
+	grep -qF "shared channels are $want" "$WORK/daemon.log" && pass "$(nproc) host cores, 2 workers: channels $want" ||
+		fail "$(nproc) host cores, 2 workers: no \"$want\" in the log: $(grep 'rpc: the' "$WORK/daemon.log")"
 	netns sw$ID; netns c1$ID; netns c2$ID
 	tap_to sw$ID $TAP
 	macvlan_to sw$ID $TAP c1$ID 10.82.1.2/24

@@ -14,7 +14,8 @@ for t in ${CC:-cc} ethtool arp; do
 done
 TAP=nw$ID
 SOCK=$WORK/rpc.sock
-write_config "$WORK/a.json" $TAP '[
+# every worker serves channels (auto would leave them to CPU 0 on 2 cores)
+NUSE_TEST_SERVE_CPUS=${NUSE_TEST_CPUS:-1} write_config "$WORK/a.json" $TAP '[
   {"name": "t", "vnics": [{"name": "eth0", "mac": "02:00:00:79:00:10",
 			   "addresses": ["10.79.0.10/24"]}]}]'
 start_daemon "$WORK/a.json"
@@ -38,6 +39,10 @@ idle=$(echo "$m" | grep '^nuse_rpc_channel_calls_total{cpu=' | awk '$2 == 0' | w
 [ "$ncpu" = "${NUSE_TEST_CPUS:-1}" ] && [ "$idle" = 0 ] &&
 	pass "$ncpu serving CPU(s), each took calls of its channels" ||
 	fail "channel calls by CPU: $ncpu CPUs listed, $idle of them took none"
+if [ "${NUSE_TEST_CPUS:-1}" -gt 1 ]; then
+	grep -q "rpc: the programs' shared channels are served on kernel CPUs 0-$((NUSE_TEST_CPUS - 1))" \
+		"$WORK/daemon.log" && pass "the log names the serving CPUs" || fail "no log line of the serving CPUs"
+fi
 open=$(echo "$m" | awk '/^nuse_rpc_channels\{/ { n += $2 } END { print n + 0 }')
 [ "$open" = 0 ] && pass "no channel left open" || fail "$open channels still open"
 
