@@ -262,6 +262,7 @@ for v in 1/1 2/1 2/2 1/1 2/1 2/2; do
 done
 if command -v nginx >/dev/null && command -v wrk >/dev/null; then
 	echo "--- nginx with 2 worker processes, wrk -t2 -c32 -d${SECS}s over the tap, kernel CPUs 2: served on CPU 0 vs each worker on its own"
+	ip link del $AP 2>/dev/null	# its address in c$ID is the tap's
 	sed -e 's/worker_processes 1;/worker_processes 2;/' -e 's/master_process off;/master_process on;/' \
 		"$WORK/ngx-t/nginx.conf" > "$WORK/ngx-t/nginx2.conf"
 	for serve in 1 2 1 2; do
