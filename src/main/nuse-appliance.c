@@ -78,6 +78,23 @@ static unsigned int serve_cpus(const struct config *c)
 	return (unsigned int)host >= 2 * workers ? workers : 1;
 }
 
+/*
+ * net_tap has the kernel signal its queues' readiness with a real-time
+ * signal (F_SETSIG).  When the process's queue of pending signals is full
+ * (RLIMIT_SIGPENDING: a flood while the thread that takes them is busy)
+ * the kernel sends SIGIO instead, and SIGIO's default ends the process
+ * (test-tapsignal).  Nothing here wants that: a SIGIO no one handles is
+ * ignored.  (A readiness lost so is the next frame's to tell.)
+ */
+static void ignore_sigio(void)
+{
+	struct sigaction sa;
+
+	if (!sigaction(SIGIO, NULL, &sa) && !(sa.sa_flags & SA_SIGINFO) &&
+	    sa.sa_handler == SIG_DFL)
+		signal(SIGIO, SIG_IGN);
+}
+
 static int stopping, exit_code;
 static struct ev_loop *loop;
 static ev_async panicked;
@@ -238,6 +255,7 @@ static int run(const struct config *c, const char *argv0)
 	err = dp_init(c, argv0);
 	if (err)
 		goto out_saved;
+	ignore_sigio();
 	ev_async_init(&panicked, on_panicked);
 	ev_async_start(loop, &panicked);
 	dp_on_panic(dp_panic_news);
