@@ -7,6 +7,7 @@
 #include <linux/kernel.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/console.h>
 #include <linux/panic_notifier.h>
 #include <linux/notifier.h>
@@ -104,6 +105,12 @@ void __init setup_arch(char **cmdline_p)
 	register_console(&lib_console);
 	atomic_notifier_chain_register(&panic_notifier_list, &lib_panic_nb);
 	*cmdline_p = boot_command_line;
+	/*
+	 * No fallback tunnel devices (tunl0, gre0, sit0, ip6tnl0, ...) in
+	 * any namespace: each would cost every tenant a net_device it did
+	 * not ask for.  "fb_tunnels=" on the command line still decides.
+	 */
+	sysctl_fb_tunnels_only_for_init_net = 2;
 	/* random.trust_bootloader, before the seed is credited */
 	parse_early_param();
 	if (boot_seed_len) {
