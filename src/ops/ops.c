@@ -165,7 +165,8 @@ static int create_follow(struct ctl_req *req)
 {
 	struct tenant_req *r = (struct tenant_req *)req;
 
-	if (r->spec.nneighs || r->spec.iptables[0] || r->spec.iptables[1]) {
+	if (r->spec.nneighs || r->spec.iptables[0] || r->spec.iptables[1] ||
+	    r->spec.iptables[2]) {
 		json_t *spec = config_tenant_json(&r->spec);
 
 		if (r->spec.nneighs)
@@ -173,6 +174,8 @@ static int create_follow(struct ctl_req *req)
 					json_object_get(spec, "neighbours"));
 		if (json_object_get(spec, "iptables"))
 			json_object_set(r->answer, "iptables", json_object_get(spec, "iptables"));
+		if (json_object_get(spec, "nftables"))
+			json_object_set(r->answer, "nftables", json_object_get(spec, "nftables"));
 		json_decref(spec);
 	}
 	return follow_now(req);
@@ -402,6 +405,19 @@ static const char *const route_types[] = {
 	[RTN_PROHIBIT] = "prohibit", [RTN_THROW] = "throw", [RTN_NAT] = "nat",
 };
 
+/* Who made a route, by the names of iproute2's rt_protos and the
+ * kernel's RTPROT_* (a number without a name is shown as a number). */
+static const char *const route_protos[] = {
+	[RTPROT_REDIRECT] = "redirect", [RTPROT_KERNEL] = "kernel",
+	[RTPROT_BOOT] = "boot", [RTPROT_STATIC] = "static", [RTPROT_GATED] = "gated",
+	[RTPROT_RA] = "ra", [RTPROT_MRT] = "mrt", [RTPROT_ZEBRA] = "zebra",
+	[RTPROT_BIRD] = "bird", [RTPROT_DNROUTED] = "dnrouted", [RTPROT_XORP] = "xorp",
+	[RTPROT_NTK] = "ntk", [RTPROT_DHCP] = "dhcp", [RTPROT_MROUTED] = "mrouted",
+	[RTPROT_KEEPALIVED] = "keepalived", [RTPROT_BABEL] = "babel",
+	[RTPROT_OPENR] = "openr", [RTPROT_BGP] = "bgp", [RTPROT_ISIS] = "isis",
+	[RTPROT_OSPF] = "ospf", [RTPROT_RIP] = "rip", [RTPROT_EIGRP] = "eigrp",
+};
+
 static json_t *number_or_name(int v, const char *name)
 {
 	return name ? json_string(name) : json_integer(v);
@@ -436,12 +452,8 @@ static json_t *route_json(const struct rtnl_route *rt, const struct rtnl_link_in
 	json_object_set_new(o, "type", number_or_name(rt->type,
 		rt->type >= 0 && rt->type < (int)(sizeof(route_types) / sizeof(*route_types))
 		? route_types[rt->type] : NULL));
-	switch (rt->protocol) {
-	case RTPROT_KERNEL: proto = "kernel"; break;
-	case RTPROT_BOOT: proto = "boot"; break;
-	case RTPROT_STATIC: proto = "static"; break;
-	case RTPROT_RA: proto = "ra"; break;
-	}
+	if (rt->protocol >= 0 && rt->protocol < (int)(sizeof(route_protos) / sizeof(*route_protos)))
+		proto = route_protos[rt->protocol];
 	switch (rt->scope) {
 	case RT_SCOPE_UNIVERSE: scope = "global"; break;
 	case RT_SCOPE_LINK: scope = "link"; break;

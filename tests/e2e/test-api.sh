@@ -94,6 +94,14 @@ check "GET ?table=local" 200 "$T/routes?table=local"
 jq -e 'map(select(.type == "local" and .dst == "10.84.0.10/32")) | length == 1' "$WORK/body" >/dev/null \
 	&& pass "the local table" || fail "local: $(cat "$WORK/body")"
 check "GET ?table=zero" 422 "$T/routes?table=zero"
+# Routes a daemon made show who made them, by name or, without one, number.
+$DAEMON exec --socket "$WORK/rpc.sock" alpha -- ip route add 10.96.0.0/16 via 10.85.0.254 proto bird &&
+	$DAEMON exec --socket "$WORK/rpc.sock" alpha -- ip route add 10.95.0.0/16 via 10.85.0.254 proto 77 ||
+	fail "ip route add proto bird / 77 through exec"
+check "GET routes made by bird and by 77" 200 $T/routes
+jq -e '(map(select(.dst == "10.96.0.0/16"))[0].protocol == "bird") and
+	(map(select(.dst == "10.95.0.0/16"))[0].protocol == 77)' "$WORK/body" >/dev/null &&
+	pass "route protocols: \"bird\" by name, 77 by number" || fail "protocols: $(cat "$WORK/body")"
 check "DELETE the route" 204 $T/routes/10.99.0.0/16 -X DELETE
 check "DELETE it again" 404 $T/routes/10.99.0.0/16 -X DELETE
 check "PATCH sysctls" 200 $T/sysctls -X PATCH -H "$J" -d '{"net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "2"}'
