@@ -114,6 +114,12 @@ int pl_poll(struct pollfd *fds, nfds_t n, int tmo, const sigset_t *mask)
 	}
 	h = t + n;		/* room for n + 1: the connection goes last */
 	hi = ti + n;
+	for (i = 0; i < n; i++)
+		fds[i].revents = 0;
+	if (pl_ring_poll(fds, n, 0)) {	/* a capture ring has a block ready */
+		free(big);
+		return ready(fds, n);
+	}
 	for (i = 0; i < n; i++) {
 		if (fds[i].fd >= 0 && !pl_fd_get(fds[i].fd, &e)) {
 			t[nt] = fds[i];
@@ -129,6 +135,8 @@ int pl_poll(struct pollfd *fds, nfds_t n, int tmo, const sigset_t *mask)
 		fds[ti[i]].revents = t[i].revents;
 	for (i = 0; !err && i < (nfds_t)nh; i++)
 		fds[hi[i]].revents = h[i].revents;
+	if (!err)
+		pl_ring_poll(fds, n, 1);
 	free(big);
 	return err ? err : ready(fds, n);
 }

@@ -102,6 +102,10 @@
  * buffer, one call's worth at a time, and nothing the other end did not
  * take is consumed.
  *
+ * Capture rings (ring.c).  A packet socket's PACKET_RX_RING (TPACKET_V3)
+ * is kept here and its mmap() is the program's own memory, which each
+ * poll of the socket fills from the tenant socket: libpcap works.
+ *
  * Not covered: sendfile() from a tenant descriptor (EINVAL, as from a
  * socket in the kernel), splice() from a tenant datagram socket or /proc
  * file (EINVAL: not supported), tee() and vmsplice() (pipes only, so never a tenant
@@ -247,6 +251,12 @@ long pl_close_range(unsigned int lo, unsigned int hi, unsigned int flags);
  * data: NRPC_DATA_MAX is all of a call's in data, and all of a reply's
  * out data (the appliance caps out_max there). */
 #define PL_ROOM(fixed) ((size_t)NRPC_DATA_MAX - (fixed))
+
+/* ring.c: a packet socket's TPACKET_V3 receive ring, played here. */
+int pl_ring_setsockopt(int fd, int name, const void *val, socklen_t len, long *ret);
+void pl_ring_stats(int fd, void *val, socklen_t len);
+int pl_ring_poll(struct pollfd *fds, nfds_t n, int after);
+void pl_ring_forget(int fd);
 
 /* fdmap.c: placeholder -> the appliance's descriptor. */
 enum pl_kind { PL_SOCKET = 1, PL_FILE };

@@ -196,6 +196,7 @@ int pl_close(int fd)
 			r = 0;
 	}
 	pl_epoll_forget(fd);
+	pl_ring_forget(fd);
 	if (pl_real.close(fd) < 0 && !r)
 		r = -errno;
 	return r;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
 
@@ -77,9 +78,12 @@ static long set_replace(int rfd, int level, int name, const void *val, socklen_t
 PL_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct pl_fd e;
+	long r;
 
 	if (pl_fd_get(fd, &e))
 		return pl_real.setsockopt(fd, level, name, val, len);
+	if (level == SOL_PACKET && pl_ring_setsockopt(fd, name, val, len, &r))
+		return pl_ret(r);
 	if (level == SOL_SOCKET &&
 	    (name == SO_ATTACH_FILTER || name == SO_ATTACH_REUSEPORT_CBPF))
 		return pl_ret(set_filter(e.remote, level, name, val, len));
@@ -127,7 +131,12 @@ PL_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct pl_fd e;
 
+	long r;
+
 	if (pl_fd_get(fd, &e))
 		return pl_real.getsockopt(fd, level, name, val, len);
-	return pl_ret(get(e.remote, level, name, val, len));
+	r = get(e.remote, level, name, val, len);
+	if (!r && level == SOL_PACKET && name == PACKET_STATISTICS && val && len)
+		pl_ring_stats(fd, val, *len);
+	return pl_ret(r);
 }
