@@ -529,6 +529,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	free(p->names);
 	free(p->ipt_text);
 	free(p->save_rules);
+	free(p->save_rules6);
 	free(p->body);
 	free(p);
 	*state = NULL;

@@ -48,7 +48,9 @@ struct pending {
 	int stage;			/* POST /tenants with rulesets: 1 applying, 2 undoing */
 	int ipt_code;			/* what an iptables job ended with */
 	char *ipt_text;			/* its ruleset, or what iptables said */
+	int ipt_family;			/* and the family it ended on (IPT_*) */
 	char *save_rules;		/* POST .../save: the IPv4 ruleset read */
+	char *save_rules6;		/* and the IPv6 one */
 };
 
 double api_now(void);

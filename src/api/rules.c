@@ -2,7 +2,9 @@
 /*
  * /tenants/NAME/iptables: GET is iptables-save's text (?family=ipv6 for
  * ip6tables), PUT replaces the ruleset from iptables-restore text, POST
- * runs one iptables command given as an argument list.  The work is done
+ * runs one iptables command given as an argument list.
+ * /tenants/NAME/nftables: GET is nft list ruleset's text, PUT replaces the
+ * whole ruleset with nft -f text, in one transaction.  The work is done
  * by the real tools (iptables.c); this is the HTTP side.
  */
 #include <errno.h>
@@ -65,20 +67,23 @@ static enum MHD_Result rule_args(struct pending *p, char ***argv, int *family)
 	return MHD_YES;
 }
 
-static enum MHD_Result iptables_answer(struct pending *p, unsigned int ok)
+static enum MHD_Result iptables_answer(struct pending *p, unsigned int ok, int nft)
 {
-	char *text = p->ipt_text;
+	const char *what = nft ? "nftables" : "iptables";
+	char *text = p->ipt_text, msg[64];
 
+	snprintf(msg, sizeof(msg), "%s refused it", nft ? "nft" : "iptables");
 	if (p->ipt_code == 422)
-		return api_problem(p, 422, text && *text ? text : "iptables refused it", "iptables");
+		return api_problem(p, 422, text && *text ? text : msg, what);
+	snprintf(msg, sizeof(msg), "%s could not run: see the log", nft ? "nft" : "iptables");
 	if (p->ipt_code || !text)
-		return api_problem(p, 500, "iptables could not run: see the log", NULL);
+		return api_problem(p, 500, msg, NULL);
 	p->ipt_text = NULL;
 	return api_respond(p, ok, "text/plain; charset=utf-8", text, NULL, NULL);
 }
 
 /* Checked, then handed to an iptables job; answered when it is done. */
-static enum MHD_Result iptables_check(struct pending *p, const char *m)
+static enum MHD_Result iptables_check(struct pending *p, const char *m, int nft)
 {
 	const char *type, *bad;
 	char detail[128];
@@ -90,9 +95,9 @@ static enum MHD_Result iptables_check(struct pending *p, const char *m)
 		return api_problem(p, 413, "the ruleset is over 4 MiB", NULL);
 	if (!type || strncasecmp(type, "text/plain", 10))
 		return api_problem(p, 415, "send the ruleset as text/plain", NULL);
-	if (config_check_iptables(p->body ? p->body : "", &bad)) {
+	if ((nft ? config_check_nftables : config_check_iptables)(p->body ? p->body : "", &bad)) {
 		snprintf(detail, sizeof(detail), "a ruleset may not hold %s", bad);
-		return api_problem(p, 422, detail, "iptables");
+		return api_problem(p, 422, detail, nft ? "nftables" : "iptables");
 	}
 	return MHD_YES;
 }
@@ -106,7 +111,7 @@ static enum MHD_Result iptables_admit(struct pending *p)
 	return api_submit(p, &tenant_op_admit, sizeof(p->u.admit));
 }
 
-static enum MHD_Result iptables(struct pending *p, const char *tenant, const char *m)
+static enum MHD_Result iptables(struct pending *p, const char *tenant, const char *m, int nft)
 {
 	enum MHD_Result ret = MHD_YES;
 	char **argv = NULL;
@@ -117,22 +122,28 @@ static enum MHD_Result iptables(struct pending *p, const char *tenant, const cha
 
 		p->stage = 2;
 		if (status == -EDQUOT)
-			return api_problem(p, 507, p->u.admit.error.msg, "iptables");
+			return api_problem(p, 507, p->u.admit.error.msg, nft ? "nftables" : "iptables");
 		if (status)
 			return api_problem(p, status == -EHOSTDOWN ? 503 : 500, strerror(-status), NULL);
-		family_of(p, &family);
+		if (nft)
+			family = IPT_NFT;
+		else
+			family_of(p, &family);
 		goto run;
 	}
 	if (p->submitted)
-		return iptables_answer(p, method_is(m, "POST") ? 201 : 200);
+		return iptables_answer(p, method_is(m, "POST") ? 201 : 200, nft);
 	if (!state_tenant(tenant))
 		return api_problem(p, 404, "no such tenant", "name");
-	if (method_is(m, "POST"))
+	if (nft) {
+		family = IPT_NFT;
+		ret = iptables_check(p, m, 1);
+	} else if (method_is(m, "POST"))
 		ret = rule_args(p, &argv, &family);
 	else if (family_of(p, &family))
 		return api_problem(p, 422, "family is ipv4 or ipv6", "family");
 	else
-		ret = iptables_check(p, m);
+		ret = iptables_check(p, m, 0);
 	if (p->status)			/* answered already: a bad request */
 		goto out;
 	if (method_is(m, "PUT"))
@@ -158,15 +169,25 @@ out:
 
 enum MHD_Result api_iptables_get(struct pending *p, char **arg)
 {
-	return iptables(p, arg[0], "GET");
+	return iptables(p, arg[0], "GET", 0);
 }
 
 enum MHD_Result api_iptables_put(struct pending *p, char **arg)
 {
-	return iptables(p, arg[0], "PUT");
+	return iptables(p, arg[0], "PUT", 0);
 }
 
 enum MHD_Result api_iptables_post(struct pending *p, char **arg)
 {
-	return iptables(p, arg[0], "POST");
+	return iptables(p, arg[0], "POST", 0);
+}
+
+enum MHD_Result api_nftables_get(struct pending *p, char **arg)
+{
+	return iptables(p, arg[0], "GET", 1);
+}
+
+enum MHD_Result api_nftables_put(struct pending *p, char **arg)
+{
+	return iptables(p, arg[0], "PUT", 1);
 }

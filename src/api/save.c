@@ -5,7 +5,7 @@
  * (`exec -- ip addr add`, a routing daemon, iptables) are live but not
  * saved: the tenant's GET lists what differs from the state file under
  * "unsaved", and POST /tenants/NAME/save reads the tenant back from the
- * kernel, with its iptables and ip6tables rulesets, and saves it.
+ * kernel, with its iptables, ip6tables and nftables rulesets, and saves it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,7 +56,7 @@ static int has_rules(const char *text)
 static enum MHD_Result save_commit(struct pending *p, const char *tenant)
 {
 	json_t *old = json_deep_copy(state_tenant(tenant)), *now, *ipt, *had;
-	const char *text[2] = { p->save_rules, p->ipt_text };
+	const char *text[2] = { p->save_rules, p->save_rules6 }, *nft = p->ipt_text;
 	int i, err;
 
 	if (!old)
@@ -71,6 +71,9 @@ static enum MHD_Result save_commit(struct pending *p, const char *tenant)
 	if (json_object_size(ipt))
 		json_object_set(now, "iptables", ipt);
 	json_decref(ipt);
+	json_object_del(now, "nftables");
+	if (*nft || json_object_get(old, "nftables"))
+		json_object_set_new(now, "nftables", json_string(nft));
 	/* Every family the state had is in @now (maybe empty now), so
 	 * state_update() keeps none of the old rulesets. */
 	state_update(tenant, now);
@@ -94,7 +97,7 @@ static void save_rules_now(int revents, void *arg)
 {
 	struct pending *p = arg;
 
-	if (ipt_get(p->u.one.name, p->stage == 3, api_ipt_answered, p)) {
+	if (ipt_get(p->u.one.name, p->stage - 2, api_ipt_answered, p)) {
 		p->ipt_code = 500;
 		api_resume(p);
 	}
@@ -132,10 +135,17 @@ enum MHD_Result api_tenant_save(struct pending *p, char **arg)
 		p->ipt_text = NULL;
 		p->stage = 3;
 		return save_rules(p);
+	case 3:
+		if (p->ipt_code || !p->ipt_text)
+			break;
+		p->save_rules6 = p->ipt_text;
+		p->ipt_text = NULL;
+		p->stage = 4;
+		return save_rules(p);
 	default:
 		if (p->ipt_code || !p->ipt_text)
 			break;
 		return save_commit(p, tenant);
 	}
-	return api_problem(p, 500, "iptables-save could not run: see the log", NULL);
+	return api_problem(p, 500, "iptables-save or nft could not run: see the log", NULL);
 }

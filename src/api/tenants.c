@@ -123,7 +123,7 @@ static enum MHD_Result changed(struct pending *p, unsigned int status, json_t *s
 
 static int has_rules(const struct tenant_spec *s)
 {
-	return s->iptables[0] || s->iptables[1];
+	return s->iptables[0] || s->iptables[1] || s->iptables[2];
 }
 
 void api_ipt_answered(void *priv, int code, const char *text, const char *err)
@@ -131,6 +131,7 @@ void api_ipt_answered(void *priv, int code, const char *text, const char *err)
 	struct pending *p = priv;
 
 	p->ipt_code = code;
+	p->ipt_family = ipt_done_family();
 	p->ipt_text = strdup(code ? err : text);
 	api_resume(p);
 }
@@ -143,7 +144,7 @@ static enum MHD_Result apply_rules(struct pending *p)
 
 	p->stage = 1;
 	api_wait(p);
-	err = ipt_apply(s->name, s->iptables[0], s->iptables[1], api_ipt_answered, p);
+	err = ipt_apply(s->name, s->iptables, api_ipt_answered, p);
 	if (err) {
 		p->ipt_code = 500;
 		api_resume(p);
@@ -169,8 +170,9 @@ enum MHD_Result api_tenants_post(struct pending *p, char **arg)
 
 	if (p->submitted) {
 		if (p->stage == 2)	/* the rulesets failed: the tenant is gone */
-			return api_problem(p, 422, p->ipt_text ? p->ipt_text : "iptables failed",
-					   p->ipt_code == 422 ? "iptables" : NULL);
+			return api_problem(p, 422, p->ipt_text ? p->ipt_text : "the rulesets failed",
+					   p->ipt_code != 422 ? NULL :
+					   p->ipt_family == IPT_NFT ? "nftables" : "iptables");
 		if (p->u.req.status)
 			return api_tenant_error(p);
 		if (p->stage == 0 && has_rules(&p->u.one.spec))

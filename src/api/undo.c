@@ -226,8 +226,8 @@ static void undo_answered(struct ctl_req *req)
 	}
 
 	/* A tenant brought back gets its rulesets back before it is shown. */
-	if (!req->status && req->op == &tenant_op_create && (s->iptables[0] || s->iptables[1]) &&
-	    !ipt_apply(p->u.one.name, s->iptables[0], s->iptables[1], undo_rules_applied, p))
+	if (!req->status && req->op == &tenant_op_create && (s->iptables[0] || s->iptables[1] || s->iptables[2]) &&
+	    !ipt_apply(p->u.one.name, s->iptables, undo_rules_applied, p))
 		return;
 	undo_finish(p, req->status);
 }

@@ -58,6 +58,10 @@ int config_tenant(json_t *obj, const char *where, struct tenant_spec *t,
 /* 0, or -EINVAL with @bad naming what an iptables ruleset or rule may
  * not hold (options that run a program, control characters). */
 int config_check_iptables(const char *s, const char **bad);
+/* The same for an nft -f ruleset: no "include" (a file of the host's
+ * read into the ruleset, and said back in nft's errors), no control
+ * characters. */
+int config_check_nftables(const char *s, const char **bad);
 /* Parts of a tenant object, for the API's sub-resources.  @v->addrs is
  * malloc'd; config_sysctls() fills @t->sysctls and @t->nsysctls.  Each
  * returns as config_tenant() does. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "conf/conf.h"
@@ -204,6 +205,28 @@ int config_check_iptables(const char *s, const char **bad)
 	return 0;
 }
 
+/* Words are split at what nft splits them: blanks, quotes, ';', braces;
+ * a quoted "include" is refused too (a false alarm costs a 422). */
+int config_check_nftables(const char *s, const char **bad)
+{
+	const char *p, *sep = " \t\n\r\"';{}";
+	size_t n;
+
+	for (p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') {
+			*bad = "control characters";
+			return -EINVAL;
+		}
+	for (p = s; *p; p += n ? n : 1) {
+		n = strcspn(p, sep);
+		if (n == 7 && !strncasecmp(p, "include", 7)) {
+			*bad = "include";
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int iptables_parse(struct ctx *x, json_t *o, const char *where,
 			  struct tenant_spec *t)
 {
@@ -235,7 +258,7 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 		  char *err, size_t errlen)
 {
 	static const char *const keys[] = { "name", "vnics", "routes", "sysctls",
-					    "neighbours", "iptables", NULL };
+					    "neighbours", "iptables", "nftables", NULL };
 	struct ctx x = { err, errlen };
 	const char *name = NULL;
 	json_t *vnics, *routes, *neighs, *sys, *v;
@@ -287,6 +310,20 @@ int config_tenant(json_t *o, const char *where, struct tenant_spec *t,
 	snprintf(path, sizeof(path), "%s%siptables", where, *where ? "." : "");
 	if (v && (ret = iptables_parse(&x, v, path, t)))
 		return ret;
+	v = json_object_get(o, "nftables");
+	snprintf(path, sizeof(path), "%s%snftables", where, *where ? "." : "");
+	if (v) {
+		const char *bad;
+
+		if (!json_is_string(v))
+			return conf_fail(&x, path, "must be a string (nft -f text), not %s",
+					 conf_type_name(v));
+		if (config_check_nftables(json_string_value(v), &bad))
+			return conf_fail(&x, path, "may not hold %s", bad);
+		t->iptables[2] = strdup(json_string_value(v));
+		if (!t->iptables[2])
+			return conf_oom(&x, path);
+	}
 	return 0;
 }
 
@@ -389,6 +426,8 @@ json_t *config_tenant_json(const struct tenant_spec *t)
 						    json_string(t->iptables[i]));
 		json_object_set_new(o, "iptables", ipt);
 	}
+	if (t->iptables[2])
+		json_object_set_new(o, "nftables", json_string(t->iptables[2]));
 	return o;
 }
 

@@ -456,6 +456,8 @@ void state_update(const char *name, json_t *now)
 	}
 	if (old && !json_object_get(now, "iptables") && json_object_get(old, "iptables"))
 		json_object_set(now, "iptables", json_object_get(old, "iptables"));
+	if (old && !json_object_get(now, "nftables") && json_object_get(old, "nftables"))
+		json_object_set(now, "nftables", json_object_get(old, "nftables"));
 	/* Keys keep their place when set again: the file stays in creation
 	 * order, which is the order tenants are restored in. */
 	json_object_set(tenants, name, now);
@@ -491,6 +493,12 @@ void state_set_iptables(const char *name, const char *family, const char *rules)
 	if (!t)
 		return;
 	now = json_deep_copy(t);
+	if (!strcmp(family, "nft")) {	/* nftables: a key of its own */
+		json_object_set_new(now, "nftables", json_string(rules));
+		state_update(name, now);
+		json_decref(now);
+		return;
+	}
 	ipt = json_object_get(now, "iptables");
 	if (!ipt) {
 		ipt = json_object();

@@ -40,11 +40,12 @@ int state_load(struct tenant_spec **tenants, int *n, char *err, size_t errlen);
 int state_count(void);
 json_t *state_tenant(const char *name);	/* borrowed, or NULL */
 /* Tenant @name is now @now (a tenant object; NULL: gone).  Static
- * neighbours and iptables rulesets are not read back from the kernel:
+ * neighbours and iptables and nftables rulesets are not read back from the kernel:
  * unless @now has some, the old entry's are kept (neighbours only on
  * vNICs that still exist). */
 void state_update(const char *name, json_t *now);
-/* Tenant @name's @family ("ipv4", "ipv6") ruleset is now @rules. */
+/* Tenant @name's @family ("ipv4", "ipv6", "nft": its "nftables") ruleset
+ * is now @rules. */
 void state_set_iptables(const char *name, const char *family, const char *rules);
 /* 0, or -errno with a message logged; the old file (and journal) is then
  * kept as it was. */

@@ -28,7 +28,7 @@
 #define IPT_TIMEOUT	60.		/* seconds one tool may take */
 #define RULE_ARGS_MAX	64
 
-const char *const ipt_families[2] = { "ipv4", "ipv6" };
+const char *const ipt_families[IPT_FAMILIES] = { "ipv4", "ipv6", "nft" };
 
 static struct ev_loop *loop;
 
@@ -39,7 +39,7 @@ struct ipt_job {
 	enum { JOB_GET, JOB_PUT, JOB_RULE, JOB_APPLY } kind;
 	int step;
 	char *text;			/* PUT, APPLY: the ruleset */
-	char *apply_v6;			/* APPLY: the IPv6 one, after */
+	char *apply[IPT_FAMILIES];	/* APPLY: the rulesets of the families after */
 	char **args;			/* JOB_RULE: iptables' arguments */
 	char *old;			/* PUT: the ruleset before */
 	char *err;			/* what iptables said, on failure */
@@ -107,6 +107,7 @@ static char *strip_comments(const char *s)
 
 static void job_step(struct ipt_job *j);
 static char *whole_ruleset(const char *text, const char *old);
+static char *nft_whole(const char *text);
 static void job_finish(struct ipt_job *j, int code, const char *text);
 
 static void job_next(void)
@@ -118,16 +119,26 @@ static void job_next(void)
 /* Run @tool with @extra arguments and @input; on_ran continues the job. */
 static void on_ran(void *priv, int status, const char *out, size_t len, const char *err);
 
+static char *const wait_arg[] = { "-w", NULL };
+static char *const test_arg[] = { "--test", "-w", NULL };
+/* nft's words for the same: list, load, check */
+static char *const nft_list[] = { "list", "ruleset", NULL };
+static char *const nft_load[] = { "-f", "-", NULL };
+static char *const nft_check[] = { "-c", "-f", "-", NULL };
+
 static void job_run(struct ipt_job *j, enum launcher_tool t, char *const extra[],
 		    const char *input)
 {
 	int e, sp[2];
 
+	if (j->family == IPT_NFT)
+		extra = t == TOOL_SAVE ? nft_list : extra == test_arg ? nft_check : nft_load;
+
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp)) {
 		e = -errno;
 		goto fail;
 	}
-	e = rpc_adopt(sp[0], j->tenant);
+	e = rpc_adopt(sp[0], j->tenant, j->family == IPT_NFT ? RPC_JOB_NFT : RPC_JOB_XTABLES);
 	if (!e)
 		e = child_run(loop, j->family * LAUNCHER_TOOLS_PER + t, j->tenant, extra, sp[1],
 			      input, input ? strlen(input) : 0, IPT_TIMEOUT, on_ran, j);
@@ -140,14 +151,23 @@ fail:
 	job_finish(j, 500, "");
 }
 
+static int done_family;
+
+int ipt_done_family(void)
+{
+	return done_family;
+}
+
 static void job_finish(struct ipt_job *j, int code, const char *text)
 {
+	done_family = j->family;
 	jobs = j->next;
 	if (!jobs)
 		jobs_tail = &jobs;
 	j->done(j->priv, code, text, j->err ? j->err : "");
 	free(j->text);
-	free(j->apply_v6);
+	for (int f = 0; f < IPT_FAMILIES; f++)
+		free(j->apply[f]);
 	free(j->old);
 	free(j->err);
 	if (j->args)
@@ -157,9 +177,6 @@ static void job_finish(struct ipt_job *j, int code, const char *text)
 	free(j);
 	job_next();
 }
-
-static char *const wait_arg[] = { "-w", NULL };
-static char *const test_arg[] = { "--test", "-w", NULL };
 
 static void job_step(struct ipt_job *j)
 {
@@ -213,8 +230,9 @@ static void on_ran(void *priv, int status, const char *out, size_t len, const ch
 		return;
 	}
 	if (j->kind == JOB_PUT && j->step == 0) {
-		j->old = strip_comments(out);
-		text = j->old ? whole_ruleset(j->text, j->old) : NULL;
+		j->old = j->family == IPT_NFT ? nft_whole(out) : strip_comments(out);
+		text = !j->old ? NULL : j->family == IPT_NFT ? nft_whole(j->text) :
+		       whole_ruleset(j->text, j->old);
 		if (text) {
 			free(j->text);
 			j->text = text;
@@ -228,14 +246,14 @@ static void on_ran(void *priv, int status, const char *out, size_t len, const ch
 		job_step(j);
 		return;
 	}
-	if (j->kind == JOB_APPLY && j->apply_v6) {
-		free(j->text);
-		j->text = j->apply_v6;
-		j->apply_v6 = NULL;
-		j->family = 1;
-		job_step(j);
-		return;
-	}
+	while (j->kind == JOB_APPLY && ++j->family < IPT_FAMILIES)
+		if (j->apply[j->family]) {
+			free(j->text);
+			j->text = j->apply[j->family];
+			j->apply[j->family] = NULL;
+			job_step(j);
+			return;
+		}
 	text = strip_comments(out);
 	if (text && (j->kind == JOB_PUT || j->kind == JOB_RULE))
 		state_set_iptables(j->tenant, ipt_families[j->family], text);
@@ -304,6 +322,17 @@ static char *whole_ruleset(const char *text, const char *old)
 	return out;
 }
 
+/* An nft ruleset that replaces the whole one: "flush ruleset" first. */
+static char *nft_whole(const char *text)
+{
+	size_t n = strlen(text);
+	char *t = malloc(n + 32);
+
+	if (t)
+		snprintf(t, n + 32, "flush ruleset\n%s%s", text, n && text[n - 1] != '\n' ? "\n" : "");
+	return t;
+}
+
 int ipt_put(const char *tenant, int family, const char *text, ipt_done_fn done, void *priv)
 {
 	struct ipt_job *j = job_new(tenant, family, done, priv);
@@ -356,24 +385,34 @@ static char *ruleset_dup(const char *text)
 	return t;
 }
 
-int ipt_apply(const char *tenant, const char *v4, const char *v6, ipt_done_fn done,
+int ipt_apply(const char *tenant, char *const rules[IPT_FAMILIES], ipt_done_fn done,
 	      void *priv)
 {
 	struct ipt_job *j;
+	int f, first = -1;
 
-	if (!v4 && !v6)
+	for (f = IPT_FAMILIES - 1; f >= 0; f--)
+		if (rules[f])
+			first = f;
+	if (first < 0)
 		return -EINVAL;
-	j = job_new(tenant, v4 ? 0 : 1, done, priv);
+	j = job_new(tenant, first, done, priv);
 	if (!j)
 		return -ENOMEM;
 	j->kind = JOB_APPLY;
-	j->text = ruleset_dup(v4 ? v4 : v6);
-	j->apply_v6 = v4 && v6 ? ruleset_dup(v6) : NULL;
-	if (!j->text || (v4 && v6 && !j->apply_v6)) {
-		free(j->text);
-		free(j->apply_v6);
-		free(j);
-		return -ENOMEM;
+	for (f = first; f < IPT_FAMILIES; f++) {
+		char **to = f == first ? &j->text : &j->apply[f];
+
+		if (!rules[f])
+			continue;
+		*to = f == IPT_NFT ? nft_whole(rules[f]) : ruleset_dup(rules[f]);
+		if (!*to) {
+			free(j->text);
+			for (f = 0; f < IPT_FAMILIES; f++)
+				free(j->apply[f]);
+			free(j);
+			return -ENOMEM;
+		}
 	}
 	return job_add(j);
 }

@@ -17,7 +17,7 @@
  * It takes a message only from the other end of its private socket
  * pair, and checks each one all the same: the type, the length, every
  * word, the number and kind of descriptors.  The program is always one
- * of the six iptables-legacy ones, found here at start; the environment
+ * of the six iptables-legacy ones or nft, found here at start; the environment
  * is ours, not the caller's.
  */
 #define _GNU_SOURCE
@@ -48,6 +48,7 @@ static pid_t pid;
 static const char *const tool_names[LAUNCHER_TOOLS] = {
 	"iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore",
 	"ip6tables-legacy", "ip6tables-legacy-save", "ip6tables-legacy-restore",
+	"nft", "nft", "nft",
 };
 
 /* What the launcher knows, all of it found before it takes an order. */
@@ -83,6 +84,8 @@ static int setup(const struct config *c)
 	if (!L.tools[TOOL_SAVE])
 		log_warn("iptables: %s not found: the iptables API will answer 500",
 			 tool_names[TOOL_SAVE]);
+	if (!L.tools[2 * LAUNCHER_TOOLS_PER + TOOL_SAVE])
+		log_warn("nftables: nft not found: the nftables API will answer 500");
 	err = rpc_find_library(lib, sizeof(lib));
 	if (err)
 		return err;

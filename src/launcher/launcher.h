@@ -17,9 +17,10 @@ struct config;
 
 #define NUSE_TOOL_USER		"nuse-tool"
 
-/* The programs, by number: family * LAUNCHER_TOOLS_PER + which. */
+/* The programs, by number: family * LAUNCHER_TOOLS_PER + which, the
+ * families those of iptables.h (IPv4, IPv6, nftables: nft is all three). */
 enum launcher_tool { TOOL_RULE, TOOL_SAVE, TOOL_RESTORE, LAUNCHER_TOOLS_PER };
-#define LAUNCHER_TOOLS		(2 * LAUNCHER_TOOLS_PER)
+#define LAUNCHER_TOOLS		(3 * LAUNCHER_TOOLS_PER)
 
 #define LAUNCHER_ARGS_MAX	80	/* words after the program's name */
 #define LAUNCHER_ARG_LEN	1024	/* bytes in one, without its NUL */

@@ -76,10 +76,11 @@ static void restore_rules(void)
 {
 	const struct tenant_spec *s = &restoring.specs[restoring.i];
 
-	if ((s->iptables[0] || s->iptables[1]) &&
-	    !ipt_apply(s->name, s->iptables[0], s->iptables[1], restore_applied, NULL))
+	int any = s->iptables[0] || s->iptables[1] || s->iptables[2];
+
+	if (any && !ipt_apply(s->name, s->iptables, restore_applied, NULL))
 		return;
-	restore_applied(NULL, s->iptables[0] || s->iptables[1] ? 500 : 0, "", "");
+	restore_applied(NULL, any ? 500 : 0, "", "");
 }
 
 static void restore_next(void)

@@ -7,8 +7,15 @@
 #include <stdint.h>
 #include "nrpc.h"
 
-/* 1 if the call (@op, @args, its in data @in of @n bytes) is one an
- * iptables job needs, else 0: it is refused with -EPERM. */
-int rpc_job_allows(uint32_t op, const int64_t args[6], const unsigned char *in, size_t n);
+/* The kinds of job, by the tools they run (a session's job). */
+enum { RPC_JOB_NONE, RPC_JOB_XTABLES, RPC_JOB_NFT };
+
+/* 1 if the call (@op, @args, its in data @in of @n bytes) is one a job
+ * of @kind needs, else 0: it is refused with -EPERM.  An iptables job:
+ * raw IP sockets for their table options, and the tables' /proc files.
+ * An nft job: netfilter's netlink socket, and what talking on it takes;
+ * it can make no other socket, so its sends and receives are nfnetlink's. */
+int rpc_job_allows(int kind, uint32_t op, const int64_t args[6], const unsigned char *in,
+		   size_t n);
 
 #endif

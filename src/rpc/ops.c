@@ -446,7 +446,7 @@ int rpc_call_start(struct rpc_sess *s, const struct nrpc_call *m, size_t len)
 	rpc_count_call(m->op);
 	if (m->op == 0 || m->op >= NRPC_OP_MAX || !ops[m->op])
 		err = -ENOSYS;
-	else if (s->job && !rpc_job_allows(m->op, m->args, in, len - sizeof(*m)))
+	else if (s->job && !rpc_job_allows(s->job, m->op, m->args, in, len - sizeof(*m)))
 		err = -EPERM;
 	else
 		err = ops[m->op](s, m, in, len - sizeof(*m), &c);

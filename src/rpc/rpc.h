@@ -11,6 +11,7 @@
 
 #include <ev.h>
 #include "conf/conf.h"
+#include "rpc/jobpolicy.h"	/* RPC_JOB_* */
 
 /* Bind the socket (as root, before the privilege drop).  Calls submitted
  * to the kernel are announced with @wake_kernel (any thread: it wakes the
@@ -58,8 +59,9 @@ int rpc_lock_path(const char *sock, char *out, size_t size);
 
 /* The appliance's own door: a session on @fd, one end of a socket pair
  * whose other end a child of ours holds (NUSE_SOCKET_FD), trusted without
- * the peer check, but only for tenant @tenant and only for what an
- * iptables job does (jobpolicy.c).  0, or -errno (@fd is then closed). */
-int rpc_adopt(int fd, const char *tenant);
+ * the peer check, but only for tenant @tenant and only for what a job of
+ * @kind (RPC_JOB_XTABLES, RPC_JOB_NFT) does (jobpolicy.c).  0, or -errno
+ * (@fd is then closed). */
+int rpc_adopt(int fd, const char *tenant, int kind);
 
 #endif

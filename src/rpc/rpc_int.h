@@ -89,7 +89,7 @@ struct rpc_sess {
 	uint64_t id;
 	enum rpc_state state;
 	enum rpc_kind kind;
-	int job;			/* adopted for an iptables job: jobpolicy.c */
+	int job;			/* adopted for a job: RPC_JOB_*, jobpolicy.c */
 	char job_tenant[NRPC_TENANT_MAX + 1];	/* the one tenant it may name */
 	int ending;			/* a thread's: its eventfd is being closed */
 	char tenant[NRPC_TENANT_MAX + 1];

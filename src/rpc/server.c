@@ -560,7 +560,7 @@ static void on_accept(struct ev_loop *l, ev_io *w, int revents)
 	}
 }
 
-int rpc_adopt(int fd, const char *tenant)
+int rpc_adopt(int fd, const char *tenant, int kind)
 {
 	struct rpc_sess *s;
 	struct ucred cr = { .pid = getpid(), .uid = 0, .gid = 0 };
@@ -576,7 +576,7 @@ int rpc_adopt(int fd, const char *tenant)
 	s = sess_new(fd, &cr);
 	if (!s)
 		return -ENOMEM;
-	s->job = 1;
+	s->job = kind == RPC_JOB_NFT ? RPC_JOB_NFT : RPC_JOB_XTABLES;
 	snprintf(s->job_tenant, sizeof(s->job_tenant), "%s", tenant);
 	return 0;
 }

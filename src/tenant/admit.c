@@ -76,7 +76,7 @@ size_t admit_spec_bytes(const struct tenant_spec *s, int whole)
 
 	if (extra > 0)
 		n += (size_t)extra * ADMIT_VNIC_BYTES;
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		if (s->iptables[i])
 			n += ADMIT_RULES_FACTOR * strlen(s->iptables[i]);
 	return n;

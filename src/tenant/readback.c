@@ -167,5 +167,6 @@ void tenant_spec_free(struct tenant_spec *s)
 	free(s->sysctls);
 	free(s->iptables[0]);
 	free(s->iptables[1]);
+	free(s->iptables[2]);
 	memset(s, 0, sizeof(*s));
 }

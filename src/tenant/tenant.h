@@ -69,8 +69,9 @@ struct tenant_spec {
 	struct tenant_sysctl *sysctls;
 	int nneighs;			/* static (permanent) neighbours */
 	struct tenant_neigh_spec *neighs;
-	char *iptables[2];		/* iptables-restore text, IPv4 and IPv6: applied
-					 * by the API, not here */
+	char *iptables[3];		/* iptables-restore text, IPv4 and IPv6, and
+					 * nft -f text (IPT_*): applied by the API,
+					 * not here */
 };
 
 /* How vNIC frames reach the wire, and who learns of vNICs coming and

@@ -6,8 +6,8 @@
  * every call through its op's checks and the buffers it makes (ops.c,
  * opts.c, fileops.c, jobpolicy.c, calllog.c), then completed with a
  * kernel result taken from the message.  The input's first byte picks
- * the session: bit 0 an iptables job's (rpc_job_allows() applies); bit
- * 1, one message after HELLO, whose length field is the input's length:
+ * the session: bit 0 a job's (rpc_job_allows() applies; bit 2 says an
+ * nft job's, else an iptables job's); bit 1, one message after HELLO, whose length field is the input's length:
  * an insertion or a cut then reaches an op's layout checks, which a
  * length field the fuzzer must keep right hides.
  *
@@ -22,6 +22,7 @@
 
 #include "log/log.h"
 #include "rpc_double.h"
+#include "rpc/jobpolicy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	log_set_level(LOG_LEVEL_ERROR);
 	if (!size)
 		return 0;
-	s.job = data[0] & 1;
+	s.job = !(data[0] & 1) ? RPC_JOB_NONE : data[0] & 4 ? RPC_JOB_NFT : RPC_JOB_XTABLES;
 	whole = data[0] & 2;
 	strcpy(s.tenant, "t");
 	strcpy(s.comm, "fuzz");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
 
 #include "rpc/jobpolicy.h"
 
@@ -25,11 +26,51 @@ static int call(uint32_t op, int64_t a0, int64_t a1, int64_t a2, const char *pat
 {
 	int64_t args[6] = { a0, a1, a2 };
 
-	return rpc_job_allows(op, args, (const unsigned char *)path, path ? strlen(path) + 1 : 0);
+	return rpc_job_allows(RPC_JOB_XTABLES, op, args, (const unsigned char *)path,
+			      path ? strlen(path) + 1 : 0);
+}
+
+static int nft(uint32_t op, int64_t a0, int64_t a1, int64_t a2)
+{
+	int64_t args[6] = { a0, a1, a2 };
+
+	return rpc_job_allows(RPC_JOB_NFT, op, args, NULL, 0);
+}
+
+/* An nft job: netfilter's netlink socket and talking on it, nothing else;
+ * neither kind gets the other's. */
+static void nft_job(void)
+{
+	int64_t args[6] = { AF_INET, SOCK_RAW, IPPROTO_RAW };
+
+	check(nft(NRPC_SOCKET, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER), 1,
+	      "nft: nfnetlink");
+	check(nft(NRPC_SOCKET, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE), 0, "nft: rtnetlink");
+	check(nft(NRPC_SOCKET, AF_NETLINK, SOCK_RAW, NETLINK_XFRM), 0, "nft: xfrm");
+	check(nft(NRPC_SOCKET, AF_NETLINK, SOCK_DGRAM, NETLINK_NETFILTER), 0, "nft: dgram");
+	check(nft(NRPC_SOCKET, AF_INET, SOCK_RAW, IPPROTO_RAW), 0, "nft: raw IPv4");
+	check(nft(NRPC_SOCKET, AF_INET, SOCK_STREAM, 0), 0, "nft: TCP");
+	check(nft(NRPC_SENDMSG, 3, 0, 0), 1, "nft: sendmsg");
+	check(nft(NRPC_RECVMSG, 3, 0, 0), 1, "nft: recvmsg");
+	check(nft(NRPC_BIND, 3, 0, 0), 1, "nft: bind");
+	check(nft(NRPC_SETSOCKOPT, 3, SOL_NETLINK, NETLINK_EXT_ACK), 1, "nft: NETLINK_EXT_ACK");
+	check(nft(NRPC_SETSOCKOPT, 3, SOL_SOCKET, SO_RCVBUFFORCE), 1, "nft: SO_RCVBUFFORCE");
+	check(nft(NRPC_SETSOCKOPT, 3, SOL_SOCKET, SO_BINDTODEVICE), 0, "nft: SO_BINDTODEVICE");
+	check(nft(NRPC_SETSOCKOPT, 3, IPPROTO_IP, 64), 0, "nft: IPT_SO_SET_REPLACE");
+	check(nft(NRPC_OPEN, O_RDONLY, 0, 0), 0, "nft: open");
+	check(nft(NRPC_CONNECT, 3, 0, 0), 0, "nft: connect");
+	check(nft(NRPC_IOCTL, 3, 0, 0), 0, "nft: ioctl");
+	check(nft(NRPC_ACCEPT, 3, 0, 0), 0, "nft: accept");
+	check(nft(NRPC_WRITE, 3, 0, 0), 0, "nft: write");
+	check(rpc_job_allows(RPC_JOB_XTABLES, NRPC_SOCKET, (int64_t[6]){ AF_NETLINK, SOCK_RAW,
+			     NETLINK_NETFILTER }, NULL, 0), 0, "iptables: nfnetlink");
+	check(rpc_job_allows(RPC_JOB_XTABLES, NRPC_SENDMSG, args, NULL, 0), 0, "iptables: sendmsg");
+	check(rpc_job_allows(RPC_JOB_NONE, NRPC_NULL, args, NULL, 0), 0, "no kind: nothing");
 }
 
 int main(void)
 {
+	nft_job();
 	check(call(NRPC_SOCKET, AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW, NULL), 1, "raw IPv4");
 	check(call(NRPC_SOCKET, AF_INET6, SOCK_RAW, IPPROTO_RAW, NULL), 1, "raw IPv6");
 	check(call(NRPC_SOCKET, AF_INET, SOCK_STREAM, 0, NULL), 0, "TCP");
