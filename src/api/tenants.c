@@ -12,6 +12,7 @@
 
 #include "api/api_int.h"
 #include "iptables/iptables.h"
+#include "tenant/klog.h"
 #include "conf/conf.h"
 #include "conf/state.h"
 
@@ -568,4 +569,23 @@ enum MHD_Result api_links_get(struct pending *p, char **arg)
 	if (p->u.req.status)
 		return api_tenant_error(p);
 	return api_respond_json(p, 200, json_incref(p->u.one.answer), NULL);
+}
+
+/* GET /tenants/NAME/log: the lines its namespace's kernel logged (its
+ * netfilter LOG and nft log rules), oldest first (tenant/klog.c). */
+enum MHD_Result api_tenant_log_get(struct pending *p, char **arg)
+{
+	char *text;
+	size_t len;
+	int err;
+
+	API_CHECK_TENANT(p, arg[0]);
+	if (!state_tenant(arg[0]))
+		return api_problem(p, 404, "no such tenant", "name");
+	err = klog_read(arg[0], &text, &len);
+	if (err == -ENOENT)	/* in the state, not yet (or no more) in the kernel */
+		text = strdup(""), err = text ? 0 : -ENOMEM;
+	if (err)
+		return api_problem(p, 500, strerror(-err), NULL);
+	return api_respond(p, 200, "text/plain; charset=utf-8", text, NULL, NULL);
 }

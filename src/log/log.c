@@ -35,10 +35,19 @@ void log_msg(enum log_level l, const char *fmt, ...)
 	fprintf(stderr, "%s\n", line);
 }
 
+static int (*kernel_route)(const char *msg, unsigned long len);
+
+void log_kernel_route(int (*route)(const char *msg, unsigned long len))
+{
+	kernel_route = route;
+}
+
 void log_kernel(const char *msg, unsigned long len)
 {
 	while (len && (msg[len - 1] == '\n'))
 		len--;
+	if (len && kernel_route && kernel_route(msg, len))
+		return;
 	if (len)
 		log_msg(LOG_LEVEL_INFO, "kernel: %.*s", (int)len, msg);
 }

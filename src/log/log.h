@@ -10,6 +10,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* The library kernel's printk, line by line. */
 void log_kernel(const char *msg, unsigned long len);
+/* A kernel line @route takes (returns 1) is not logged here: a tenant's. */
+void log_kernel_route(int (*route)(const char *msg, unsigned long len));
 
 /*
  * A budget for lines a remote peer can cause: at most @burst a second.

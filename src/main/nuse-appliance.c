@@ -29,6 +29,7 @@
 #include "privs/privs.h"
 #include "rpc/rpc.h"
 #include "conf/state.h"
+#include "tenant/klog.h"
 
 static void usage(FILE *f)
 {
@@ -331,6 +332,15 @@ out_launcher:
 	return exit_code;
 }
 
+/* A tenant's kernel line, in the daemon's log. */
+static void klog_say(const char *tenant, const char *text, unsigned long len, unsigned int held)
+{
+	if (held)
+		log_warn("tenant %s: %u kernel log line(s) held back (GET /tenants/%s/log has them)",
+			 tenant, held, tenant);
+	log_warn("tenant %s: kernel: %.*s", tenant, (int)len, text);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -377,6 +387,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(c.log_level);
+	log_kernel_route(klog_line);	/* a tenant's lines to its own log */
+	klog_say_to(klog_say);
 	ret = run(&c, argv[0]);
 	config_free(&c);
 	return ret;

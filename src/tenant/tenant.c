@@ -7,6 +7,7 @@
  * that fails half-way is torn down whole.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "rtnl.h"
 #include "keyset.h"
 #include "sysctl.h"
+#include "klog.h"
 #include "tenant.h"
 #include "tenant_int.h"
 
@@ -116,6 +118,10 @@ int tenant_init(const struct tenant_io *tio)
 	if (!tio || (!tio->tx && !tio->tx_queue))
 		return -EINVAL;
 	io = *tio;
+	/* The kernel booted printing errors only; from now on warnings too:
+	 * a LOG rule's lines are (klog.c), and a tenant's kernel warnings
+	 * are worth the operator's eye.  Best effort. */
+	sysctl_set(1, "kernel.printk", "5 4 1 5");
 	return neigh_limits();
 }
 
@@ -303,6 +309,7 @@ static void tenant_teardown(struct tenant *t)
 {
 	int i;
 
+	klog_del(t->name);
 	for (i = t->nvnics - 1; i >= 0; i--)
 		vnic_release(t, &t->vnics[i]);
 	free(t->vnics);
@@ -336,6 +343,24 @@ static int tenant_start(struct tenant *t, struct tenant_error *e)
 		return tenant_fail(e, err, "", "cannot set up the namespace: %s",
 				   strerror(-err));
 	return 0;
+}
+
+/* The inode number of task @pid's network namespace ("net:[N]"), which
+ * the kernel's log lines of it carry; 0 if it cannot be read. */
+static unsigned int netns_inum(int pid)
+{
+	char link[64] = "";
+	unsigned int n = 0;
+	long len;
+
+	len = nuse_call4(pid, NUSE_SYS_readlinkat, AT_FDCWD, "/proc/self/ns/net", link,
+			 sizeof(link) - 1);
+	if (len > 0 && len < (long)sizeof(link)) {
+		link[len] = '\0';
+		if (sscanf(link, "net:[%u]", &n) != 1)
+			n = 0;
+	}
+	return n;
 }
 
 static int tenant_build(struct tenant *t, const struct tenant_spec *s,
@@ -396,6 +421,8 @@ int tenant_create(const struct tenant_spec *s, struct tenant_error *e)
 		return tenant_fail(e, -ENOMEM, "", "out of memory");
 	strcpy(t->name, s->name);
 	err = tenant_build(t, s, e);
+	if (!err && (err = klog_add(t->name, netns_inum(t->pid))))
+		tenant_fail(e, err, "", "out of memory");
 	if (err) {
 		tenant_teardown(t);
 		return err;

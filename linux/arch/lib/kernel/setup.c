@@ -8,6 +8,7 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
+#include <net/netfilter/nf_log.h>
 #include <linux/console.h>
 #include <linux/panic_notifier.h>
 #include <linux/notifier.h>
@@ -111,6 +112,11 @@ void __init setup_arch(char **cmdline_p)
 	 * not ask for.  "fb_tunnels=" on the command line still decides.
 	 */
 	sysctl_fb_tunnels_only_for_init_net = 2;
+#if IS_ENABLED(CONFIG_NETFILTER)
+	/* LOG rules log in every namespace, not only the first: the lines
+	 * say which (patch 0013) and the host hands each to its tenant. */
+	sysctl_nf_log_all_netns = 1;
+#endif
 	/* random.trust_bootloader, before the seed is credited */
 	parse_early_param();
 	if (boot_seed_len) {
