@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: nuse-appliance --config FILE [--check]\n"
 		"       nuse-appliance exec [--socket PATH] TENANT -- CMD [ARGS...]\n"
+		"       nuse-appliance capture [--socket PATH] [-c COUNT] TENANT IF [FILTER...]\n"
 		"       nuse-appliance --version | --help\n"
 		"\n"
 		"  -c, --config FILE   the appliance's configuration (JSON)\n"
@@ -357,6 +358,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "exec"))
 		return rpc_exec_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "capture"))
+		return rpc_capture_main(argc - 1, argv + 1);
 	while ((opt = getopt_long(argc, argv, "c:nVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;

@@ -337,3 +337,82 @@ int rpc_exec_main(int argc, char **argv)
 	fprintf(stderr, "nuse-appliance exec: %s: %s\n", argv[optind + 1], strerror(errno));
 	return errno == ENOENT ? 127 : 126;
 }
+
+static void capture_usage(FILE *f)
+{
+	fprintf(f, "usage: nuse-appliance capture [--socket PATH] [-c COUNT] TENANT IF [FILTER...]\n"
+		"\n"
+		"  Writes what TENANT's interface IF (a vNIC, or any) sends and receives to\n"
+		"  standard output as pcap, as it comes: tcpdump run in the tenant through\n"
+		"  exec, with libpcap's FILTER words (tcpdump's expression).  Read it with\n"
+		"  tcpdump -r - or Wireshark.  -c: stop after COUNT packets.\n"
+		"  Exit status: tcpdump's; 125 if capture itself failed (a terminal as\n"
+		"  standard output, no such tenant, no appliance).\n");
+}
+
+int rpc_capture_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL, *count = NULL;
+	char **av, *end;
+	int opt, n = 0, i;
+
+	while ((opt = getopt_long(argc, argv, "+s:c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's': sock = optarg; break;
+		case 'c': count = optarg; break;
+		case 'h': capture_usage(stdout); return 0;
+		default: capture_usage(stderr); return EXIT_OURS;
+		}
+	}
+	if (argc - optind < 2) {
+		capture_usage(stderr);
+		return EXIT_OURS;
+	}
+	if (count && (strtol(count, &end, 10) <= 0 || *end || strlen(count) > 10)) {
+		fprintf(stderr, "nuse-appliance capture: -c %s: a count of packets, 1 or more\n",
+			count);
+		return EXIT_OURS;
+	}
+	if (argv[optind + 1][0] == '-' || !argv[optind + 1][0]) {
+		fprintf(stderr, "nuse-appliance capture: %s: not an interface\n", argv[optind + 1]);
+		return EXIT_OURS;
+	}
+	if (isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "nuse-appliance capture: standard output is a terminal: the "
+			"capture is pcap (binary); redirect it to a file or pipe it to "
+			"tcpdump -r -\n");
+		return EXIT_OURS;
+	}
+	av = calloc(argc + 16, sizeof(*av));
+	if (!av)
+		return EXIT_OURS;
+	av[n++] = "exec";
+	if (sock) {
+		av[n++] = "--socket";
+		av[n++] = (char *)sock;
+	}
+	av[n++] = argv[optind];		/* TENANT */
+	av[n++] = "--";
+	av[n++] = "tcpdump";
+	av[n++] = "-i";
+	av[n++] = argv[optind + 1];
+	av[n++] = "-U";			/* each packet as it comes */
+	av[n++] = "-w";
+	av[n++] = "-";
+	if (count) {
+		av[n++] = "-c";
+		av[n++] = (char *)count;
+	}
+	av[n++] = "--";			/* the filter's words are never options */
+	for (i = optind + 2; i < argc; i++)
+		av[n++] = argv[i];
+	av[n] = NULL;
+	optind = 0;			/* exec parses its own */
+	return rpc_exec_main(n, av);
+}

@@ -47,6 +47,8 @@ void rpc_fini(void);
 /* `nuse-appliance exec [--socket PATH] TENANT -- CMD [ARGS...]`: run CMD
  * with the preload library against TENANT; returns only on failure. */
 int rpc_exec_main(int argc, char **argv);
+/* nuse-appliance capture: tcpdump in a tenant through exec, pcap to stdout. */
+int rpc_capture_main(int argc, char **argv);
 
 /* The preload library: beside our own binary (the build tree), then
  * where it is installed.  0, or -ENOENT with a message on stderr. */

@@ -79,6 +79,34 @@ wait $LATER
 n=$(rd "$WORK/flood.pcap" | wc -l)
 [ "$n" = 4000 ] && pass "a flood: all 4000 packets captured" || fail "flood: $n of 4000; $(cat "$WORK/err")"
 
+# 6. nuse-appliance capture: pcap on standard output, to a file or a pipe.
+CAP="$DAEMON capture --socket $WORK/rpc.sock"
+later 1.5 ping -c 2 -i 0.2 10.78.0.10
+$CAP -c 4 t eth0 icmp > "$WORK/cap.pcap" 2> "$WORK/err"
+wait $LATER
+[ "$(rd "$WORK/cap.pcap" | grep -c 'ICMP echo')" = 4 ] &&
+	pass "capture t eth0 icmp: the 4 packets, as pcap" || fail "capture: $(rd "$WORK/cap.pcap"; cat "$WORK/err")"
+later 1.5 ping -c 1 10.78.0.10
+$CAP -c 2 t any icmp 2> /dev/null | tcpdump -n -r - 2> /dev/null > "$WORK/piped"
+wait $LATER
+[ "$(grep -c 'ICMP echo' "$WORK/piped")" = 2 ] && pass "capture | tcpdump -r -" ||
+	fail "piped: $(cat "$WORK/piped")"
+$CAP -c 1 nosuch eth0 > /dev/null 2> "$WORK/err"
+[ $? = 125 ] && grep -q "no such tenant" "$WORK/err" && pass "capture nosuch: 125, said" ||
+	fail "capture nosuch: $(cat "$WORK/err")"
+$CAP -c 0 t eth0 > /dev/null 2> "$WORK/err"
+[ $? = 125 ] && grep -q "count" "$WORK/err" && pass "capture -c 0: 125, said" ||
+	fail "capture -c 0: $(cat "$WORK/err")"
+$CAP t -w > /dev/null 2> "$WORK/err"
+[ $? = 125 ] && grep -q "not an interface" "$WORK/err" && pass "capture t -w: refused" ||
+	fail "capture t -w: $(cat "$WORK/err")"
+$CAP t > /dev/null 2> "$WORK/err"
+[ $? = 125 ] && grep -q "usage" "$WORK/err" && pass "capture without IF: usage, 125" ||
+	fail "capture t: $(cat "$WORK/err")"
+# A filter word that looks like an option stays a filter word.
+$CAP -c 1 t eth0 -w /tmp/x$ID > /dev/null 2> "$WORK/err"
+[ ! -e /tmp/x$ID ] && pass "a filter of '-w FILE' writes no file" || { fail "-w FILE written"; rm -f /tmp/x$ID; }
+
 # Nothing left: no packet socket in the tenant once tcpdump is gone.
 X ss -0 -a -n | grep -q . && [ "$(X ss -0 -a -n | tail -n +2 | wc -l)" != 0 ] &&
 	fail "packet sockets left: $(X ss -0 -a -n)" || pass "no packet socket left in the tenant"

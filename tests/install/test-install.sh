@@ -14,7 +14,7 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL ${MAKE:-make} -s -C "$TOP_BUILD" 
 installed() { find "$ROOT" \( -type f -o -type l \) -printf '%f\n' | LC_ALL=C sort | tr '\n' ' '; }
 
 mk install >"$WORK/install.log" 2>&1 || { cat "$WORK/install.log"; die "make install"; }
-want="README.md api.md appliance.json development.md isolation.md libnuse-preload.so nuse-appliance nuse-appliance.8 nuse-appliance.json.5 nuse-appliance.service privileges.md tools.md "
+want="README.md api.md appliance.json development.md isolation.md kernel-features.md libnuse-preload.so nuse-appliance nuse-appliance.8 nuse-appliance.json.5 nuse-appliance.service privileges.md tools.md "
 got=$(installed)
 [ "$got" = "$want" ] && pass "installed: $got" || fail "installed: got [$got], want [$want]"
 
