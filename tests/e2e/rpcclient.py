@@ -155,9 +155,17 @@ class Chan(Rpc):
         return 0
 
     def u32(self, off, v=None):
+        # One 4-byte load or store, as the library makes them: never
+        # struct.pack_into, which zeroes its bytes first and then writes
+        # them one by one, so that the appliance may read a seq of 0 or
+        # half written (and close the session for it, rightly).
+        if getattr(self, "w32", None) is None or self.w32.obj is not self.m:
+            self.w32 = memoryview(self.m).cast("I")
+        if off % 4:
+            raise ValueError("u32 at %d: not aligned" % off)
         if v is None:
-            return struct.unpack_from("=I", self.m, off)[0]
-        struct.pack_into("=I", self.m, off, v & 0xffffffff)
+            return self.w32[off // 4]
+        self.w32[off // 4] = v & 0xffffffff
 
     def ring(self):
         """The doorbell's eventfd if there is one (and use_bell), else a
