@@ -31,7 +31,9 @@ ip -n $CLIENT addr add 10.79.0.1/24 dev $TAP
 ip netns exec $CLIENT sysctl -qw net.ipv4.ip_forward=1 \
 	net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.$TAP.send_redirects=0
 wait_for test -S "$WORK/rpc.sock" || die "no RPC socket"
-ip netns exec $CLIENT tcpdump -n -i $TAP -w "$WORK/wire.pcap" -U 2>/dev/null &
+# --immediate-mode: each packet written as it comes, not when the
+# kernel's ring block times out (a second), which the kill below would cut.
+ip netns exec $CLIENT tcpdump -n -i $TAP -w "$WORK/wire.pcap" -U --immediate-mode 2>/dev/null &
 DUMP=$!
 undo "kill $DUMP"
 sleep 0.5
@@ -118,8 +120,8 @@ U ip addr add fd96::2/64 dev sit1; U ip link set sit1 up
 inner_ping "sit" fd96::2 -6
 
 # Each tunnel's packets were on the wire.
-sleep 0.5
-kill $DUMP; wait $DUMP 2>/dev/null
+sleep 1
+kill -INT $DUMP; wait $DUMP 2>/dev/null
 on_wire() { tcpdump -n -r "$WORK/wire.pcap" "$2" 2>/dev/null | wc -l; }
 for w in "WireGuard:udp port 51820" "ESP:ip proto 50" "VXLAN:udp port 4789" \
 	"GRE and GRETAP:ip proto 47" "IPIP:ip proto 4" "SIT:ip proto 41"; do
