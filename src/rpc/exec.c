@@ -414,5 +414,7 @@ int rpc_capture_main(int argc, char **argv)
 		av[n++] = argv[i];
 	av[n] = NULL;
 	optind = 0;			/* exec parses its own */
-	return rpc_exec_main(n, av);
+	n = rpc_exec_main(n, av);	/* back only if tcpdump did not run */
+	free(av);
+	return n;
 }
