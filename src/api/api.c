@@ -528,8 +528,8 @@ static void completed(void *cls, struct MHD_Connection *c, void **state,
 	json_decref(p->before);
 	free(p->names);
 	free(p->ipt_text);
-	free(p->save_rules);
-	free(p->save_rules6);
+	free(p->save_rules[0]);
+	free(p->save_rules[1]);
 	free(p->body);
 	free(p);
 	*state = NULL;

@@ -49,8 +49,7 @@ struct pending {
 	int ipt_code;			/* what an iptables job ended with */
 	char *ipt_text;			/* its ruleset, or what iptables said */
 	int ipt_family;			/* and the family it ended on (IPT_*) */
-	char *save_rules;		/* POST .../save: the IPv4 ruleset read */
-	char *save_rules6;		/* and the IPv6 one */
+	char *save_rules[2];		/* POST .../save: the IPv4 and IPv6 rulesets read */
 };
 
 double api_now(void);

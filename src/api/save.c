@@ -56,7 +56,7 @@ static int has_rules(const char *text)
 static enum MHD_Result save_commit(struct pending *p, const char *tenant)
 {
 	json_t *old = json_deep_copy(state_tenant(tenant)), *now, *ipt, *had;
-	const char *text[2] = { p->save_rules, p->save_rules6 }, *nft = p->ipt_text;
+	const char *const *text = (const char *const *)p->save_rules, *nft = p->ipt_text;
 	int i, err;
 
 	if (!old)
@@ -128,19 +128,13 @@ enum MHD_Result api_tenant_save(struct pending *p, char **arg)
 			return api_tenant_error(p);
 		p->stage = 2;
 		return save_rules(p);
-	case 2:
-		if (p->ipt_code || !p->ipt_text)
-			break;
-		p->save_rules = p->ipt_text;
-		p->ipt_text = NULL;
-		p->stage = 3;
-		return save_rules(p);
+	case 2:		/* the IPv4 ruleset came, then the IPv6 one */
 	case 3:
 		if (p->ipt_code || !p->ipt_text)
 			break;
-		p->save_rules6 = p->ipt_text;
+		p->save_rules[p->stage - 2] = p->ipt_text;
 		p->ipt_text = NULL;
-		p->stage = 4;
+		p->stage++;
 		return save_rules(p);
 	default:
 		if (p->ipt_code || !p->ipt_text)

@@ -181,6 +181,16 @@ static int names_modprobe(const char *tok, size_t n)
 	return i < n;
 }
 
+/* Bytes that have no place in a ruleset: control characters but for
+ * newlines and tabs. */
+static int has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+			return 1;
+	return 0;
+}
+
 /* Options that would make iptables run a program of the caller's choice,
  * and bytes that have no place in a ruleset.  Words are split at blanks
  * and quotes too, so that a quoted value is looked into rather than
@@ -190,11 +200,10 @@ int config_check_iptables(const char *s, const char **bad)
 	const char *p, *sep = " \t\n\r\"'";
 	size_t n;
 
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') {
-			*bad = "control characters";
-			return -EINVAL;
-		}
+	if (has_control(s)) {
+		*bad = "control characters";
+		return -EINVAL;
+	}
 	for (p = s; *p; p += n ? n : 1) {
 		n = strcspn(p, sep);
 		if (names_modprobe(p, n)) {
@@ -212,11 +221,10 @@ int config_check_nftables(const char *s, const char **bad)
 	const char *p, *sep = " \t\n\r\"';{}";
 	size_t n;
 
-	for (p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') {
-			*bad = "control characters";
-			return -EINVAL;
-		}
+	if (has_control(s)) {
+		*bad = "control characters";
+		return -EINVAL;
+	}
 	for (p = s; *p; p += n ? n : 1) {
 		n = strcspn(p, sep);
 		if (n == 7 && !strncasecmp(p, "include", 7)) {

@@ -52,27 +52,3 @@ void log_kernel(const char *msg, unsigned long len)
 		log_msg(LOG_LEVEL_INFO, "kernel: %.*s", (int)len, msg);
 }
 
-int log_allow(struct log_rate *r)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (ts.tv_sec != r->second) {
-		r->second = ts.tv_sec;
-		r->n = 0;
-	}
-	if (r->n >= r->burst) {
-		r->held++;
-		return 0;
-	}
-	r->n++;
-	return 1;
-}
-
-unsigned int log_held(struct log_rate *r)
-{
-	unsigned int n = r->held;
-
-	r->held = 0;
-	return n;
-}

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "log/log.h"	/* struct log_rate (this folder does not log) */
 #include "klog.h"
 #include "tenant.h"
 
@@ -36,8 +37,7 @@ struct klog {
 	unsigned int inum;
 	unsigned int head, count;	/* the ring: count lines, the oldest at head */
 	unsigned long long total;
-	time_t second;			/* the daemon's log: lines said this second */
-	unsigned int said, held;
+	struct log_rate rate;		/* the daemon's log: KLOG_RATE a second */
 	char *lines[KLOG_LINES];
 };
 
@@ -68,6 +68,7 @@ int klog_add(const char *name, unsigned int inum)
 		return -ENOMEM;
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	k->inum = inum;
+	k->rate.burst = KLOG_RATE;
 	pthread_mutex_lock(&lock);
 	k->next = logs;
 	logs = k;
@@ -154,24 +155,8 @@ int klog_line(const char *msg, unsigned long len)
 		k->lines[at] = line;
 		k->total++;
 	}
-	{
-		struct timespec mono;
-
-		clock_gettime(CLOCK_MONOTONIC, &mono);
-		if (mono.tv_sec != k->second) {
-			k->second = mono.tv_sec;
-			k->said = 0;
-		}
-		shown = k->said < KLOG_RATE;
-		if (shown) {
-			k->said++;
-			held = k->held;
-			k->held = 0;
-		} else {
-			k->held++;
-			held = 0;
-		}
-	}
+	shown = log_allow(&k->rate);
+	held = shown ? log_held(&k->rate) : 0;
 	if (shown && say)
 		say(k->name, rest, len, held);
 	pthread_mutex_unlock(&lock);
